@@ -1,0 +1,156 @@
+//! The crate's one error type.
+//!
+//! Every fallible operation of `scoring-core` returns [`Error`]; each variant
+//! names what was wrong (the file, the line and field, the feature…) and keeps
+//! the underlying error as its `#[source]`. `SchemaError` is kept as another
+//! name for the same type, for callers that only deal with feature schemas.
+
+use std::num::{ParseFloatError, ParseIntError};
+use std::path::PathBuf;
+
+/// `Result` with this crate's [`Error`].
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// Earlier name of [`Error`], kept for callers that load feature schemas.
+pub type SchemaError = Error;
+
+/// Everything that can go wrong in scoring-core.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    // ---- feature schema ----
+    #[error("cannot read feature schema {path}")]
+    SchemaRead {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("cannot write feature schema {path}")]
+    SchemaWrite {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("feature schema {path} is not valid JSON of the expected shape")]
+    SchemaParse {
+        path: PathBuf,
+        #[source]
+        source: serde_json::Error,
+    },
+    #[error(
+        "feature schema format version {found} is not supported (this build reads version {supported})"
+    )]
+    UnsupportedSchemaFormat { found: u32, supported: u32 },
+    #[error("feature `{name}` appears more than once in the schema")]
+    DuplicateFeature { name: String },
+
+    // ---- model structure and inputs ----
+    #[error("invalid model: {reason}")]
+    InvalidModel { reason: String },
+    #[error("applicant row has {found} values, the model takes {expected} features")]
+    FeatureCountMismatch { expected: usize, found: usize },
+    #[error("batch of {len} values is not a whole number of rows of {n_features} features")]
+    RaggedBatch { len: usize, n_features: usize },
+    #[error("output buffer holds {found} values, {expected} are needed")]
+    OutputLength { expected: usize, found: usize },
+
+    // ---- LightGBM text models ----
+    #[error("LightGBM model, line {line}: field `{field}` is missing")]
+    LightGbmMissingField { line: usize, field: String },
+    #[error("LightGBM model, line {line}, field `{field}`: `{value}` is not a number")]
+    LightGbmFloat {
+        line: usize,
+        field: String,
+        value: String,
+        #[source]
+        source: ParseFloatError,
+    },
+    #[error("LightGBM model, line {line}, field `{field}`: `{value}` is not an integer")]
+    LightGbmInt {
+        line: usize,
+        field: String,
+        value: String,
+        #[source]
+        source: ParseIntError,
+    },
+    #[error("LightGBM model, line {line}, field `{field}`: {reason}")]
+    LightGbmInvalid {
+        line: usize,
+        field: String,
+        reason: String,
+    },
+    #[error("LightGBM model, line {line}, field `{field}`: unsupported: {what}")]
+    LightGbmUnsupported {
+        line: usize,
+        field: String,
+        what: String,
+    },
+    #[error("LightGBM model, tree {tree} (line {line}) is not a valid tree")]
+    LightGbmTree {
+        line: usize,
+        tree: usize,
+        #[source]
+        source: Box<Error>,
+    },
+    #[error("LightGBM model is truncated at line {line}: {expected}")]
+    LightGbmTruncated { line: usize, expected: String },
+
+    // ---- decision policy ----
+    #[error("unknown decision strategy `{name}` (known: prudent, normal, aggressive)")]
+    UnknownStrategy { name: String },
+    #[error("invalid threshold for strategy `{strategy}`: {value} ({reason})")]
+    InvalidThreshold {
+        strategy: &'static str,
+        value: f64,
+        reason: &'static str,
+    },
+
+    // ---- artifacts ----
+    #[error("model artifact file {path} is missing")]
+    FileMissing { path: PathBuf },
+    #[error("cannot read model artifact file {path}")]
+    ArtifactRead {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("cannot write model artifact file {path}")]
+    ArtifactWrite {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error(
+        "model artifact file `{file}` does not match its sha256 in the manifest (expected {expected}, found {found})"
+    )]
+    HashMismatch {
+        file: String,
+        expected: String,
+        found: String,
+    },
+    #[error(
+        "feature schema sha256 {found} differs from the one the model was trained with ({expected})"
+    )]
+    SchemaHashMismatch { expected: String, found: String },
+    #[error(
+        "model artifact format version {found} is not supported (this build reads version {supported})"
+    )]
+    UnsupportedFormatVersion { found: u64, supported: u32 },
+    #[error("model artifact file `{file}` is not valid JSON of the expected shape")]
+    Parse {
+        file: String,
+        #[source]
+        source: serde_json::Error,
+    },
+    #[error("invalid model artifact manifest: {reason}")]
+    InvalidManifest { reason: String },
+    #[error("the model's features differ from the feature schema: {reason}")]
+    ModelSchemaMismatch { reason: String },
+}
+
+impl Error {
+    pub(crate) fn invalid_model(reason: impl Into<String>) -> Self {
+        Self::InvalidModel {
+            reason: reason.into(),
+        }
+    }
+}

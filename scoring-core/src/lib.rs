@@ -1,0 +1,32 @@
+//! The credit-scoring model as it is served.
+//!
+//! This crate owns everything a published model needs at scoring time and
+//! nothing else, and is the only way the service and the dashboard see a
+//! model:
+//! - [`schema`]: the feature schema that names and describes every input;
+//! - [`model`]: our own model representation (boosted trees, a probability
+//!   tree, logistic regression) with fast single-row and batch scoring;
+//! - [`lightgbm`]: the reader of LightGBM text models, matching LightGBM's
+//!   own predictions;
+//! - [`shap`]: exact explanations (path-dependent TreeSHAP, linear SHAP);
+//! - [`policy`]: strategies, thresholds, ACCEPT/REFUSE and reason codes;
+//! - [`artifact`]: the on-disk format of a published model version, with
+//!   hash verification.
+//!
+//! It knows nothing of training, protobuf, HTTP, polars or async.
+
+pub mod artifact;
+mod error;
+pub mod lightgbm;
+pub mod model;
+pub mod policy;
+pub mod schema;
+pub mod shap;
+
+pub use artifact::{Manifest, PublishedModel, Release, write_artifact};
+pub use error::{Error, Result, SchemaError};
+pub use lightgbm::parse_lightgbm;
+pub use model::{Estimator, Link, Model};
+pub use policy::{Decision, Outcome, ReasonCode, Strategy, Thresholds};
+pub use schema::{CategoryEncoding, CategoryVocabulary, FeatureKind, FeatureSchema, FeatureSpec};
+pub use shap::{Explanation, ShapScratch};

@@ -1,0 +1,270 @@
+//! The served model: our own representation, independent of the library
+//! that trained it.
+//!
+//! A [`Model`] is the ordered feature names plus one [`Estimator`]:
+//! - [`BoostedTrees`]: gradient boosting, a base score plus the sum of the
+//!   trees' leaf values on the log-odds scale;
+//! - [`ProbabilityTree`]: one tree whose leaves are probabilities of default;
+//! - [`LogisticModel`]: logistic regression with its stored imputation and
+//!   scaling.
+//!
+//! All arithmetic is in `f64`; a missing value is `NaN`. A model is checked
+//! once when it is built or deserialised, so scoring never indexes out of
+//! bounds. Scoring a batch walks the trees tree-major over blocks of rows, so
+//! each tree's nodes stay in cache, yet adds the trees of every row in the
+//! same order as single-row scoring: both give bit-identical scores.
+
+mod float_json;
+mod logistic;
+mod split;
+mod tree;
+
+use serde::{Deserialize, Serialize};
+
+pub use logistic::LogisticModel;
+pub use tree::{
+    CATEGORICAL_MASK, DEFAULT_LEFT_MASK, MissingType, Tree, TreeParts, numerical_decision,
+};
+
+use crate::error::{Error, Result};
+
+/// Rows scored together per tree in batch scoring.
+const BATCH_BLOCK: usize = 64;
+
+/// How a raw score becomes a probability of default.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Link {
+    /// Raw score is log-odds: probability = 1 / (1 + exp(-raw)).
+    Logit,
+    /// Raw score is already the probability.
+    Identity,
+}
+
+impl Link {
+    /// Probability of default for a raw score.
+    #[inline]
+    pub fn probability(self, raw: f64) -> f64 {
+        match self {
+            Self::Logit => 1.0 / (1.0 + (-raw).exp()),
+            Self::Identity => raw,
+        }
+    }
+}
+
+/// Gradient-boosted trees: `base_score + Σ tree(x)` on the log-odds scale.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct BoostedTrees {
+    pub base_score: f64,
+    pub trees: Vec<Tree>,
+}
+
+/// One tree whose leaf values are probabilities of default.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ProbabilityTree {
+    pub tree: Tree,
+}
+
+/// The kinds of model the platform serves.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Estimator {
+    BoostedTrees(BoostedTrees),
+    ProbabilityTree(ProbabilityTree),
+    Logistic(LogisticModel),
+}
+
+/// A checked model: feature names in input order and the estimator.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(try_from = "ModelParts", into = "ModelParts")]
+pub struct Model {
+    feature_names: Vec<String>,
+    estimator: Estimator,
+    /// Deepest tree, in splits (0 for the logistic model).
+    max_depth: usize,
+}
+
+#[derive(Serialize, Deserialize)]
+struct ModelParts {
+    feature_names: Vec<String>,
+    estimator: Estimator,
+}
+
+impl TryFrom<ModelParts> for Model {
+    type Error = Error;
+    fn try_from(parts: ModelParts) -> Result<Self> {
+        Self::new(parts.feature_names, parts.estimator)
+    }
+}
+
+impl From<Model> for ModelParts {
+    fn from(model: Model) -> Self {
+        Self {
+            feature_names: model.feature_names,
+            estimator: model.estimator,
+        }
+    }
+}
+
+impl Model {
+    /// Checks the estimator against the feature count and builds the model.
+    pub fn new(feature_names: Vec<String>, estimator: Estimator) -> Result<Self> {
+        let n = feature_names.len();
+        let trees: &[Tree] = match &estimator {
+            Estimator::BoostedTrees(b) => {
+                if !b.base_score.is_finite() {
+                    return Err(Error::invalid_model("base score is not finite"));
+                }
+                &b.trees
+            }
+            Estimator::ProbabilityTree(p) => {
+                if p.tree.leaf_value.iter().any(|v| !(0.0..=1.0).contains(v)) {
+                    return Err(Error::invalid_model(
+                        "a probability tree has a leaf value outside [0, 1]",
+                    ));
+                }
+                std::slice::from_ref(&p.tree)
+            }
+            Estimator::Logistic(l) => {
+                l.check(n)?;
+                &[]
+            }
+        };
+        if let Some((i, t)) = trees.iter().enumerate().find(|(_, t)| t.feature_bound > n) {
+            return Err(Error::invalid_model(format!(
+                "tree {i} splits on feature {} but the model has {n} features",
+                t.feature_bound - 1
+            )));
+        }
+        let max_depth = trees.iter().map(Tree::max_depth).max().unwrap_or(0);
+        Ok(Self {
+            feature_names,
+            estimator,
+            max_depth,
+        })
+    }
+
+    pub fn feature_names(&self) -> &[String] {
+        &self.feature_names
+    }
+
+    pub fn n_features(&self) -> usize {
+        self.feature_names.len()
+    }
+
+    pub fn estimator(&self) -> &Estimator {
+        &self.estimator
+    }
+
+    /// Deepest tree in splits (0 for the logistic model).
+    pub fn max_depth(&self) -> usize {
+        self.max_depth
+    }
+
+    /// How the raw score maps to a probability of default.
+    pub fn link(&self) -> Link {
+        match self.estimator {
+            Estimator::BoostedTrees(_) | Estimator::Logistic(_) => Link::Logit,
+            Estimator::ProbabilityTree(_) => Link::Identity,
+        }
+    }
+
+    pub(crate) fn check_row(&self, row: &[f64]) -> Result<()> {
+        if row.len() == self.n_features() {
+            Ok(())
+        } else {
+            Err(Error::FeatureCountMismatch {
+                expected: self.n_features(),
+                found: row.len(),
+            })
+        }
+    }
+
+    /// Raw score of one applicant (log-odds, or probability for a
+    /// probability tree). `row` holds the features in model order, NaN for
+    /// a missing value.
+    pub fn predict_raw(&self, row: &[f64]) -> Result<f64> {
+        self.check_row(row)?;
+        Ok(self.raw_unchecked(row))
+    }
+
+    /// Probability of default of one applicant.
+    pub fn predict_probability(&self, row: &[f64]) -> Result<f64> {
+        Ok(self.link().probability(self.predict_raw(row)?))
+    }
+
+    #[inline]
+    pub(crate) fn raw_unchecked(&self, row: &[f64]) -> f64 {
+        match &self.estimator {
+            Estimator::BoostedTrees(b) => {
+                let mut sum = b.base_score;
+                for tree in &b.trees {
+                    sum += tree.predict(row);
+                }
+                sum
+            }
+            Estimator::ProbabilityTree(p) => p.tree.predict(row),
+            Estimator::Logistic(l) => l.raw(row),
+        }
+    }
+
+    /// Raw scores of a row-major matrix (`n_features` columns, NaN missing)
+    /// into `out`, one per row, without allocating.
+    pub fn predict_raw_batch(&self, rows: &[f64], out: &mut [f64]) -> Result<()> {
+        let n = self.n_features();
+        let n_rows = self.check_batch(rows, out)?;
+        match &self.estimator {
+            Estimator::BoostedTrees(b) if n > 0 => {
+                let blocks = rows
+                    .chunks(BATCH_BLOCK * n)
+                    .zip(out.chunks_mut(BATCH_BLOCK));
+                for (block, out) in blocks {
+                    out.fill(b.base_score);
+                    for tree in &b.trees {
+                        for (row, o) in block.chunks_exact(n).zip(out.iter_mut()) {
+                            *o += tree.predict(row);
+                        }
+                    }
+                }
+            }
+            _ => {
+                for i in 0..n_rows {
+                    out[i] = self.raw_unchecked(&rows[i * n..(i + 1) * n]);
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Probabilities of default of a row-major matrix into `out`.
+    pub fn predict_probability_batch(&self, rows: &[f64], out: &mut [f64]) -> Result<()> {
+        self.predict_raw_batch(rows, out)?;
+        let link = self.link();
+        for o in out.iter_mut() {
+            *o = link.probability(*o);
+        }
+        Ok(())
+    }
+
+    fn check_batch(&self, rows: &[f64], out: &[f64]) -> Result<usize> {
+        let n = self.n_features();
+        let n_rows = match n {
+            0 if rows.is_empty() => out.len(),
+            0 => usize::MAX,
+            _ => rows.len() / n,
+        };
+        if n_rows == usize::MAX || n_rows * n != rows.len() {
+            return Err(Error::RaggedBatch {
+                len: rows.len(),
+                n_features: n,
+            });
+        }
+        if out.len() != n_rows {
+            return Err(Error::OutputLength {
+                expected: n_rows,
+                found: out.len(),
+            });
+        }
+        Ok(n_rows)
+    }
+}

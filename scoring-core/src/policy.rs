@@ -1,0 +1,222 @@
+//! The decision policy: from a probability of default to ACCEPT or REFUSE,
+//! with the reasons a refusal can be explained by.
+//!
+//! A model is published with one refusal threshold per named [`Strategy`]:
+//! `normal` is the cost-optimal threshold found at training time, `prudent`
+//! refuses more (a lower threshold), `aggressive` fewer. An application is
+//! refused when its probability of default is at or above the threshold.
+//! Reason codes are the (at most four) features that push the score most
+//! towards default, worded from the feature schema's descriptions together
+//! with the applicant's own value.
+
+use std::fmt;
+use std::str::FromStr;
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Error, Result};
+use crate::schema::{CategoryEncoding, FeatureKind, FeatureSchema};
+
+/// Most reason codes given with a decision.
+pub const MAX_REASONS: usize = 4;
+
+/// How much risk the lender takes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Strategy {
+    Prudent,
+    Normal,
+    Aggressive,
+}
+
+impl Strategy {
+    pub const ALL: [Strategy; 3] = [Self::Prudent, Self::Normal, Self::Aggressive];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Prudent => "prudent",
+            Self::Normal => "normal",
+            Self::Aggressive => "aggressive",
+        }
+    }
+}
+
+impl fmt::Display for Strategy {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl FromStr for Strategy {
+    type Err = Error;
+    fn from_str(name: &str) -> Result<Self> {
+        Self::ALL
+            .into_iter()
+            .find(|s| s.name() == name)
+            .ok_or_else(|| Error::UnknownStrategy {
+                name: name.to_owned(),
+            })
+    }
+}
+
+/// Refusal threshold on the probability of default, per strategy.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Thresholds {
+    pub prudent: f64,
+    pub normal: f64,
+    pub aggressive: f64,
+}
+
+impl Thresholds {
+    /// Checks each threshold is in (0, 1] and prudent ≤ normal ≤ aggressive.
+    pub fn validate(&self) -> Result<()> {
+        for strategy in Strategy::ALL {
+            let value = self.get(strategy);
+            if !(value > 0.0 && value <= 1.0) {
+                return Err(Error::InvalidThreshold {
+                    strategy: strategy.name(),
+                    value,
+                    reason: "must be in (0, 1]",
+                });
+            }
+        }
+        if self.prudent > self.normal {
+            return Err(Error::InvalidThreshold {
+                strategy: "prudent",
+                value: self.prudent,
+                reason: "must not exceed the normal threshold",
+            });
+        }
+        if self.aggressive < self.normal {
+            return Err(Error::InvalidThreshold {
+                strategy: "aggressive",
+                value: self.aggressive,
+                reason: "must not be below the normal threshold",
+            });
+        }
+        Ok(())
+    }
+
+    pub fn get(&self, strategy: Strategy) -> f64 {
+        match strategy {
+            Strategy::Prudent => self.prudent,
+            Strategy::Normal => self.normal,
+            Strategy::Aggressive => self.aggressive,
+        }
+    }
+
+    /// ACCEPT below the strategy's threshold, REFUSE at or above it.
+    pub fn outcome(&self, strategy: Strategy, probability_of_default: f64) -> Outcome {
+        // A NaN probability is never accepted.
+        if probability_of_default < self.get(strategy) {
+            Outcome::Accept
+        } else {
+            Outcome::Refuse
+        }
+    }
+}
+
+/// What the lender does with the application.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum Outcome {
+    Accept,
+    Refuse,
+}
+
+/// A feature that pushes the applicant towards default.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ReasonCode {
+    /// Feature name in the model input.
+    pub feature: String,
+    /// The applicant's value (`None` when missing).
+    pub value: Option<f64>,
+    /// SHAP contribution on the raw-score scale (> 0).
+    pub contribution: f64,
+    /// Human-readable reason, from the schema's description and the value.
+    pub text: String,
+}
+
+/// A scored, decided and explained application.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Decision {
+    pub outcome: Outcome,
+    pub strategy: Strategy,
+    pub probability_of_default: f64,
+    pub threshold: f64,
+    pub raw_score: f64,
+    pub base_value: f64,
+    pub reasons: Vec<ReasonCode>,
+}
+
+/// At most [`MAX_REASONS`] features with the largest positive contributions,
+/// largest first (ties by feature order).
+pub fn reason_codes(
+    schema: &FeatureSchema,
+    feature_names: &[String],
+    row: &[f64],
+    contributions: &[f64],
+) -> Vec<ReasonCode> {
+    let mut top: Vec<usize> = (0..contributions.len().min(row.len()))
+        .filter(|&j| contributions[j] > 0.0)
+        .collect();
+    top.sort_by(|&a, &b| {
+        contributions[b]
+            .total_cmp(&contributions[a])
+            .then(a.cmp(&b))
+    });
+    top.truncate(MAX_REASONS);
+    top.into_iter()
+        .map(|j| {
+            let feature = feature_names
+                .get(j)
+                .cloned()
+                .unwrap_or_else(|| format!("feature {j}"));
+            let value = Some(row[j]).filter(|v| !v.is_nan());
+            ReasonCode {
+                text: reason_text(schema, j, &feature, value),
+                feature,
+                value,
+                contribution: contributions[j],
+            }
+        })
+        .collect()
+}
+
+fn reason_text(schema: &FeatureSchema, j: usize, feature: &str, value: Option<f64>) -> String {
+    let Some(spec) = schema.features.get(j) else {
+        return format!("{feature}: {}", format_value(value));
+    };
+    let shown = match (spec.kind, value) {
+        (FeatureKind::CategoryCode, Some(code)) => category_name(schema, j, code)
+            .map(str::to_owned)
+            .unwrap_or_else(|| format_value(value)),
+        _ => format_value(value),
+    };
+    format!("{} (client's value: {shown})", spec.description)
+}
+
+fn category_name(schema: &FeatureSchema, j: usize, code: f64) -> Option<&str> {
+    let spec = schema.features.get(j)?;
+    let vocabulary = schema.vocabularies.iter().find(|v| {
+        v.table == spec.source_table
+            && v.column == spec.source_column
+            && v.encoding == CategoryEncoding::Code
+    })?;
+    if code < 0.0 || code.fract() != 0.0 {
+        return None;
+    }
+    vocabulary.values.get(code as usize).map(String::as_str)
+}
+
+fn format_value(value: Option<f64>) -> String {
+    match value {
+        None => "missing".to_owned(),
+        Some(v) if v.fract() == 0.0 && v.abs() < 1e15 => format!("{v:.0}"),
+        Some(v) if v.abs() >= 1e-3 => {
+            let text = format!("{v:.4}");
+            text.trim_end_matches('0').trim_end_matches('.').to_owned()
+        }
+        Some(v) => format!("{v:.3e}"),
+    }
+}

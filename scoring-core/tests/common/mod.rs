@@ -1,0 +1,264 @@
+//! Helpers shared by the integration tests and the benchmarks: a seeded
+//! generator of random valid tree ensembles and applicant rows, and a
+//! brute-force Shapley computation to check TreeSHAP against.
+#![allow(dead_code, unreachable_pub)]
+
+use scoring_core::model::{
+    BoostedTrees, CATEGORICAL_MASK, Estimator, MissingType, Model, Tree, TreeParts,
+    numerical_decision,
+};
+
+/// splitmix64: small, seedable, good enough for test data.
+pub struct Rng(u64);
+
+impl Rng {
+    pub fn new(seed: u64) -> Self {
+        Self(seed)
+    }
+
+    pub fn next_u64(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+
+    /// Uniform in [0, 1).
+    pub fn uniform(&mut self) -> f64 {
+        (self.next_u64() >> 11) as f64 / (1_u64 << 53) as f64
+    }
+
+    pub fn below(&mut self, n: usize) -> usize {
+        (self.next_u64() % n as u64) as usize
+    }
+
+    pub fn range(&mut self, lo: f64, hi: f64) -> f64 {
+        lo + (hi - lo) * self.uniform()
+    }
+}
+
+/// Shape of the random trees.
+#[derive(Clone, Copy)]
+pub struct TreeShape {
+    pub n_features: usize,
+    pub leaves: usize,
+    pub max_depth: usize,
+    /// Share of splits that are categorical.
+    pub categorical: f64,
+    /// Use only NaN-missing splits (as production models do).
+    pub nan_missing_only: bool,
+    pub leaf_scale: f64,
+}
+
+struct Builder<'a> {
+    rng: &'a mut Rng,
+    shape: TreeShape,
+    parts: TreeParts,
+}
+
+impl Builder<'_> {
+    /// Grows a subtree with exactly `leaves` leaves; returns (child ref, cover).
+    fn grow(&mut self, depth: usize, leaves: usize) -> (i32, f64) {
+        if leaves == 1 {
+            let leaf = self.parts.leaf_value.len();
+            let value = self.rng.range(-1.0, 1.0) * self.shape.leaf_scale;
+            let cover = (1 + self.rng.below(100)) as f64;
+            self.parts.leaf_value.push(value);
+            self.parts.leaf_count.push(cover);
+            return (!(leaf as i32), cover);
+        }
+        let cap = 1_usize << (self.shape.max_depth - depth - 1);
+        let lo = leaves.saturating_sub(cap).max(1);
+        let hi = (leaves - 1).min(cap);
+        let left_leaves = lo + self.rng.below(hi - lo + 1);
+        let node = self.parts.split_feature.len();
+        let feature = self.rng.below(self.shape.n_features) as u32;
+        self.parts.split_feature.push(feature);
+        let (threshold, decision) = self.split_rule();
+        self.parts.threshold.push(threshold);
+        self.parts.decision_type.push(decision);
+        self.parts.left_child.push(0);
+        self.parts.right_child.push(0);
+        self.parts.internal_count.push(0.0);
+        let (left, left_cover) = self.grow(depth + 1, left_leaves);
+        let (right, right_cover) = self.grow(depth + 1, leaves - left_leaves);
+        self.parts.left_child[node] = left;
+        self.parts.right_child[node] = right;
+        self.parts.internal_count[node] = left_cover + right_cover;
+        (node as i32, left_cover + right_cover)
+    }
+
+    fn split_rule(&mut self) -> (f64, u8) {
+        if self.rng.uniform() < self.shape.categorical {
+            let index = self.parts.cat_boundaries.len() - 1;
+            let words = 1 + self.rng.below(2);
+            for _ in 0..words {
+                self.parts.cat_threshold.push(self.rng.next_u64() as u32);
+            }
+            let end = self.parts.cat_threshold.len() as u32;
+            self.parts.cat_boundaries.push(end);
+            return (index as f64, CATEGORICAL_MASK);
+        }
+        let missing = if self.shape.nan_missing_only {
+            MissingType::NaN
+        } else {
+            [MissingType::None, MissingType::Zero, MissingType::NaN][self.rng.below(3)]
+        };
+        let threshold = match self.rng.below(16) {
+            0 | 1 => 0.0,
+            2 => f64::INFINITY, // LightGBM writes `inf`: every present value goes left
+            _ => self.rng.range(-1.5, 1.5),
+        };
+        (
+            threshold,
+            numerical_decision(missing, self.rng.below(2) == 0),
+        )
+    }
+}
+
+pub fn random_tree_parts(rng: &mut Rng, shape: TreeShape) -> TreeParts {
+    let mut builder = Builder {
+        rng,
+        shape,
+        parts: TreeParts {
+            split_feature: vec![],
+            threshold: vec![],
+            decision_type: vec![],
+            left_child: vec![],
+            right_child: vec![],
+            leaf_value: vec![],
+            internal_count: vec![],
+            leaf_count: vec![],
+            cat_boundaries: vec![0],
+            cat_threshold: vec![],
+        },
+    };
+    builder.grow(0, shape.leaves);
+    builder.parts
+}
+
+pub fn random_ensemble(rng: &mut Rng, n_trees: usize, shape: TreeShape) -> Model {
+    let trees = (0..n_trees)
+        .map(|_| {
+            let leaves = 1 + rng.below(shape.leaves);
+            let parts = random_tree_parts(rng, TreeShape { leaves, ..shape });
+            Tree::new(parts).expect("generated trees are valid")
+        })
+        .collect();
+    let names = (0..shape.n_features).map(|i| format!("f{i}")).collect();
+    let estimator = Estimator::BoostedTrees(BoostedTrees {
+        base_score: rng.range(-1.0, 1.0),
+        trees,
+    });
+    Model::new(names, estimator).expect("generated models are valid")
+}
+
+/// Row-major rows: values in [-2, 2], some exact zeros and small category
+/// codes, `missing` share of NaN.
+pub fn random_rows(rng: &mut Rng, n_rows: usize, n_features: usize, missing: f64) -> Vec<f64> {
+    (0..n_rows * n_features)
+        .map(|_| {
+            let u = rng.uniform();
+            if u < missing {
+                f64::NAN
+            } else if u < missing + 0.1 {
+                0.0
+            } else if u < missing + 0.2 {
+                rng.below(40) as f64
+            } else {
+                rng.range(-2.0, 2.0)
+            }
+        })
+        .collect()
+}
+
+/// Brute-force SHAP values of one tree: Shapley values of the
+/// path-dependent expectation, by enumerating every feature subset.
+pub fn brute_force_shap(model: &Model, tree: &Tree, row: &[f64]) -> Vec<f64> {
+    let m = model.n_features();
+    let parts = TreeParts::from(tree.clone());
+    let value = |subset: u32| expectation(&parts, row, subset, 0);
+    let mut factorial = vec![1.0_f64; m + 1];
+    for i in 1..=m {
+        factorial[i] = factorial[i - 1] * i as f64;
+    }
+    let mut phi = vec![0.0; m];
+    for (i, phi_i) in phi.iter_mut().enumerate() {
+        for subset in 0..(1_u32 << m) {
+            if subset & (1 << i) != 0 {
+                continue;
+            }
+            let s = subset.count_ones() as usize;
+            let weight = factorial[s] * factorial[m - s - 1] / factorial[m];
+            *phi_i += weight * (value(subset | (1 << i)) - value(subset));
+        }
+    }
+    phi
+}
+
+/// Path-dependent expectation of a subtree given the features in `subset`.
+fn expectation(parts: &TreeParts, row: &[f64], subset: u32, node: i32) -> f64 {
+    if parts.split_feature.is_empty() {
+        return parts.leaf_value[0];
+    }
+    if node < 0 {
+        return parts.leaf_value[!node as usize];
+    }
+    let n = node as usize;
+    let feature = parts.split_feature[n] as usize;
+    let (left, right) = (parts.left_child[n], parts.right_child[n]);
+    if subset & (1 << feature) != 0 {
+        let next = if goes_left(parts, n, row[feature]) {
+            left
+        } else {
+            right
+        };
+        return expectation(parts, row, subset, next);
+    }
+    let cover = |c: i32| {
+        if c >= 0 {
+            parts.internal_count[c as usize]
+        } else {
+            parts.leaf_count[!c as usize]
+        }
+    };
+    (cover(left) * expectation(parts, row, subset, left)
+        + cover(right) * expectation(parts, row, subset, right))
+        / parts.internal_count[n]
+}
+
+/// LightGBM's decision rules, written out independently of the crate.
+pub fn goes_left(parts: &TreeParts, n: usize, x: f64) -> bool {
+    let decision = parts.decision_type[n];
+    let threshold = parts.threshold[n];
+    if decision & 1 != 0 {
+        if x.is_nan() {
+            return false;
+        }
+        let code = x as i32;
+        if code < 0 {
+            return false;
+        }
+        let cat = threshold as usize;
+        let (start, end) = (
+            parts.cat_boundaries[cat] as usize,
+            parts.cat_boundaries[cat + 1] as usize,
+        );
+        let word = code as usize / 32;
+        return word < end - start && (parts.cat_threshold[start + word] >> (code % 32)) & 1 == 1;
+    }
+    let default_left = decision & 2 != 0;
+    let missing = decision >> 2;
+    let x = if x.is_nan() && missing != 2 { 0.0 } else { x };
+    let is_missing = (missing == 1 && x.abs() <= 1e-35_f32 as f64) || (missing == 2 && x.is_nan());
+    if is_missing {
+        default_left
+    } else {
+        x <= threshold
+    }
+}
+
+pub fn close(a: f64, b: f64, tol: f64) -> bool {
+    (a - b).abs() <= tol * 1.0_f64.max(a.abs()).max(b.abs())
+}

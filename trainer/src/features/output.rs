@@ -1,0 +1,82 @@
+//! Writing the feature table and its schema so that a crash never leaves a
+//! half-written file under the final name.
+
+use std::fs::File;
+use std::path::{Path, PathBuf};
+
+use polars::prelude::*;
+use scoring_core::FeatureSchema;
+
+use crate::{Error, Result};
+
+/// File name of the feature table in the output folder.
+pub const FEATURES_FILE: &str = "features.parquet";
+/// File name of the feature schema in the output folder.
+pub const SCHEMA_FILE: &str = "feature_schema.json";
+
+/// Writes both files through temporary names renamed into place.
+pub(crate) fn write(
+    out: &Path,
+    table: &mut DataFrame,
+    schema: &FeatureSchema,
+) -> Result<(PathBuf, PathBuf)> {
+    std::fs::create_dir_all(out).map_err(|source| Error::Io {
+        path: out.to_owned(),
+        action: "creating the output folder",
+        source,
+    })?;
+    let features_path = out.join(FEATURES_FILE);
+    let schema_path = out.join(SCHEMA_FILE);
+    let staged_table = out.join(format!(".{FEATURES_FILE}.partial"));
+    let staged_schema = out.join(format!(".{SCHEMA_FILE}.partial"));
+
+    let file = File::create(&staged_table).map_err(io(&staged_table, "creating"))?;
+    ParquetWriter::new(file)
+        .finish(table)
+        .map_err(|source| Error::Polars {
+            stage: "writing the parquet table",
+            source,
+        })?;
+    File::open(&staged_table)
+        .and_then(|f| f.sync_all())
+        .map_err(io(&staged_table, "syncing"))?;
+    schema.save(&staged_schema)?;
+    std::fs::rename(&staged_table, &features_path)
+        .map_err(io(&features_path, "renaming into place"))?;
+    std::fs::rename(&staged_schema, &schema_path)
+        .map_err(io(&schema_path, "renaming into place"))?;
+    Ok((features_path, schema_path))
+}
+
+fn io<'a>(path: &'a Path, action: &'static str) -> impl FnOnce(std::io::Error) -> Error + 'a {
+    move |source| Error::Io {
+        path: path.to_owned(),
+        action,
+        source,
+    }
+}
+
+/// Refuses a table whose features differ from the schema it was asked to follow.
+pub(crate) fn ensure_same_features(expected: &FeatureSchema, built: &FeatureSchema) -> Result<()> {
+    let expected_names: Vec<&str> = expected.feature_names().collect();
+    let built_names: Vec<&str> = built.feature_names().collect();
+    if expected_names == built_names {
+        return Ok(());
+    }
+    let missing: Vec<&str> = expected_names
+        .iter()
+        .filter(|n| !built_names.contains(n))
+        .copied()
+        .collect();
+    let extra: Vec<&str> = built_names
+        .iter()
+        .filter(|n| !expected_names.contains(n))
+        .copied()
+        .collect();
+    let difference = if missing.is_empty() && extra.is_empty() {
+        "the same features in another order".to_owned()
+    } else {
+        format!("missing {missing:?}, unexpected {extra:?}")
+    };
+    Err(Error::SchemaMismatch { difference })
+}

@@ -1,0 +1,13 @@
+//! The modelling side of the credit-scoring platform.
+//!
+//! It owns the lender's data in the Home Credit Default Risk layout: a
+//! synthetic generator of that layout ([`synth`]) and the per-client feature
+//! table built from it with polars ([`features`]). Training, evaluation and
+//! publishing to the model registry build on these. polars lives only here.
+
+mod error;
+pub mod features;
+pub mod synth;
+pub mod tables;
+
+pub use error::{Error, Result};
