@@ -31,7 +31,10 @@ pub(crate) fn write(
     let staged_schema = out.join(format!(".{SCHEMA_FILE}.partial"));
 
     let file = File::create(&staged_table).map_err(io(&staged_table, "creating"))?;
+    // Snappy: several times faster to write than the default zstd, for a
+    // table about 30% larger on disk.
     ParquetWriter::new(file)
+        .with_compression(ParquetCompression::Snappy)
         .finish(table)
         .map_err(|source| Error::Polars {
             stage: "writing the parquet table",
