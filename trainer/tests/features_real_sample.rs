@@ -17,6 +17,35 @@ fn hand_computed_aggregates_of_every_history_table() {
     };
     let (table, schema) = build_feature_table(&data, None).expect("features on the real sample");
     assert_eq!(table.height(), 1000, "900 train + 100 test applicants");
+    let file_order: Vec<i64> = ["application_train.csv", "application_test.csv"]
+        .iter()
+        .flat_map(|file| {
+            let text = std::fs::read_to_string(data.join(file)).expect("application file");
+            let ids: Vec<i64> = text
+                .lines()
+                .skip(1)
+                .map(|line| {
+                    line.split(',')
+                        .next()
+                        .and_then(|id| id.parse().ok())
+                        .expect("id")
+                })
+                .collect();
+            ids
+        })
+        .collect();
+    let table_order: Vec<i64> = table
+        .column("SK_ID_CURR")
+        .expect("ids")
+        .i64()
+        .expect("i64")
+        .iter()
+        .flatten()
+        .collect();
+    assert_eq!(
+        table_order, file_order,
+        "one row per applicant, in the files' order"
+    );
     // bureau + bureau_balance, client 100332: 4 credits (1 active), 62 monthly
     // balances over 4 of them, DAYS_CREDIT -1140, -474, -930 and -715.
     assert_feature(&table, 100332, "BURO_DAYS_CREDIT_MEAN", Some(-814.75));

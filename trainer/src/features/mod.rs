@@ -111,7 +111,7 @@ impl Built {
             other.frame,
             [col(CLIENT_ID)],
             [col(CLIENT_ID)],
-            JoinArgs::new(JoinType::Left),
+            left_join_keeping_order(),
         );
         let mut specs = self.specs;
         specs.extend(other.specs);
@@ -229,4 +229,12 @@ pub fn build_feature_table(
 pub(crate) fn collect_streaming(plan: LazyFrame) -> PolarsResult<DataFrame> {
     // Only plans with several sinks give several frames; ours have one.
     Ok(plan.collect_with_engine(Engine::Streaming)?.unwrap_single())
+}
+
+/// A left join whose output keeps the left rows' order (the streaming engine
+/// does not otherwise), so the table lists applicants as the files do.
+pub(crate) fn left_join_keeping_order() -> JoinArgs {
+    let mut args = JoinArgs::new(JoinType::Left);
+    args.maintain_order = MaintainOrderJoin::Left;
+    args
 }
