@@ -10,11 +10,14 @@
 //!
 //! All arithmetic is in `f64`; a missing value is `NaN`. A model is checked
 //! once when it is built or deserialised, so scoring never indexes out of
-//! bounds. Scoring a batch walks the trees tree-major over blocks of rows, so
-//! each tree's nodes stay in cache, yet adds the trees of every row in the
-//! same order as single-row scoring: both give bit-identical scores.
+//! bounds. Boosted trees are scored in lockstep groups of trees without
+//! data-dependent branches (see `forest.rs`). Scoring a batch walks the
+//! groups group-major over blocks of rows, so each group's nodes stay in
+//! cache, yet adds the trees of every row in the same order as single-row
+//! scoring (and as `Σ Tree::predict`): all give bit-identical scores.
 
 mod float_json;
+mod forest;
 mod logistic;
 mod split;
 mod tree;
@@ -27,8 +30,9 @@ pub use tree::{
 };
 
 use crate::error::{Error, Result};
+use forest::Forest;
 
-/// Rows scored together per tree in batch scoring.
+/// Rows scored together per group of trees in batch scoring.
 const BATCH_BLOCK: usize = 64;
 
 /// How a raw score becomes a probability of default.
@@ -82,6 +86,8 @@ pub struct Model {
     estimator: Estimator,
     /// Deepest tree, in splits (0 for the logistic model).
     max_depth: usize,
+    /// Boosted trees in the lockstep scoring layout (empty otherwise).
+    forest: Forest,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -137,10 +143,15 @@ impl Model {
             )));
         }
         let max_depth = trees.iter().map(Tree::max_depth).max().unwrap_or(0);
+        let forest = match &estimator {
+            Estimator::BoostedTrees(b) => Forest::new(&b.trees),
+            _ => Forest::default(),
+        };
         Ok(Self {
             feature_names,
             estimator,
             max_depth,
+            forest,
         })
     }
 
@@ -196,13 +207,7 @@ impl Model {
     #[inline]
     pub(crate) fn raw_unchecked(&self, row: &[f64]) -> f64 {
         match &self.estimator {
-            Estimator::BoostedTrees(b) => {
-                let mut sum = b.base_score;
-                for tree in &b.trees {
-                    sum += tree.predict(row);
-                }
-                sum
-            }
+            Estimator::BoostedTrees(b) => self.forest.add_predictions(&b.trees, row, b.base_score),
             Estimator::ProbabilityTree(p) => p.tree.predict(row),
             Estimator::Logistic(l) => l.raw(row),
         }
@@ -220,11 +225,7 @@ impl Model {
                     .zip(out.chunks_mut(BATCH_BLOCK));
                 for (block, out) in blocks {
                     out.fill(b.base_score);
-                    for tree in &b.trees {
-                        for (row, o) in block.chunks_exact(n).zip(out.iter_mut()) {
-                            *o += tree.predict(row);
-                        }
-                    }
+                    self.forest.add_predictions_block(&b.trees, block, n, out);
                 }
             }
             _ => {

@@ -108,6 +108,42 @@ pub(crate) fn flatten(nodes: &[Node], leaf_value: &[f64]) -> Vec<FlatNode> {
     flat
 }
 
+/// What a [`FlatNode`] does, for the lockstep layout (`forest.rs`).
+pub(crate) enum NodeRule {
+    Leaf(f64),
+    Split {
+        feature: u32,
+        threshold: f64,
+        /// Whether NaN goes left, for numerical splits whose rule is
+        /// `x <= threshold` for every other value (missing type NaN or None);
+        /// `None` for zero-missing and categorical splits.
+        nan_left: Option<bool>,
+        right: u32,
+    },
+}
+
+impl FlatNode {
+    pub(crate) fn rule(&self) -> NodeRule {
+        if self.meta & LEAF != 0 {
+            return NodeRule::Leaf(self.value);
+        }
+        let decision = (self.meta >> FEATURE_BITS) as u8;
+        let default_left = decision & DEFAULT_LEFT_MASK != 0;
+        let nan_left = match decision >> 2 {
+            _ if decision & CATEGORICAL_MASK != 0 => None,
+            2 => Some(default_left),
+            0 => Some(0.0 <= self.value),
+            _ => None,
+        };
+        NodeRule::Split {
+            feature: self.meta & FEATURE_MASK,
+            threshold: self.value,
+            nan_left,
+            right: self.right,
+        }
+    }
+}
+
 fn leaf(value: f64) -> FlatNode {
     FlatNode {
         value,

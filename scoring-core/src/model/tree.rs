@@ -204,6 +204,11 @@ impl Tree {
         predict_flat(&self.flat, &self.categories, row)
     }
 
+    /// The preorder scoring layout.
+    pub(crate) fn flat(&self) -> &[FlatNode] {
+        &self.flat
+    }
+
     /// Index of the leaf `row` falls into.
     #[inline]
     pub fn leaf_index(&self, row: &[f64]) -> usize {
