@@ -66,6 +66,74 @@ pub enum Error {
         #[source]
         source: rayon::ThreadPoolBuildError,
     },
+
+    // --- model registry ---
+    #[error(
+        "`{id}` is not a valid model version: use 1 to 64 of A-Z a-z 0-9 . _ - (and not `.` or `..`)"
+    )]
+    RegistryInvalidVersion { id: String },
+    #[error(
+        "`{alias}` is not a valid alias name: use `production`, `staging` or [a-z][a-z0-9_-]* (`history` is reserved)"
+    )]
+    RegistryInvalidAlias { alias: String },
+    #[error(
+        "model version {version} is already published at {path}; versions are never overwritten"
+    )]
+    RegistryVersionExists { version: String, path: PathBuf },
+    #[error("no model version {version} in the registry {registry}")]
+    RegistryUnknownVersion { version: String, registry: PathBuf },
+    #[error("`{name}` is neither an alias nor a published version in the registry {registry}")]
+    RegistryUnknownName { name: String, registry: PathBuf },
+    #[error("alias `{alias}` has no earlier version to roll back to")]
+    RegistryNoRollback { alias: String },
+    #[error("{path}: not a valid published model")]
+    RegistryArtifact {
+        path: PathBuf,
+        #[source]
+        source: scoring_core::Error,
+    },
+    #[error("{path}: cannot read the registry file")]
+    RegistryFile {
+        path: PathBuf,
+        #[source]
+        source: serde_json::Error,
+    },
+
+    // --- evaluation ---
+    #[error("cannot compute {metric}: no clients were given")]
+    EvaluationEmpty { metric: &'static str },
+    #[error(
+        "cannot compute {metric}: {expected} has {expected_len} values but {found} has {found_len}"
+    )]
+    EvaluationLengthMismatch {
+        metric: &'static str,
+        expected: &'static str,
+        expected_len: usize,
+        found: &'static str,
+        found_len: usize,
+    },
+    #[error(
+        "probability of default at index {index} is {value}, expected a finite number in [0, 1]"
+    )]
+    InvalidProbability { index: usize, value: f64 },
+    #[error("default label at index {index} is {value}, expected 0 (repaid) or 1 (defaulted)")]
+    InvalidLabel { index: usize, value: u8 },
+    #[error(
+        "{metric} is undefined when every client has label {class}: both repaid (0) and defaulted (1) clients are needed"
+    )]
+    SingleClass { metric: &'static str, class: u8 },
+    #[error(
+        "decision threshold {value} is invalid: expected a finite number in [0, 1 + f64::EPSILON]"
+    )]
+    InvalidThreshold { value: f64 },
+    #[error("calibration needs at least one bin, got {bins}")]
+    InvalidBinCount { bins: usize },
+    #[error(
+        "credit amount (AMT_CREDIT) at index {index} is {value}, expected a finite number >= 0"
+    )]
+    InvalidCreditAmount { index: usize, value: f64 },
+    #[error("cost parameter `{parameter}` is {value}, expected a finite number >= 0")]
+    InvalidCostParameter { parameter: &'static str, value: f64 },
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;

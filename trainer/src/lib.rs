@@ -6,7 +6,9 @@
 //! publishing to the model registry build on these. polars lives only here.
 
 mod error;
+pub mod evaluation;
 pub mod features;
+pub mod registry;
 pub mod synth;
 pub mod tables;
 

@@ -3,6 +3,9 @@
 //! ```text
 //! trainer synth    --out data/synth --applicants 20000   # Home Credit-shaped synthetic data
 //! trainer features --data data/synth --out data/features  # per-client feature table + schema
+//! trainer models --registry registry list                 # published model versions
+//! trainer models promote v3 --alias production             # point an alias at a version
+//! trainer models rollback --alias production               # move it back
 //! ```
 //!
 //! Every flag can also be given as an environment variable (`trainer <cmd> --help`).
@@ -28,6 +31,8 @@ enum Command {
     Synth(trainer::synth::SynthArgs),
     /// Build the per-client feature table (parquet) and its schema (JSON).
     Features(trainer::features::FeaturesArgs),
+    /// List, show, promote and roll back published model versions.
+    Models(trainer::registry::ModelsArgs),
 }
 
 fn main() -> ExitCode {
@@ -41,6 +46,7 @@ fn main() -> ExitCode {
     let result = match Cli::parse().command {
         Command::Synth(args) => trainer::synth::run(&args).map_err(anyhow::Error::from),
         Command::Features(args) => trainer::features::run(&args).map_err(anyhow::Error::from),
+        Command::Models(args) => trainer::registry::run(&args).map_err(anyhow::Error::from),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -1,0 +1,113 @@
+//! `aliases.json`: which version each alias names, and the versions it named
+//! before, most recent last, for rollback.
+//!
+//! ```json
+//! {
+//!   "production": "v3",
+//!   "staging": "v4",
+//!   "history": { "production": ["v1", "v2"] }
+//! }
+//! ```
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+
+use super::fsync::{io_error, write_atomic};
+use crate::error::{Error, Result};
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub(crate) struct Aliases {
+    /// Previous targets of each alias, oldest first.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub(crate) history: BTreeMap<String, Vec<String>>,
+    /// Alias → version it names now.
+    #[serde(flatten)]
+    pub(crate) current: BTreeMap<String, String>,
+}
+
+impl Aliases {
+    /// Reads the file; a missing file means no aliases yet.
+    pub(crate) fn read(path: &Path) -> Result<Self> {
+        let bytes = match std::fs::read(path) {
+            Ok(bytes) => bytes,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Self::default()),
+            Err(e) => return Err(io_error(path, "reading")(e)),
+        };
+        serde_json::from_slice(&bytes).map_err(|source| Error::RegistryFile {
+            path: path.to_owned(),
+            source,
+        })
+    }
+
+    pub(crate) fn write(&self, path: &Path) -> Result<()> {
+        let mut bytes = serde_json::to_vec_pretty(self).map_err(|source| Error::RegistryFile {
+            path: path.to_owned(),
+            source,
+        })?;
+        bytes.push(b'\n');
+        write_atomic(path, &bytes)
+    }
+
+    /// Points `alias` at `version`, remembering its previous target.
+    pub(crate) fn promote(&mut self, alias: &str, version: &str) {
+        match self.current.insert(alias.to_owned(), version.to_owned()) {
+            Some(previous) if previous != version => {
+                self.history
+                    .entry(alias.to_owned())
+                    .or_default()
+                    .push(previous);
+            }
+            _ => {}
+        }
+    }
+
+    /// Moves `alias` back to its previous target; returns (from, to).
+    pub(crate) fn rollback(&mut self, alias: &str) -> Result<(Option<String>, String)> {
+        let history = self.history.get_mut(alias);
+        let Some(previous) = history.and_then(Vec::pop) else {
+            return Err(Error::RegistryNoRollback {
+                alias: alias.to_owned(),
+            });
+        };
+        if self.history.get(alias).is_some_and(Vec::is_empty) {
+            self.history.remove(alias);
+        }
+        let from = self.current.insert(alias.to_owned(), previous.clone());
+        Ok((from, previous))
+    }
+
+    /// Aliases naming `version`, sorted.
+    pub(crate) fn naming(&self, version: &str) -> Vec<String> {
+        self.current
+            .iter()
+            .filter(|(_, v)| v.as_str() == version)
+            .map(|(a, _)| a.clone())
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn file_keeps_aliases_at_top_level_and_round_trips() {
+        let mut aliases = Aliases::default();
+        aliases.promote("production", "v1");
+        aliases.promote("production", "v2");
+        aliases.promote("staging", "v2");
+        let json = serde_json::to_value(&aliases).unwrap_or_default();
+        assert_eq!(
+            json,
+            serde_json::json!({
+                "production": "v2",
+                "staging": "v2",
+                "history": {"production": ["v1"]}
+            })
+        );
+        let back: Aliases = serde_json::from_value(json).unwrap_or_default();
+        assert_eq!(back, aliases);
+    }
+}
