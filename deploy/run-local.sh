@@ -9,6 +9,7 @@ export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/credit-scoring/target}
 WORK="${CREDIT_WORK_DIR:-.local}"
 APPLICANTS="${SYNTH_APPLICANTS:-20000}"
 
+./deploy/prerequisites.sh
 cargo build --release -p trainer
 TRAINER="$CARGO_TARGET_DIR/release/trainer"
 

@@ -134,6 +134,63 @@ pub enum Error {
     InvalidCreditAmount { index: usize, value: f64 },
     #[error("cost parameter `{parameter}` is {value}, expected a finite number >= 0")]
     InvalidCostParameter { parameter: &'static str, value: f64 },
+
+    // --- training: sampling and calibration ---
+    #[error("`{parameter}` is empty: at least one client is needed")]
+    TrainingEmpty { parameter: &'static str },
+    #[error("`{found}` has {found_len} values but `{expected}` has {expected_len}")]
+    TrainingLengthMismatch {
+        expected: &'static str,
+        expected_len: usize,
+        found: &'static str,
+        found_len: usize,
+    },
+    #[error("`{parameter}` at index {index} is {value}, expected 0 (repaid) or 1 (defaulted)")]
+    TrainingInvalidLabel {
+        parameter: &'static str,
+        index: usize,
+        value: u8,
+    },
+    #[error("`{parameter}` is {value}, expected {expected}")]
+    TrainingInvalidParameter {
+        parameter: &'static str,
+        value: f64,
+        expected: &'static str,
+    },
+    #[error("`k` is {k}, expected 2 <= k <= {smaller_class_rows} (the rows of the smaller class)")]
+    TrainingInvalidFoldCount { k: usize, smaller_class_rows: usize },
+    #[error("`indices` at position {position} is {index}, but `labels` has only {len} rows")]
+    TrainingIndexOutOfRange {
+        position: usize,
+        index: usize,
+        len: usize,
+    },
+    #[error("`{parameter}` needs both classes, but every client has label {class}")]
+    TrainingSingleClass { parameter: &'static str, class: u8 },
+    #[error("`scores` at index {index} is {value}, expected a finite number")]
+    CalibrationNonFiniteScore { index: usize, value: f64 },
+
+    // --- training: LightGBM ---
+    #[error("LightGBM: `{what}` has {found} values, expected {expected}")]
+    LightGbmShape {
+        what: &'static str,
+        expected: usize,
+        found: usize,
+    },
+    #[error("LightGBM: `labels` at index {index} is {value}, expected 0 (repaid) or 1 (defaulted)")]
+    LightGbmInvalidLabel { index: usize, value: f64 },
+    #[error("LightGBM parameter `{parameter}` is {value}, expected {expected}")]
+    LightGbmInvalidParameter {
+        parameter: &'static str,
+        value: String,
+        expected: &'static str,
+    },
+    #[error("LightGBM failed while {stage}")]
+    LightGbm {
+        stage: &'static str,
+        #[source]
+        source: lightgbm3::Error,
+    },
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;

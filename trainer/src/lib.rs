@@ -11,5 +11,6 @@ pub mod features;
 pub mod registry;
 pub mod synth;
 pub mod tables;
+pub mod training;
 
 pub use error::{Error, Result};

@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# Installs what building and testing need beyond the Rust toolchain, only
+# where the machine lacks it (safe to re-run):
+# - libclang-dev (bindgen) and CMake >= 3.28 (PyPI's; Debian's is older) for
+#   the LightGBM C++ library that lightgbm3-sys builds (g++ and libgomp are
+#   assumed, as on Debian's build images);
+# - pandas/pyarrow for the test that compares the features with the Kaggle
+#   kernel's own pandas code (trainer/reference/requirements.txt).
+# Needs root for apt-get (CI and the dev machines run as root).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+if ! dpkg-query -W -f='${Status}' libclang-dev 2>/dev/null | grep -q 'ok installed'; then
+    apt-get update
+    DEBIAN_FRONTEND=noninteractive apt-get install -y libclang-dev
+fi
+
+cmake_ok() {
+    command -v cmake >/dev/null 2>&1 || return 1
+    local v
+    v="$(cmake --version 2>/dev/null | sed -n 's/^cmake version \([0-9]*\)\.\([0-9]*\).*/\1 \2/p')"
+    [ -n "$v" ] || return 1
+    set -- $v
+    [ "$1" -gt 3 ] || { [ "$1" -eq 3 ] && [ "$2" -ge 28 ]; }
+}
+if ! cmake_ok; then
+    python3 -m pip install --quiet --disable-pip-version-check 'cmake>=3.28'
+    # pip puts the launcher in the interpreter's scripts folder, which need
+    # not be on PATH (pyenv needs a rehash): link it where every shell looks.
+    scripts="$(python3 -c 'import sysconfig; print(sysconfig.get_path("scripts"))')"
+    command -v pyenv >/dev/null 2>&1 && pyenv rehash || true
+    hash -r
+    if ! cmake_ok && [ -x "$scripts/cmake" ]; then
+        ln -sf "$scripts/cmake" /usr/local/bin/cmake
+        hash -r
+    fi
+    cmake_ok || { echo "cmake >= 3.28 is required; found: $(cmake --version 2>&1 | head -n1)" >&2; exit 1; }
+fi
+
+python3 -m pip install --quiet --disable-pip-version-check -r trainer/reference/requirements.txt
