@@ -191,6 +191,42 @@ pub enum Error {
         #[source]
         source: lightgbm3::Error,
     },
+
+    // --- train ---
+    #[error("{path}: cannot read the feature table")]
+    TrainFeatureTable {
+        path: PathBuf,
+        #[source]
+        source: polars::error::PolarsError,
+    },
+    #[error("{path}: column `{column}` is missing or has the wrong type")]
+    TrainColumn {
+        path: PathBuf,
+        column: String,
+        #[source]
+        source: polars::error::PolarsError,
+    },
+    #[error("{path}: TARGET at row {row} is {value}, expected 0, 1 or missing")]
+    TrainInvalidTarget {
+        path: PathBuf,
+        row: usize,
+        value: i32,
+    },
+    #[error("{path}: no client has a TARGET, nothing to train on")]
+    TrainNoLabelledRows { path: PathBuf },
+    #[error("{path}: the feature schema has no `{feature}` feature, needed for the business cost")]
+    TrainMissingFeature {
+        path: PathBuf,
+        feature: &'static str,
+    },
+    #[error("LightGBM did not produce boosted trees")]
+    TrainUnexpectedModel,
+    #[error("model conversion failed while {stage}")]
+    TrainModel {
+        stage: &'static str,
+        #[source]
+        source: scoring_core::Error,
+    },
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;

@@ -11,6 +11,7 @@ pub mod features;
 pub mod registry;
 pub mod synth;
 pub mod tables;
+pub mod train;
 pub mod training;
 
 pub use error::{Error, Result};

@@ -3,6 +3,7 @@
 //! ```text
 //! trainer synth    --out data/synth --applicants 20000   # Home Credit-shaped synthetic data
 //! trainer features --data data/synth --out data/features  # per-client feature table + schema
+//! trainer train --features data/features --registry registry  # train, evaluate, publish
 //! trainer models --registry registry list                 # published model versions
 //! trainer models promote v3 --alias production             # point an alias at a version
 //! trainer models rollback --alias production               # move it back
@@ -33,6 +34,8 @@ enum Command {
     Features(trainer::features::FeaturesArgs),
     /// List, show, promote and roll back published model versions.
     Models(trainer::registry::ModelsArgs),
+    /// Train, evaluate and publish a LightGBM model from the feature table.
+    Train(trainer::train::TrainArgs),
 }
 
 fn main() -> ExitCode {
@@ -47,6 +50,7 @@ fn main() -> ExitCode {
         Command::Synth(args) => trainer::synth::run(&args).map_err(anyhow::Error::from),
         Command::Features(args) => trainer::features::run(&args).map_err(anyhow::Error::from),
         Command::Models(args) => trainer::registry::run(&args).map_err(anyhow::Error::from),
+        Command::Train(args) => trainer::train::run(&args).map_err(anyhow::Error::from),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
