@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# One command for a laptop: synthetic data → feature table (→ training,
-# publishing, service and dashboard as those land). Re-running reuses what
-# is already there. Needs only the Rust toolchain.
+# One command for a laptop: synthetic data → feature table → training and
+# publishing to a local registry (→ service and dashboard as those land).
+# Re-running reuses what is already there. Needs only the Rust toolchain
+# (prerequisites.sh installs the rest where missing).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -20,3 +21,7 @@ if [[ ! -f "$WORK/features/features.parquet" ]]; then
     "$TRAINER" features --data "$WORK/synth" --out "$WORK/features"
 fi
 echo "feature table: $WORK/features/features.parquet (schema: $WORK/features/feature_schema.json)"
+if [[ ! -d "$WORK/registry/versions" ]] || [[ -z "$(ls -A "$WORK/registry/versions" 2>/dev/null)" ]]; then
+    "$TRAINER" train --features "$WORK/features" --registry "$WORK/registry" --promote
+fi
+"$TRAINER" models --registry "$WORK/registry" list
