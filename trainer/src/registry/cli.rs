@@ -100,7 +100,9 @@ fn write_list(out: &mut String, versions: &[VersionSummary]) {
         let _ = writeln!(
             out,
             "{:<20} {:<25} {:<30} {metrics}",
-            entry.version, created, aliases
+            entry.version.to_string(),
+            created,
+            aliases
         );
     }
 }
