@@ -321,15 +321,7 @@ pub fn train_and_publish(args: &TrainArgs) -> Result<TrainOutcome> {
     let registry = Registry::open(&args.registry)?;
     let version = match &args.version {
         Some(v) => VersionId::parse(v)?,
-        None => {
-            let highest = registry
-                .versions()?
-                .iter()
-                .filter_map(VersionId::number)
-                .max()
-                .unwrap_or(0);
-            VersionId::numbered(highest + 1)
-        }
+        None => registry.next_version()?,
     };
     let release = Release {
         model_version: version.to_string(),

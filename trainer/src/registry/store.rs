@@ -151,7 +151,7 @@ impl Registry {
     ) -> Result<VersionId> {
         let mut id = match version {
             Some(v) => VersionId::parse(v)?,
-            None => self.next_numbered()?,
+            None => self.next_version()?,
         };
         self.refuse_existing(&id)?;
         let staging = self.staging_dir();
@@ -178,7 +178,7 @@ impl Registry {
                     if version.is_none() && attempts < NUMBERING_RETRIES =>
                 {
                     attempts += 1;
-                    id = self.next_numbered()?;
+                    id = self.next_version()?;
                 }
                 Err(error) => {
                     discard(&dir);
@@ -192,7 +192,9 @@ impl Registry {
         Ok(id)
     }
 
-    fn next_numbered(&self) -> Result<VersionId> {
+    /// The id an unnamed publish would take now: `v{N}`, N one above the
+    /// highest numbered version.
+    pub fn next_version(&self) -> Result<VersionId> {
         let highest = self
             .versions()?
             .iter()
