@@ -60,12 +60,8 @@ pub(crate) fn build(
                 &describe,
             )?);
         } else if column == "DAYS_EMPLOYED" {
-            let days = col(column);
-            let expr = when(days.clone().eq(lit(DAYS_SENTINEL)))
-                .then(lit(NULL))
-                .otherwise(days);
             let text = format!("{describe} (365243, meaning not employed, counts as missing)");
-            columns.push(RowColumn::derived(column, expr, column, &text));
+            columns.push(RowColumn::derived(column, days_employed(), column, &text));
         } else {
             columns.push(RowColumn::raw(column, describe));
         }
@@ -86,16 +82,22 @@ pub(crate) fn build(
     })
 }
 
-fn ratios() -> Vec<RowColumn> {
-    // DAYS_EMPLOYED here is the cleaned column (sentinel already missing).
-    let days_employed = when(col("DAYS_EMPLOYED").eq(lit(DAYS_SENTINEL)))
+/// DAYS_EMPLOYED with its 365243 sentinel made missing. Every expression of
+/// the application select reads the raw columns, so the ratio built on it
+/// uses this too.
+fn days_employed() -> Expr {
+    let days = col("DAYS_EMPLOYED");
+    when(days.clone().eq(lit(DAYS_SENTINEL)))
         .then(lit(NULL))
-        .otherwise(col("DAYS_EMPLOYED"));
+        .otherwise(days)
+}
+
+fn ratios() -> Vec<RowColumn> {
     let ratio = |a: Expr, b: &str| (a / col(b)).fill_nan(lit(NULL));
     vec![
         RowColumn::derived(
             "DAYS_EMPLOYED_PERC",
-            ratio(days_employed, "DAYS_BIRTH"),
+            ratio(days_employed(), "DAYS_BIRTH"),
             "DAYS_EMPLOYED, DAYS_BIRTH",
             "Time in current employment as a share of the client's age (DAYS_EMPLOYED / DAYS_BIRTH)",
         ),
