@@ -145,6 +145,45 @@ pub enum Error {
     InvalidManifest { reason: String },
     #[error("the model's features differ from the feature schema: {reason}")]
     ModelSchemaMismatch { reason: String },
+    // ---- model registry ----
+    #[error(
+        "`{id}` is not a valid model version: use 1 to 64 of A-Z a-z 0-9 . _ - (and not `.` or `..`)"
+    )]
+    RegistryInvalidVersion { id: String },
+    #[error(
+        "`{alias}` is not a valid alias name: use `production`, `staging` or [a-z][a-z0-9_-]* (`history` is reserved)"
+    )]
+    RegistryInvalidAlias { alias: String },
+    #[error(
+        "model version {version} is already published at {path}; versions are never overwritten"
+    )]
+    RegistryVersionExists { version: String, path: PathBuf },
+    #[error("no model version {version} in the registry {registry}")]
+    RegistryUnknownVersion { version: String, registry: PathBuf },
+    #[error("`{name}` is neither an alias nor a published version in the registry {registry}")]
+    RegistryUnknownName { name: String, registry: PathBuf },
+    #[error("alias `{alias}` has no earlier version to roll back to")]
+    RegistryNoRollback { alias: String },
+    #[error("{path}: not a valid published model")]
+    RegistryArtifact {
+        path: PathBuf,
+        #[source]
+        source: Box<Error>,
+    },
+    #[error("{path}: cannot read the registry file")]
+    RegistryFile {
+        path: PathBuf,
+        #[source]
+        source: serde_json::Error,
+    },
+
+    #[error("{path}: {action} failed")]
+    Io {
+        path: PathBuf,
+        action: &'static str,
+        #[source]
+        source: std::io::Error,
+    },
 }
 
 impl Error {

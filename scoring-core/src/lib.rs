@@ -11,7 +11,10 @@
 //! - [`shap`]: exact explanations (path-dependent TreeSHAP, linear SHAP);
 //! - [`policy`]: strategies, thresholds, ACCEPT/REFUSE and reason codes;
 //! - [`artifact`]: the on-disk format of a published model version, with
-//!   hash verification.
+//!   hash verification;
+//! - [`registry`]: the directory of published versions and the aliases
+//!   (`production`, `staging`) naming them, shared by the trainer that
+//!   publishes and the service that serves.
 //!
 //! It knows nothing of training, protobuf, HTTP, polars or async.
 
@@ -20,6 +23,7 @@ mod error;
 pub mod lightgbm;
 pub mod model;
 pub mod policy;
+pub mod registry;
 pub mod schema;
 pub mod shap;
 

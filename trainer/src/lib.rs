@@ -8,7 +8,7 @@
 mod error;
 pub mod evaluation;
 pub mod features;
-pub mod registry;
+pub mod models_cli;
 pub mod synth;
 pub mod tables;
 pub mod train;

@@ -33,7 +33,7 @@ enum Command {
     /// Build the per-client feature table (parquet) and its schema (JSON).
     Features(trainer::features::FeaturesArgs),
     /// List, show, promote and roll back published model versions.
-    Models(trainer::registry::ModelsArgs),
+    Models(trainer::models_cli::ModelsArgs),
     /// Train, evaluate and publish a LightGBM model from the feature table.
     Train(trainer::train::TrainArgs),
 }
@@ -49,7 +49,7 @@ fn main() -> ExitCode {
     let result = match Cli::parse().command {
         Command::Synth(args) => trainer::synth::run(&args).map_err(anyhow::Error::from),
         Command::Features(args) => trainer::features::run(&args).map_err(anyhow::Error::from),
-        Command::Models(args) => trainer::registry::run(&args).map_err(anyhow::Error::from),
+        Command::Models(args) => trainer::models_cli::run(&args).map_err(anyhow::Error::from),
         Command::Train(args) => trainer::train::run(&args).map_err(anyhow::Error::from),
     };
     match result {

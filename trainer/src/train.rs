@@ -29,10 +29,10 @@ use crate::evaluation::{
     CostParameters, average_precision, brier_score, default_grid, ks_statistic, roc_auc, sweep,
 };
 use crate::features::{FEATURES_FILE, SCHEMA_FILE};
-use crate::registry::{Registry, VersionId};
 use crate::training::lightgbm::{LightGbmParams, train};
 use crate::training::sampling::{correct_probability, stratified_split, undersample};
 use crate::{Error, Result};
+use scoring_core::registry::{Registry, VersionId};
 
 /// Share of the training part kept un-sampled for early stopping.
 const EARLY_STOPPING_FRACTION: f64 = 0.15;
@@ -340,12 +340,7 @@ pub fn train_and_publish(args: &TrainArgs) -> Result<TrainOutcome> {
         thresholds,
     };
     let published = registry.publish(Some(version.as_str()), |dir| {
-        write_artifact(dir, &release, &model, &schema)
-            .map(|_| ())
-            .map_err(|source| Error::RegistryArtifact {
-                path: dir.to_owned(),
-                source,
-            })
+        write_artifact(dir, &release, &model, &schema).map(|_| ())
     })?;
     if args.promote {
         registry.promote(published.as_str(), "production")?;

@@ -5,13 +5,14 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
+use scoring_core::Error;
 use scoring_core::model::{BoostedTrees, Tree, TreeParts};
+use scoring_core::registry::Registry;
 use scoring_core::schema::SCHEMA_FORMAT_VERSION;
 use scoring_core::{
     Estimator, FeatureKind, FeatureSchema, FeatureSpec, Model, Release, Thresholds, write_artifact,
 };
-use trainer::Error;
-use trainer::registry::{ModelsArgs, ModelsCommand, Registry, render};
+use trainer::models_cli::{ModelsArgs, ModelsCommand, render};
 
 fn schema() -> FeatureSchema {
     FeatureSchema {
@@ -71,7 +72,7 @@ fn release(version: &str, auc: f64) -> Release {
     }
 }
 
-fn write(dir: &Path, version: &str, auc: f64) -> trainer::Result<()> {
+fn write(dir: &Path, version: &str, auc: f64) -> scoring_core::Result<()> {
     write_artifact(dir, &release(version, auc), &model(), &schema())?;
     std::fs::write(dir.join("model_card.md"), "# Model card\n").unwrap();
     Ok(())
@@ -162,13 +163,16 @@ fn a_failed_writer_or_an_unverifiable_directory_publishes_nothing() {
     let err = registry
         .publish(None, |d| {
             std::fs::write(d.join("model.json"), "{").unwrap();
-            Err(Error::InvalidArgument {
+            Err(trainer::Error::InvalidArgument {
                 flag: "--test",
                 message: "writer failed".into(),
             })
         })
         .unwrap_err();
-    assert!(matches!(err, Error::InvalidArgument { .. }), "{err}");
+    assert!(
+        matches!(err, trainer::Error::InvalidArgument { .. }),
+        "{err}"
+    );
 
     let err = registry
         .publish(Some("v7"), |d| {
@@ -331,6 +335,6 @@ fn the_models_command_prints_lists_and_alias_moves() {
             alias: "production".into()
         })
         .unwrap_err(),
-        Error::RegistryNoRollback { .. }
+        trainer::Error::Core(Error::RegistryNoRollback { .. })
     ));
 }

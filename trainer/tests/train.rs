@@ -3,8 +3,8 @@
 
 use polars::prelude::*;
 use scoring_core::PublishedModel;
+use scoring_core::registry::Registry;
 use trainer::features::{FEATURES_FILE, FeaturesArgs};
-use trainer::registry::Registry;
 use trainer::synth::SynthArgs;
 use trainer::train::{TrainArgs, train_and_publish};
 

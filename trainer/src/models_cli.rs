@@ -3,8 +3,8 @@
 use std::fmt::Write as _;
 use std::path::PathBuf;
 
-use super::store::{Registry, VersionDetails, VersionSummary};
 use crate::error::Result;
+use scoring_core::registry::{Registry, VersionDetails, VersionSummary};
 
 /// Options of `trainer models`.
 #[derive(Debug, Clone, clap::Args)]

@@ -3,8 +3,8 @@
 use std::path::{Path, PathBuf};
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use scoring_core::artifact::MANIFEST_FILE;
-use scoring_core::{Manifest, PublishedModel};
+use crate::artifact::MANIFEST_FILE;
+use crate::{Manifest, PublishedModel};
 
 use super::aliases::Aliases;
 use super::fsync::{io_error, sync_dir, sync_tree};
@@ -144,11 +144,11 @@ impl Registry {
     /// into `versions/` in one step. Without `version`, the id is `v{N}`, N one
     /// more than the highest `v{n}` published. An existing version is never
     /// overwritten.
-    pub fn publish(
+    pub fn publish<E: From<Error>>(
         &self,
         version: Option<&str>,
-        writer: impl FnOnce(&Path) -> Result<()>,
-    ) -> Result<VersionId> {
+        writer: impl FnOnce(&Path) -> Result<(), E>,
+    ) -> Result<VersionId, E> {
         let mut id = match version {
             Some(v) => VersionId::parse(v)?,
             None => self.next_version()?,
@@ -158,17 +158,19 @@ impl Registry {
         std::fs::create_dir_all(&staging).map_err(io_error(&staging, "creating"))?;
         let dir = staging.join(staging_name(&id));
         std::fs::create_dir(&dir).map_err(io_error(&dir, "creating"))?;
-        let staged = writer(&dir)
-            .and_then(|()| {
-                PublishedModel::load(&dir).map_err(|source| Error::RegistryArtifact {
-                    path: dir.clone(),
-                    source,
-                })
-            })
-            .and_then(|_| sync_tree(&dir));
-        if let Err(error) = staged {
+        if let Err(error) = writer(&dir) {
             discard(&dir);
             return Err(error);
+        }
+        let verified = PublishedModel::load(&dir)
+            .map_err(|source| Error::RegistryArtifact {
+                path: dir.clone(),
+                source: Box::new(source),
+            })
+            .and_then(|_| sync_tree(&dir));
+        if let Err(error) = verified {
+            discard(&dir);
+            return Err(error.into());
         }
         let mut attempts = 0;
         loop {
@@ -182,7 +184,7 @@ impl Registry {
                 }
                 Err(error) => {
                     discard(&dir);
-                    return Err(error);
+                    return Err(error.into());
                 }
             }
         }
@@ -254,7 +256,7 @@ impl Registry {
         let path = self.check_exists(&version)?;
         let model = PublishedModel::load(&path).map_err(|source| Error::RegistryArtifact {
             path: path.clone(),
-            source,
+            source: Box::new(source),
         })?;
         let mut files = Vec::new();
         for entry in std::fs::read_dir(&path).map_err(io_error(&path, "listing"))? {
@@ -295,7 +297,7 @@ impl Registry {
         let path = self.check_exists(&version)?;
         PublishedModel::load(&path).map_err(|source| Error::RegistryArtifact {
             path: path.clone(),
-            source,
+            source: Box::new(source),
         })?;
         let file = self.aliases_path();
         let mut aliases = Aliases::read(&file)?;

@@ -21,11 +21,9 @@
 //! of `aliases.json` wins.
 
 mod aliases;
-mod cli;
 mod fsync;
 mod names;
 mod store;
 
-pub use cli::{ModelsArgs, ModelsCommand, render, run};
 pub use names::VersionId;
 pub use store::{Registry, VersionDetails, VersionSummary};
