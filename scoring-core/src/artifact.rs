@@ -5,6 +5,10 @@
 //!   manifest.json        written last; describes and seals the others
 //!   model.json           the Model (our representation, serde JSON)
 //!   feature_schema.json  the FeatureSchema in its canonical JSON form
+//!   report.json          optional: evaluation, cost curve, importance (ModelReport)
+//!   reference.json       optional: population histograms and percentiles
+//!   clients.bin          optional: the client feature snapshot
+//!   model_card.md        optional: the model card
 //! ```
 //!
 //! `manifest.json` holds:
@@ -37,7 +41,10 @@ use sha2::{Digest, Sha256};
 use crate::error::{Error, Result};
 use crate::model::Model;
 use crate::policy::{Decision, Strategy, Thresholds, reason_codes};
+use crate::reference::{REFERENCE_FILE, ReferenceStats};
+use crate::report::{MODEL_CARD_FILE, ModelReport, REPORT_FILE};
 use crate::schema::FeatureSchema;
+use crate::snapshot::{ClientSnapshot, SNAPSHOT_FILE};
 
 /// The artifact layout this build writes and reads.
 pub const ARTIFACT_FORMAT_VERSION: u32 = 1;
@@ -113,6 +120,15 @@ fn write_file(dir: &Path, name: &str, bytes: &[u8]) -> Result<()> {
     std::fs::write(&path, bytes).map_err(|source| Error::ArtifactWrite { path, source })
 }
 
+/// The optional parts published beside a model.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Attachments<'a> {
+    pub report: Option<&'a ModelReport>,
+    pub reference: Option<&'a ReferenceStats>,
+    pub snapshot: Option<&'a ClientSnapshot>,
+    pub model_card: Option<&'a str>,
+}
+
 /// Writes `model.json`, `feature_schema.json` and, last, `manifest.json`
 /// into `dir` (created if needed); returns the manifest written.
 pub fn write_artifact(
@@ -120,6 +136,18 @@ pub fn write_artifact(
     release: &Release,
     model: &Model,
     schema: &FeatureSchema,
+) -> Result<Manifest> {
+    write_artifact_with(dir, release, model, schema, Attachments::default())
+}
+
+/// [`write_artifact`] with the optional parts, each listed and hashed in
+/// the manifest.
+pub fn write_artifact_with(
+    dir: &Path,
+    release: &Release,
+    model: &Model,
+    schema: &FeatureSchema,
+    attachments: Attachments<'_>,
 ) -> Result<Manifest> {
     release.thresholds.validate()?;
     if let Some((name, value)) = release.metrics.iter().find(|(_, v)| !v.is_finite()) {
@@ -138,7 +166,24 @@ pub fn write_artifact(
         source,
     })?;
     let schema_bytes = schema.to_json_bytes();
-    write_file(dir, MODEL_FILE, &model_bytes)?;
+    let mut files = vec![(MODEL_FILE, model_bytes)];
+    if let Some(report) = attachments.report {
+        files.push((REPORT_FILE, to_json(REPORT_FILE, report)?));
+    }
+    if let Some(reference) = attachments.reference {
+        reference.check_features(model.feature_names())?;
+        files.push((REFERENCE_FILE, to_json(REFERENCE_FILE, reference)?));
+    }
+    if let Some(snapshot) = attachments.snapshot {
+        check_snapshot(snapshot, model)?;
+        files.push((SNAPSHOT_FILE, snapshot.to_bytes()));
+    }
+    if let Some(card) = attachments.model_card {
+        files.push((MODEL_CARD_FILE, card.as_bytes().to_vec()));
+    }
+    for (name, bytes) in &files {
+        write_file(dir, name, bytes)?;
+    }
     write_file(dir, SCHEMA_FILE, &schema_bytes)?;
     let manifest = Manifest {
         format_version: ARTIFACT_FORMAT_VERSION,
@@ -150,7 +195,10 @@ pub fn write_artifact(
         metrics: release.metrics.clone(),
         thresholds: release.thresholds,
         feature_schema_sha256: schema.sha256(),
-        files: BTreeMap::from([(MODEL_FILE.to_owned(), sha256_hex(&model_bytes))]),
+        files: files
+            .iter()
+            .map(|(name, bytes)| ((*name).to_owned(), sha256_hex(bytes)))
+            .collect(),
     };
     let mut manifest_bytes =
         serde_json::to_vec_pretty(&manifest).map_err(|source| Error::Parse {
@@ -162,12 +210,37 @@ pub fn write_artifact(
     Ok(manifest)
 }
 
+fn to_json<T: Serialize>(file: &str, value: &T) -> Result<Vec<u8>> {
+    serde_json::to_vec(value).map_err(|source| Error::Parse {
+        file: file.to_owned(),
+        source,
+    })
+}
+
+fn check_snapshot(snapshot: &ClientSnapshot, model: &Model) -> Result<()> {
+    if snapshot.feature_names() == model.feature_names() {
+        Ok(())
+    } else {
+        Err(Error::InvalidSnapshot {
+            reason: format!(
+                "its {} features are not the model's {} features in order",
+                snapshot.n_features(),
+                model.n_features()
+            ),
+        })
+    }
+}
+
 /// A verified published model: what the service and the dashboard use.
 #[derive(Debug, Clone, PartialEq)]
 pub struct PublishedModel {
     manifest: Manifest,
     model: Model,
     schema: FeatureSchema,
+    report: Option<ModelReport>,
+    reference: Option<ReferenceStats>,
+    snapshot: Option<ClientSnapshot>,
+    model_card: Option<String>,
 }
 
 fn read_file(dir: &Path, name: &str) -> Result<Vec<u8>> {
@@ -231,6 +304,7 @@ impl PublishedModel {
     pub fn load(dir: &Path) -> Result<Self> {
         let manifest = read_manifest(dir)?;
         let mut model_bytes = Vec::new();
+        let mut attached = BTreeMap::new();
         for (name, expected) in &manifest.files {
             let bytes = read_file(dir, name)?;
             let found = sha256_hex(&bytes);
@@ -243,6 +317,8 @@ impl PublishedModel {
             }
             if name == MODEL_FILE {
                 model_bytes = bytes;
+            } else {
+                attached.insert(name.as_str(), bytes);
             }
         }
         let schema_bytes = read_file(dir, SCHEMA_FILE)?;
@@ -257,10 +333,42 @@ impl PublishedModel {
         schema.validate()?;
         let model: Model = parse(MODEL_FILE, &model_bytes)?;
         check_features(&model, &schema)?;
+        let report = match attached.get(REPORT_FILE) {
+            Some(bytes) => Some(parse(REPORT_FILE, bytes)?),
+            None => None,
+        };
+        let reference = match attached.get(REFERENCE_FILE) {
+            Some(bytes) => {
+                let reference: ReferenceStats = parse(REFERENCE_FILE, bytes)?;
+                reference.check_features(model.feature_names())?;
+                Some(reference)
+            }
+            None => None,
+        };
+        let snapshot = match attached.get(SNAPSHOT_FILE) {
+            Some(bytes) => {
+                let snapshot = ClientSnapshot::from_bytes(bytes)?;
+                check_snapshot(&snapshot, &model)?;
+                Some(snapshot)
+            }
+            None => None,
+        };
+        let model_card = match attached.remove(MODEL_CARD_FILE) {
+            Some(bytes) => Some(
+                String::from_utf8(bytes).map_err(|_| Error::InvalidManifest {
+                    reason: format!("{MODEL_CARD_FILE} is not UTF-8 text"),
+                })?,
+            ),
+            None => None,
+        };
         Ok(Self {
             manifest,
             model,
             schema,
+            report,
+            reference,
+            snapshot,
+            model_card,
         })
     }
 
@@ -290,6 +398,22 @@ impl PublishedModel {
         &self.schema
     }
 
+    pub fn report(&self) -> Option<&ModelReport> {
+        self.report.as_ref()
+    }
+
+    pub fn reference(&self) -> Option<&ReferenceStats> {
+        self.reference.as_ref()
+    }
+
+    pub fn snapshot(&self) -> Option<&ClientSnapshot> {
+        self.snapshot.as_ref()
+    }
+
+    pub fn model_card(&self) -> Option<&str> {
+        self.model_card.as_deref()
+    }
+
     pub fn thresholds(&self) -> &Thresholds {
         &self.manifest.thresholds
     }
@@ -297,7 +421,7 @@ impl PublishedModel {
     /// Scores, decides and explains one application under `strategy`.
     pub fn decide(&self, applicant: &[f64], strategy: Strategy) -> Result<Decision> {
         let (contributions, explanation) = self.model.explain(applicant)?;
-        let probability_of_default = self.model.link().probability(explanation.raw_score);
+        let probability_of_default = self.model.probability(explanation.raw_score);
         let thresholds = self.thresholds();
         Ok(Decision {
             outcome: thresholds.outcome(strategy, probability_of_default),

@@ -145,6 +145,10 @@ pub enum Error {
     InvalidManifest { reason: String },
     #[error("the model's features differ from the feature schema: {reason}")]
     ModelSchemaMismatch { reason: String },
+    #[error("invalid client snapshot: {reason}")]
+    InvalidSnapshot { reason: String },
+    #[error("invalid model report: {reason}")]
+    InvalidReport { reason: String },
     // ---- model registry ----
     #[error(
         "`{id}` is not a valid model version: use 1 to 64 of A-Z a-z 0-9 . _ - (and not `.` or `..`)"

@@ -12,6 +12,8 @@
 //! - [`policy`]: strategies, thresholds, ACCEPT/REFUSE and reason codes;
 //! - [`artifact`]: the on-disk format of a published model version, with
 //!   hash verification;
+//! - [`report`], [`reference`], [`snapshot`]: what is published beside the
+//!   model: its evaluation, the population statistics, the client features;
 //! - [`registry`]: the directory of published versions and the aliases
 //!   (`production`, `staging`) naming them, shared by the trainer that
 //!   publishes and the service that serves.
@@ -23,14 +25,19 @@ mod error;
 pub mod lightgbm;
 pub mod model;
 pub mod policy;
+pub mod reference;
 pub mod registry;
+pub mod report;
 pub mod schema;
 pub mod shap;
+pub mod snapshot;
 
-pub use artifact::{Manifest, PublishedModel, Release, write_artifact};
+pub use artifact::{
+    Attachments, Manifest, PublishedModel, Release, write_artifact, write_artifact_with,
+};
 pub use error::{Error, Result, SchemaError};
 pub use lightgbm::parse_lightgbm;
-pub use model::{Estimator, Link, Model};
+pub use model::{Calibration, Estimator, Link, Model};
 pub use policy::{Decision, Outcome, ReasonCode, Strategy, Thresholds};
 pub use schema::{CategoryEncoding, CategoryVocabulary, FeatureKind, FeatureSchema, FeatureSpec};
 pub use shap::{Explanation, ShapScratch};

@@ -103,6 +103,20 @@ fn descriptor_set_holds_the_service_with_exactly_the_contract_rpcs() {
                 ".scoring.v1.ListClientsResponse",
             ),
         ),
+        (
+            "FindSimilarClients",
+            unary(
+                ".scoring.v1.FindSimilarClientsRequest",
+                ".scoring.v1.FindSimilarClientsResponse",
+            ),
+        ),
+        (
+            "ScatterFeatures",
+            unary(
+                ".scoring.v1.ScatterFeaturesRequest",
+                ".scoring.v1.ScatterFeaturesResponse",
+            ),
+        ),
     ]);
     assert_eq!(rpcs, expected);
 
@@ -285,11 +299,13 @@ struct FixedScores;
 const VERSION: &str = "test-model-1";
 
 fn fixed_score(applicant: Option<pb::Applicant>) -> Result<pb::ScoreResponse, Status> {
-    use pb::applicant::Applicant::{ClientId, Features};
+    use pb::applicant::Applicant::{ClientId, Features, ModifiedClient};
     let client_id = match applicant.and_then(|a| a.applicant) {
         Some(ClientId(id)) if id > 0 => id,
         Some(ClientId(id)) => return Err(Status::not_found(format!("client {id}"))),
-        Some(Features(_)) | None => return Err(Status::invalid_argument("applicant")),
+        Some(Features(_) | ModifiedClient(_)) | None => {
+            return Err(Status::invalid_argument("applicant"));
+        }
     };
     let probability_of_default = 0.25;
     let threshold = 0.3;
@@ -387,6 +403,20 @@ impl pb::scoring_service_server::ScoringService for FixedScores {
         _: Request<pb::ListClientsRequest>,
     ) -> Result<Response<pb::ListClientsResponse>, Status> {
         Err(Status::unimplemented("list_clients"))
+    }
+
+    async fn find_similar_clients(
+        &self,
+        _: Request<pb::FindSimilarClientsRequest>,
+    ) -> Result<Response<pb::FindSimilarClientsResponse>, Status> {
+        Err(Status::unimplemented("find_similar_clients"))
+    }
+
+    async fn scatter_features(
+        &self,
+        _: Request<pb::ScatterFeaturesRequest>,
+    ) -> Result<Response<pb::ScatterFeaturesResponse>, Status> {
+        Err(Status::unimplemented("scatter_features"))
     }
 }
 

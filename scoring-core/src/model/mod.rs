@@ -16,6 +16,7 @@
 //! cache, yet adds the trees of every row in the same order as single-row
 //! scoring (and as `Σ Tree::predict`): all give bit-identical scores.
 
+mod calibration;
 mod float_json;
 mod forest;
 mod logistic;
@@ -24,6 +25,7 @@ mod tree;
 
 use serde::{Deserialize, Serialize};
 
+pub use calibration::Calibration;
 pub use logistic::LogisticModel;
 pub use tree::{
     CATEGORICAL_MASK, DEFAULT_LEFT_MASK, MissingType, Tree, TreeParts, numerical_decision,
@@ -88,18 +90,26 @@ pub struct Model {
     max_depth: usize,
     /// Boosted trees in the lockstep scoring layout (empty otherwise).
     forest: Forest,
+    /// Applied after the link when the probabilities were calibrated.
+    calibration: Option<Calibration>,
 }
 
 #[derive(Serialize, Deserialize)]
 struct ModelParts {
     feature_names: Vec<String>,
     estimator: Estimator,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    calibration: Option<Calibration>,
 }
 
 impl TryFrom<ModelParts> for Model {
     type Error = Error;
     fn try_from(parts: ModelParts) -> Result<Self> {
-        Self::new(parts.feature_names, parts.estimator)
+        let model = Self::new(parts.feature_names, parts.estimator)?;
+        match parts.calibration {
+            Some(calibration) => model.with_calibration(calibration),
+            None => Ok(model),
+        }
     }
 }
 
@@ -108,6 +118,7 @@ impl From<Model> for ModelParts {
         Self {
             feature_names: model.feature_names,
             estimator: model.estimator,
+            calibration: model.calibration,
         }
     }
 }
@@ -152,7 +163,30 @@ impl Model {
             estimator,
             max_depth,
             forest,
+            calibration: None,
         })
+    }
+
+    /// The same model, publishing probabilities through `calibration`.
+    pub fn with_calibration(mut self, calibration: Calibration) -> Result<Self> {
+        calibration.validate()?;
+        self.calibration = Some(calibration);
+        Ok(self)
+    }
+
+    pub fn calibration(&self) -> Option<&Calibration> {
+        self.calibration.as_ref()
+    }
+
+    /// The published probability of default for a raw score: the link,
+    /// then the calibration if there is one.
+    #[inline]
+    pub fn probability(&self, raw: f64) -> f64 {
+        let p = self.link().probability(raw);
+        match &self.calibration {
+            Some(c) => c.apply(raw, p),
+            None => p,
+        }
     }
 
     pub fn feature_names(&self) -> &[String] {
@@ -201,7 +235,7 @@ impl Model {
 
     /// Probability of default of one applicant.
     pub fn predict_probability(&self, row: &[f64]) -> Result<f64> {
-        Ok(self.link().probability(self.predict_raw(row)?))
+        Ok(self.probability(self.predict_raw(row)?))
     }
 
     #[inline]
@@ -240,9 +274,8 @@ impl Model {
     /// Probabilities of default of a row-major matrix into `out`.
     pub fn predict_probability_batch(&self, rows: &[f64], out: &mut [f64]) -> Result<()> {
         self.predict_raw_batch(rows, out)?;
-        let link = self.link();
         for o in out.iter_mut() {
-            *o = link.probability(*o);
+            *o = self.probability(*o);
         }
         Ok(())
     }
