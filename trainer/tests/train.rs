@@ -9,8 +9,11 @@ use scoring_core::registry::Registry;
 use scoring_core::{PublishedModel, Strategy};
 use trainer::features::FeaturesArgs;
 use trainer::synth::SynthArgs;
+use trainer::train::fit::{Imbalance, Labelled, fit_lightgbm};
 use trainer::train::table::read_training_table;
 use trainer::train::{ModelKind, TrainArgs, train_and_publish};
+use trainer::training::lightgbm::{LightGbmParams, TrainedBooster};
+use trainer::training::sampling::stratified_split;
 
 /// A 5,000-applicant feature table, built once for every test here.
 fn features() -> &'static Path {
@@ -183,4 +186,54 @@ fn class_weights_and_a_cross_validated_search_publish_the_best_trial() {
         .fold(f64::MIN, f64::max);
     assert_eq!(outcome.metrics["cv_auc"], best);
     assert_eq!(outcome.metrics["cv_trials"], 2.0);
+}
+
+#[test]
+fn scoring_core_reproduces_lightgbm_on_the_test_split() {
+    let table = read_training_table(features(), "SK_ID_CURR", "TARGET").expect("table");
+    let names: Vec<String> = table.schema.feature_names().map(str::to_owned).collect();
+    let n = names.len();
+    let data = Labelled {
+        rows: &table.labelled,
+        labels: &table.labels,
+        n_features: n,
+    };
+    let split = stratified_split(&table.labels, 0.3, 42).expect("split");
+    let (fit, valid) = split.train.split_at(split.train.len() * 4 / 5);
+    let params = LightGbmParams {
+        num_iterations: 80,
+        num_leaves: 16,
+        early_stopping_rounds: Some(20),
+        seed: 42,
+        ..LightGbmParams::default()
+    };
+    // No rebalancing: the served raw score is LightGBM's own.
+    let fitted = fit_lightgbm(data, &names, fit, valid, &params, Imbalance::None, 42).expect("fit");
+    let booster = TrainedBooster::from_model_string(&fitted.lightgbm_text, n).expect("booster");
+    let rows = table.labelled.gather(&split.test, n);
+    let expected_raw = booster.predict_raw(&rows).expect("LightGBM raw");
+    let expected_contrib = booster.predict_contrib(&rows).expect("LightGBM SHAP");
+    let mut raw = vec![0.0; split.test.len()];
+    fitted
+        .model
+        .predict_raw_batch(&rows, &mut raw)
+        .expect("raw");
+    for (i, (ours, theirs)) in raw.iter().zip(&expected_raw).enumerate() {
+        assert!((ours - theirs).abs() <= 1e-9, "row {i}: {ours} vs {theirs}");
+        if i >= 300 {
+            continue; // contributions of the first 300 rows: TreeSHAP is slow unoptimised
+        }
+        let (phi, explanation) = fitted
+            .model
+            .explain(&rows[i * n..(i + 1) * n])
+            .expect("explain");
+        let theirs = &expected_contrib[i * (n + 1)..(i + 1) * (n + 1)];
+        for (j, (a, b)) in phi.iter().zip(theirs).enumerate() {
+            assert!((a - b).abs() <= 1e-9, "row {i} feature {j}: {a} vs {b}");
+        }
+        assert!(
+            (explanation.base_value - theirs[n]).abs() <= 1e-9,
+            "row {i} base value"
+        );
+    }
 }

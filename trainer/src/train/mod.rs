@@ -44,7 +44,7 @@ use search::{SearchPlan, run_search};
 
 use crate::evaluation::{CostParameters, expected_calibration_error};
 use crate::training::calibration::{IsotonicCalibrator, PlattCalibrator};
-use crate::training::lightgbm::LightGbmParams;
+use crate::training::lightgbm::{EarlyStoppingMetric, LightGbmParams};
 use crate::training::sampling::{stratified_split, undersample};
 use crate::{Error, Result};
 
@@ -133,6 +133,9 @@ pub fn train_and_publish(args: &TrainArgs) -> Result<TrainOutcome> {
         num_iterations: args.trees,
         seed: args.seed,
         early_stopping_rounds: Some(EARLY_STOPPING_ROUNDS),
+        // Rebalanced fits over-predict default on the real validation rows,
+        // so their log-loss worsens from the first rounds: watch the ranking.
+        metric: EarlyStoppingMetric::Auc,
         ..LightGbmParams::default()
     };
     let mut cv_metrics = BTreeMap::new();
