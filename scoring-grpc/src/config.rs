@@ -50,6 +50,10 @@ pub struct Cli {
     /// Most applicants in one ScoreBatch call [default: 10000].
     #[arg(long, env = "SCORING_MAX_BATCH")]
     pub max_batch: Option<usize>,
+    /// Snapshot clients whose Score explanations are cached, 0 for none
+    /// [default: 100000].
+    #[arg(long, env = "SCORING_SCORE_CACHE_CLIENTS")]
+    pub score_cache_clients: Option<usize>,
     /// API key as `caller:sha256-hex-of-the-token` (repeatable, or
     /// comma-separated in the variable); added to the file's keys.
     #[arg(long = "api-key", env = "SCORING_API_KEYS", value_delimiter = ',')]
@@ -85,6 +89,7 @@ pub struct Config {
     pub concurrency_limit: Option<usize>,
     pub max_message_bytes: Option<usize>,
     pub max_batch: Option<usize>,
+    pub score_cache_clients: Option<usize>,
     /// Explicitly serve without API keys.
     #[serde(default)]
     pub no_auth: bool,
@@ -136,6 +141,7 @@ pub struct Settings {
     pub concurrency_limit: usize,
     pub max_message_bytes: usize,
     pub max_batch: usize,
+    pub score_cache_clients: usize,
     /// `None`: authentication disabled.
     pub api_keys: Option<Vec<ApiKey>>,
     pub audit: Option<AuditSettings>,
@@ -152,6 +158,8 @@ pub struct AuditSettings {
 
 /// The contract's upper bound on ScoreBatch.
 pub const MAX_BATCH_LIMIT: usize = 10_000;
+/// Score's explanation cache, clients (about 200 bytes each).
+pub const DEFAULT_CACHE_CLIENTS: usize = 100_000;
 
 impl Config {
     /// Reads a TOML configuration file.
@@ -297,6 +305,10 @@ impl Config {
                 4 << 20,
             )?,
             max_batch,
+            score_cache_clients: cli
+                .score_cache_clients
+                .or(self.score_cache_clients)
+                .unwrap_or(DEFAULT_CACHE_CLIENTS),
             api_keys,
             audit,
             tls,
@@ -319,6 +331,7 @@ impl Settings {
             concurrency_limit: 256,
             max_message_bytes: 4 << 20,
             max_batch: MAX_BATCH_LIMIT,
+            score_cache_clients: DEFAULT_CACHE_CLIENTS,
             api_keys: None,
             audit: None,
             tls: None,
@@ -333,7 +346,8 @@ impl Settings {
         };
         format!(
             "registry={} alias={} listen={} metrics={:?} reload={:?} timeout={:?} \
-             concurrency={} max_message_bytes={} max_batch={} auth={auth} audit={:?} tls={}",
+             concurrency={} max_message_bytes={} max_batch={} score_cache_clients={} auth={auth} \
+             audit={:?} tls={}",
             self.registry.display(),
             self.alias,
             self.listen,
@@ -343,6 +357,7 @@ impl Settings {
             self.concurrency_limit,
             self.max_message_bytes,
             self.max_batch,
+            self.score_cache_clients,
             self.audit.as_ref().map(|a| a.path.display().to_string()),
             self.tls.is_some(),
         )

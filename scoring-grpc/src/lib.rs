@@ -19,6 +19,7 @@
 
 pub mod audit;
 pub mod auth;
+pub mod cache;
 pub mod config;
 pub mod convert;
 pub mod error;

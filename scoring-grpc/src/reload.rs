@@ -63,8 +63,11 @@ impl Reloader {
         }
         let dir = self.shared.registry.version_dir(&version);
         let snapshot = self.snapshot.clone();
-        let loaded =
-            tokio::task::spawn_blocking(move || ServedModel::load(&dir, snapshot.as_deref())).await;
+        let cache = self.shared.cache_clients;
+        let loaded = tokio::task::spawn_blocking(move || {
+            ServedModel::load(&dir, snapshot.as_deref(), cache)
+        })
+        .await;
         match loaded {
             Ok(Ok(model)) => {
                 tracing::info!(%version, model_version = %model.version, clients = model.probabilities.len(), "serving a new model version");

@@ -121,6 +121,7 @@ pub async fn start(settings: Settings) -> Result<RunningServer, ConfigError> {
         registry,
         alias: settings.alias.clone(),
         max_batch: settings.max_batch,
+        cache_clients: settings.score_cache_clients,
         audit,
     });
 

@@ -7,6 +7,8 @@ use std::path::Path;
 use std::sync::Arc;
 
 use arc_swap::ArcSwapOption;
+
+use crate::cache::ExplanationCache;
 use scoring_core::snapshot::ClientSnapshot;
 use scoring_core::{Outcome, PublishedModel, Strategy};
 
@@ -28,6 +30,8 @@ pub struct ServedModel {
     pub scales: Vec<f64>,
     /// FindSimilarClients's default features.
     pub similar_defaults: Vec<String>,
+    /// Score's explanations of snapshot clients.
+    pub cache: ExplanationCache,
 }
 
 /// The strategy a request's UNSPECIFIED means.
@@ -35,8 +39,13 @@ pub const DEFAULT_STRATEGY: Strategy = Strategy::Normal;
 
 impl ServedModel {
     /// Loads and verifies `dir`, replaces its snapshot by `snapshot_file`
-    /// when given, and precomputes the population's scores.
-    pub fn load(dir: &Path, snapshot_file: Option<&Path>) -> Result<Self, scoring_core::Error> {
+    /// when given, and precomputes the population's scores; Score caches
+    /// the explanations of up to `cache_clients` snapshot clients.
+    pub fn load(
+        dir: &Path,
+        snapshot_file: Option<&Path>,
+        cache_clients: usize,
+    ) -> Result<Self, scoring_core::Error> {
         let published = PublishedModel::load(dir)?;
         let snapshot = match snapshot_file {
             Some(path) => {
@@ -58,13 +67,14 @@ impl ServedModel {
             }
             None => published.snapshot().cloned(),
         };
-        Self::new(published, snapshot)
+        Self::new(published, snapshot, cache_clients)
     }
 
     /// Precomputes what the service needs for `published`.
     pub fn new(
         published: PublishedModel,
         snapshot: Option<ClientSnapshot>,
+        cache_clients: usize,
     ) -> Result<Self, scoring_core::Error> {
         let model = published.model();
         let n = model.n_features();
@@ -105,6 +115,7 @@ impl ServedModel {
             outcomes,
             scales,
             similar_defaults,
+            cache: ExplanationCache::new(cache_clients),
         })
     }
 

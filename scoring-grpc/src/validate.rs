@@ -14,6 +14,8 @@ use crate::state::ServedModel;
 pub struct Row {
     /// Set when the applicant was given by (possibly modified) client id.
     pub client_id: Option<i64>,
+    /// Whether `values` is the snapshot row of `client_id` unchanged.
+    pub unmodified: bool,
     /// Model-order values, NaN for missing.
     pub values: Vec<f64>,
 }
@@ -30,6 +32,7 @@ pub fn resolve_applicant(
     match which {
         Which::ClientId(id) => Ok(Row {
             client_id: Some(*id),
+            unmodified: true,
             values: client_row(model, *id, &format!("{field}.client_id"))?.to_vec(),
         }),
         Which::Features(features) => {
@@ -42,6 +45,7 @@ pub fn resolve_applicant(
             )?;
             Ok(Row {
                 client_id: None,
+                unmodified: false,
                 values,
             })
         }
@@ -66,6 +70,7 @@ pub fn resolve_applicant(
             }
             Ok(Row {
                 client_id: Some(id),
+                unmodified: false,
                 values,
             })
         }

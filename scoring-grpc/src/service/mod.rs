@@ -33,6 +33,8 @@ pub struct Shared {
     pub registry: Registry,
     pub alias: String,
     pub max_batch: usize,
+    /// Snapshot clients whose Score explanations are cached per model.
+    pub cache_clients: usize,
     pub audit: Option<AuditLog>,
 }
 

@@ -1,9 +1,11 @@
 //! Score, ScoreBatch and Explain: an applicant resolved into a row, scored,
-//! decided and explained by scoring-core on a blocking thread, every
+//! decided and explained by scoring-core on a blocking thread (Score reuses
+//! a snapshot client's cached explanation, see [`crate::cache`]), every
 //! decision written to the audit log.
 
 use std::sync::Arc;
 
+use scoring_core::policy::top_reason_codes;
 use scoring_core::{Decision, Strategy};
 use tokio::sync::mpsc;
 use tokio_stream::wrappers::ReceiverStream;
@@ -11,6 +13,7 @@ use tonic::Status;
 
 use super::{BatchStream, Context, Shared, blocking};
 use crate::audit::AuditEvent;
+use crate::cache::{CACHED_REASONS, CachedExplanation};
 use crate::convert::{reason_to_wire, strategy_from_wire};
 use crate::error::ServiceError;
 use crate::pb::scoring::v1 as pb;
@@ -30,17 +33,51 @@ fn reasons_wanted(max: u32) -> usize {
     }
 }
 
-/// Scores one resolved row into the Score response and its decision.
+/// Scores and decides one resolved row with `max_reasons` reason codes;
+/// an unmodified snapshot client's explanation comes from the cache.
 fn decide(
     model: &ServedModel,
     row: &Row,
     strategy: Strategy,
     max_reasons: usize,
-) -> Result<(pb::ScoreResponse, Decision, Vec<f64>), ServiceError> {
-    let (decision, contributions) = model
-        .published
-        .decide_explained(&row.values, strategy, max_reasons)
-        .map_err(ServiceError::Model)?;
+) -> Result<Decision, ServiceError> {
+    let cacheable = row.unmodified && max_reasons <= CACHED_REASONS;
+    let client_id = row.client_id.filter(|_| cacheable);
+    let Some(cached) = client_id.and_then(|id| model.cache.get(id)) else {
+        let (decision, contributions) = model
+            .published
+            .decide_explained(&row.values, strategy, max_reasons)
+            .map_err(ServiceError::Model)?;
+        if let Some(id) = client_id {
+            let kept =
+                CachedExplanation::of(decision.raw_score, decision.base_value, &contributions);
+            model.cache.put(id, kept);
+        }
+        return Ok(decision);
+    };
+    // The same arithmetic as PublishedModel::decide, on the cached parts.
+    let published = &model.published;
+    let probability_of_default = published.model().probability(cached.raw_score);
+    let thresholds = published.thresholds();
+    Ok(Decision {
+        outcome: thresholds.outcome(strategy, probability_of_default),
+        strategy,
+        probability_of_default,
+        threshold: thresholds.get(strategy),
+        raw_score: cached.raw_score,
+        base_value: cached.base_value,
+        reasons: top_reason_codes(
+            published.schema(),
+            published.model().feature_names(),
+            &row.values,
+            &cached.sparse_contributions(model.n_features()),
+            max_reasons,
+        ),
+    })
+}
+
+/// The Score response of a decision.
+fn to_wire(model: &ServedModel, row: &Row, decision: &Decision) -> pb::ScoreResponse {
     let specs = &model.published.schema().features;
     let describe = |feature: &str| {
         model
@@ -49,7 +86,7 @@ fn decide(
             .map(|s| s.description.as_str())
             .unwrap_or_default()
     };
-    let response = pb::ScoreResponse {
+    pb::ScoreResponse {
         model_version: model.version.clone(),
         client_id: row.client_id,
         probability_of_default: decision.probability_of_default,
@@ -63,8 +100,7 @@ fn decide(
             .iter()
             .map(|r| reason_to_wire(r, describe(&r.feature)))
             .collect(),
-    };
-    Ok((response, decision, contributions))
+    }
 }
 
 fn audit(shared: &Shared, context: &Context, model: &ServedModel, row: &Row, decision: &Decision) {
@@ -83,8 +119,8 @@ pub(super) async fn score(
     let max_reasons = reasons_wanted(request.max_reason_codes);
     let row = resolve_applicant(&model, request.applicant.as_ref(), "applicant")?;
     let (response, decision, row, model) = blocking(move || {
-        let (response, decision, _) = decide(&model, &row, strategy, max_reasons)?;
-        Ok((response, decision, row, model))
+        let decision = decide(&model, &row, strategy, max_reasons)?;
+        Ok((to_wire(&model, &row, &decision), decision, row, model))
     })
     .await?;
     audit(shared, &context, &model, &row, &decision);
@@ -124,9 +160,9 @@ pub(super) fn score_batch(
                 _ => None,
             };
             let outcome = match outcome {
-                Ok((row, (response, decision, _))) => {
+                Ok((row, decision)) => {
                     audit(&shared, &context, &model, &row, &decision);
-                    BatchOutcome::Result(response)
+                    BatchOutcome::Result(to_wire(&model, &row, &decision))
                 }
                 Err(error) => {
                     let field = error.field().to_owned();
@@ -170,7 +206,11 @@ pub(super) async fn explain(
     let row = resolve_applicant(&model, request.applicant.as_ref(), "applicant")?;
     let top_k = request.top_k as usize;
     let (response, decision, row, model) = blocking(move || {
-        let (score, decision, contributions) = decide(&model, &row, strategy, max_reasons)?;
+        let (decision, contributions) = model
+            .published
+            .decide_explained(&row.values, strategy, max_reasons)
+            .map_err(ServiceError::Model)?;
+        let score = to_wire(&model, &row, &decision);
         let response = explanation(&model, &row, score, &decision, &contributions, order, top_k);
         Ok((response, decision, row, model))
     })
