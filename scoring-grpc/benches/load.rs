@@ -67,6 +67,12 @@ struct Args {
     /// Clients in the generated snapshot (ids 1..=clients).
     #[arg(long, default_value_t = 10_000)]
     clients: usize,
+    /// The local server's Score explanation cache (clients; 0 disables it).
+    #[arg(long, default_value_t = 100_000)]
+    cache_clients: usize,
+    /// Score every snapshot client once before the run (fills the cache).
+    #[arg(long)]
+    prewarm: bool,
     /// HTTP/2 connections shared by the callers.
     #[arg(long, default_value_t = 4)]
     connections: usize,
@@ -205,6 +211,7 @@ fn start_local(args: &Args) -> (LocalServer, String) {
         ])
         .args(["--listen", &format!("127.0.0.1:{port}"), "--no-auth"])
         .args(["--concurrency-limit", "4096"])
+        .args(["--score-cache-clients", &args.cache_clients.to_string()])
         .env("RUST_LOG", "warn")
         .stdout(Stdio::null())
         .spawn()
@@ -284,6 +291,25 @@ async fn main() {
     for _ in 0..args.connections.max(1) {
         clients.push(connect(&target).await);
     }
+    if args.prewarm {
+        let started = Instant::now();
+        let mut tasks = Vec::new();
+        for (w, client) in clients.iter().enumerate() {
+            let mut client = client.clone();
+            let (n, step) = (args.clients as i64, clients.len() as i64);
+            tasks.push(tokio::spawn(async move {
+                let mut id = 1 + w as i64;
+                while id <= n {
+                    call(&mut client, Rpc::Score, id).await;
+                    id += step;
+                }
+            }));
+        }
+        for t in tasks {
+            t.await.expect("prewarm");
+        }
+        eprintln!("scored every client once in {:.1?}", started.elapsed());
+    }
     let rss_start = pid.and_then(rss_kib);
     let warmup = Duration::from_secs(3);
     let measure = Duration::from_secs(args.duration);
@@ -358,7 +384,7 @@ async fn main() {
     let rss_end = pid.and_then(rss_kib);
     let seconds = measure.as_secs_f64();
     println!(
-        "target {target} | rate {} | concurrency {} | {} s measured after {} s warm-up | model {} trees x {} features, {} clients",
+        "target {target} | rate {} | concurrency {} | {} s measured after {} s warm-up | model {} trees x {} features, {} clients | cache {}",
         if args.rate > 0.0 {
             format!("{}/s", args.rate)
         } else {
@@ -369,7 +395,8 @@ async fn main() {
         warmup.as_secs(),
         args.trees,
         args.features,
-        args.clients
+        args.clients,
+        args.cache_clients
     );
     let t = tally.lock().await;
     for (name, h) in [("Score", &t.score), ("Explain", &t.explain)] {
