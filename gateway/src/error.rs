@@ -115,9 +115,10 @@ impl AppError {
 impl From<tonic::Status> for AppError {
     fn from(status: tonic::Status) -> Self {
         match status.code() {
-            Code::Unavailable | Code::DeadlineExceeded | Code::Cancelled => {
-                Self::Unavailable(status)
-            }
+            Code::Unavailable
+            | Code::DeadlineExceeded
+            | Code::Cancelled
+            | Code::ResourceExhausted => Self::Unavailable(status),
             Code::NotFound => Self::NotFound(status),
             Code::InvalidArgument | Code::OutOfRange | Code::FailedPrecondition => {
                 Self::Refused(status)

@@ -63,7 +63,7 @@ pub fn gauge(labels: &Labels<'_>, probability: f64, marks: &[Mark<'_>]) -> Strin
     let (w, x0, span) = (600.0, 20.0, 560.0);
     let x = |p: f64| x0 + span * p.clamp(0.0, 1.0);
     let mut out = String::new();
-    open(&mut out, labels, w as u32, 110);
+    open(&mut out, labels, w as u32, 100);
     let _ = write!(
         out,
         "<rect x=\"{x0}\" y=\"40\" width=\"{span}\" height=\"20\" fill=\"#e6e6e6\" stroke=\"{INK}\"/>"
@@ -81,7 +81,9 @@ pub fn gauge(labels: &Labels<'_>, probability: f64, marks: &[Mark<'_>]) -> Strin
     for (i, m) in marks.iter().enumerate() {
         let mx = x(m.value);
         let (stroke, width) = if m.active { (INK, 4) } else { ("#555", 2) };
-        let ty = if i % 2 == 0 { 30.0 } else { 80.0 };
+        // Labels above the bar, alternating rows so close thresholds do not
+        // overlap; the client's marker and value sit below.
+        let ty = if i % 2 == 0 { 30.0 } else { 14.0 };
         let _ = write!(
             out,
             "<line class=\"threshold{}\" x1=\"{mx:.1}\" y1=\"34\" x2=\"{mx:.1}\" y2=\"66\" stroke=\"{stroke}\" stroke-width=\"{width}\"/><text x=\"{mx:.1}\" y=\"{ty}\" font-size=\"12\" text-anchor=\"middle\" fill=\"{INK}\"{}>{} {:.1} %</text>",
@@ -98,7 +100,7 @@ pub fn gauge(labels: &Labels<'_>, probability: f64, marks: &[Mark<'_>]) -> Strin
     let px = x(probability);
     let _ = write!(
         out,
-        "<path d=\"M{px:.1} 62 l-6 10 h12 z\" fill=\"{INK}\"/><text x=\"{px:.1}\" y=\"100\" font-size=\"13\" text-anchor=\"middle\" font-weight=\"bold\" fill=\"{INK}\">{:.1} %</text></svg>",
+        "<path d=\"M{px:.1} 62 l-6 10 h12 z\" fill=\"{INK}\"/><text x=\"{px:.1}\" y=\"90\" font-size=\"13\" text-anchor=\"middle\" font-weight=\"bold\" fill=\"{INK}\">{:.1} %</text></svg>",
         probability * 100.0
     );
     out

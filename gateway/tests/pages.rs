@@ -282,6 +282,16 @@ async fn model_page_shows_version_metrics_curve_importance_card_and_versions() {
     );
     assert!(page.body.contains("&lt;script&gt;"));
     assert!(page.body.contains("href=\"/model?version=v1\""));
+    assert_eq!(
+        between(&page.body, "<table id=\"confusion\">", "</table>")
+            .matches("<tr><td>")
+            .count(),
+        3
+    );
+    assert!(
+        page.body
+            .contains("<tr><td>logistic</td><td>no</td><td>roc_auc 0.740</td></tr>")
+    );
     let v1 = send(&app, get("/model?version=v1", &s.cookie)).await;
     assert!(v1.body.contains("<span id=\"model-version\">v1</span>"));
 }

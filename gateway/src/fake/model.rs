@@ -269,7 +269,17 @@ pub fn report() -> pb::ModelReport {
             })
             .collect(),
         strategy_rule: "prudent and aggressive: cost within 5% of the minimum".into(),
-        confusion: vec![],
+        confusion: THRESHOLDS
+            .iter()
+            .map(|(s, t)| pb::StrategyConfusion {
+                strategy: *s as i32,
+                threshold: *t,
+                true_positive: (100.0 * (1.0 - t)) as u64,
+                false_positive: (400.0 * (1.0 - t)) as u64,
+                true_negative: (400.0 * t) as u64 + 500,
+                false_negative: (100.0 * t) as u64,
+            })
+            .collect(),
         calibration_method: "isotonic".into(),
         ece_uncalibrated: 0.05,
         ece: 0.01,
@@ -282,7 +292,10 @@ pub fn report() -> pb::ModelReport {
                 mean_abs_contribution: (FEATURES[i].2 * FEATURES[i].4).abs(),
             })
             .collect(),
-        candidates: vec![],
+        candidates: vec![
+            pb::CandidateModel { model_kind: "lightgbm".into(), published: true, metrics: HashMap::from([("roc_auc".into(), 0.78)]) },
+            pb::CandidateModel { model_kind: "logistic".into(), published: false, metrics: HashMap::from([("roc_auc".into(), 0.74)]) },
+        ],
         model_card_markdown: "# Model card\n\nGradient-boosted trees.\n\n<script>alert('x')</script>\n\n- **Use**: loan decisions\n".into(),
     }
 }

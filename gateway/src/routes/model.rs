@@ -100,6 +100,17 @@ pub async fn page(
             importance_rows => r.importance.iter().take(20).map(|i| context! { feature => &i.feature,
                 description => &i.description, value => format!("{:.4}", i.mean_abs_contribution) }).collect::<Vec<_>>(),
             card => Value::from_safe_string(markdown::to_safe_html(&r.model_card_markdown)),
+            rule => &r.strategy_rule,
+            ece => format!("{:.4} → {:.4}", r.ece_uncalibrated, r.ece),
+            confusion => r.confusion.iter().map(|c| context! {
+                label => t(&format!("strategy_{}", strategy_name(c.strategy))), threshold => pct(c.threshold),
+                tp => c.true_positive, fp => c.false_positive, tn => c.true_negative, fn_ => c.false_negative,
+            }).collect::<Vec<_>>(),
+            candidates => r.candidates.iter().map(|c| {
+                let mut metrics: Vec<String> = c.metrics.iter().map(|(k, v)| format!("{k} {v:.3}")).collect();
+                metrics.sort();
+                context! { kind => &c.model_kind, published => c.published, metrics => metrics.join(", ") }
+            }).collect::<Vec<_>>(),
         }
     });
     let versions: Vec<Value> = list
