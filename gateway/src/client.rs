@@ -49,9 +49,24 @@ pub trait ScoringClient: Send + Sync + 'static {
     ) -> Result<ScatterFeaturesResponse, Status>;
 }
 
-/// Adds `authorization: Bearer <api key>` to every call when a key is set.
+/// Adds `authorization: Bearer <api key>` to every call when a key is set,
+/// and the page request's `x-request-id`, so both logs share it.
 #[derive(Clone)]
 pub struct BearerToken(Option<MetadataValue<tonic::metadata::Ascii>>);
+
+impl BearerToken {
+    /// The interceptor for `api_key`; an error when it cannot be a header.
+    pub fn new(api_key: Option<&str>) -> Result<Self, StartError> {
+        match api_key {
+            Some(key) => Ok(Self(Some(
+                format!("Bearer {key}")
+                    .parse()
+                    .map_err(|_| StartError::ApiKey)?,
+            ))),
+            None => Ok(Self(None)),
+        }
+    }
+}
 
 impl Interceptor for BearerToken {
     fn call(&mut self, mut request: Request<()>) -> Result<Request<()>, Status> {
@@ -59,6 +74,9 @@ impl Interceptor for BearerToken {
             request
                 .metadata_mut()
                 .insert("authorization", value.clone());
+        }
+        if let Some(id) = crate::layers::current_request_id().and_then(|id| id.parse().ok()) {
+            request.metadata_mut().insert("x-request-id", id);
         }
         Ok(request)
     }
@@ -83,16 +101,8 @@ impl GrpcScoringClient {
             .connect_timeout(std::time::Duration::from_secs(3))
             .timeout(std::time::Duration::from_secs(30))
             .connect_lazy();
-        let token = match api_key {
-            Some(key) => Some(
-                format!("Bearer {key}")
-                    .parse()
-                    .map_err(|_| StartError::ApiKey)?,
-            ),
-            None => None,
-        };
         Ok(Self {
-            inner: ScoringServiceClient::with_interceptor(channel, BearerToken(token)),
+            inner: ScoringServiceClient::with_interceptor(channel, BearerToken::new(api_key)?),
         })
     }
 }
@@ -146,5 +156,27 @@ impl ScoringClient for GrpcScoringClient {
             .scatter_features(request)
             .await?
             .into_inner())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn metadata_carries_the_api_key_and_the_request_id() {
+        let mut interceptor = BearerToken::new(Some("k")).unwrap();
+        let request = crate::layers::with_request_id("req-1".into(), async {
+            interceptor.call(Request::new(())).unwrap()
+        })
+        .await;
+        assert_eq!(request.metadata().get("authorization").unwrap(), "Bearer k");
+        assert_eq!(request.metadata().get("x-request-id").unwrap(), "req-1");
+        let outside = BearerToken::new(None)
+            .unwrap()
+            .call(Request::new(()))
+            .unwrap();
+        assert!(outside.metadata().is_empty());
+        assert!(BearerToken::new(Some("bad\nkey")).is_err());
     }
 }

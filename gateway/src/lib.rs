@@ -13,6 +13,7 @@ pub mod config;
 pub mod error;
 pub mod fake;
 pub mod i18n;
+pub mod layers;
 pub mod markdown;
 pub mod routes;
 pub mod svg;

@@ -259,3 +259,28 @@ async fn next_cannot_leave_the_site() {
     .await;
     assert_eq!(done.location(), "/clients");
 }
+
+#[tokio::test]
+async fn responses_carry_a_request_id_and_security_headers() {
+    let app = app();
+    let page = send(&app, get("/signin", "")).await;
+    assert_eq!(page.headers["x-request-id"].len(), 32);
+    assert!(
+        page.headers["content-security-policy"]
+            .to_str()
+            .unwrap()
+            .contains("default-src 'none'")
+    );
+    assert_eq!(page.headers["cache-control"], "no-store");
+    assert_eq!(page.headers["x-frame-options"], "DENY");
+    let req = axum::http::Request::get("/signin")
+        .header("x-request-id", "abc-42")
+        .body(axum::body::Body::empty())
+        .unwrap();
+    assert_eq!(send(&app, req).await.headers["x-request-id"], "abc-42");
+    let req = axum::http::Request::get("/signin")
+        .header("x-request-id", "a b")
+        .body(axum::body::Body::empty())
+        .unwrap();
+    assert_ne!(send(&app, req).await.headers["x-request-id"], "a b");
+}

@@ -26,7 +26,7 @@ use crate::{
     auth::Officer,
     error::{AppError, Failure},
     i18n::{self, Lang},
-    templates,
+    layers, templates,
 };
 
 /// The dashboard's routes over `state`.
@@ -50,6 +50,7 @@ pub fn app(state: AppState) -> Router {
         .route("/model", get(model::page))
         .fallback(not_found)
         .layer(middleware::from_fn(i18n::remember_lang))
+        .layer(middleware::from_fn(layers::around))
         .with_state(state)
 }
 
