@@ -165,4 +165,53 @@ fn officer_signs_in_and_explores_a_client() {
     assert!(text(&tab, "[data-decision]").contains("Refuser le prêt"));
     assert!(tab.get_url().contains("actionable=1"));
     screenshot(&tab, "4-client-actionable-fr");
+
+    // Compare, in English again, filtered to women (CODE_GENDER = 0).
+    tab.navigate_to(&format!(
+        "{base}/clients/100002/compare?lang=en&feature=AMT_CREDIT&filter_feature=CODE_GENDER&filter_op=eq&filter_value=0"
+    ))
+    .unwrap()
+    .wait_until_navigated()
+    .unwrap();
+    assert_eq!(text(&tab, "#client-value"), "400000");
+    assert_eq!(
+        tab.find_elements("#similar tr.neighbour").unwrap().len(),
+        10
+    );
+    // Counted in the page: resolving 500 elements one by one over the
+    // DevTools protocol takes half a minute.
+    let points = tab
+        .evaluate("document.querySelectorAll('circle.pt').length", false)
+        .unwrap();
+    let points = points.value.and_then(|v| v.as_u64()).unwrap();
+    assert_eq!(points.to_string(), text(&tab, "#scatter-count"));
+    assert!(points > 50);
+    screenshot(&tab, "5-compare");
+
+    // What if the annuity were a smaller share of the credit?
+    tab.navigate_to(&format!("{base}/clients/100002/whatif?strategy=normal"))
+        .unwrap()
+        .wait_until_navigated()
+        .unwrap();
+    set_field(&tab, "#feature_5", "PAYMENT_RATE");
+    set_field(&tab, "#value_5", "0.02");
+    tab.wait_for_element("#rescore").unwrap().click().unwrap();
+    let before = tab
+        .wait_for_element_with_custom_timeout("#before", Duration::from_secs(30))
+        .unwrap();
+    let before = before.get_inner_text().unwrap();
+    assert!(before.contains("48.1 %"), "{before}");
+    assert!(before.contains("37.") || before.contains("38."), "{before}");
+    screenshot(&tab, "6-whatif");
+
+    tab.navigate_to(&format!("{base}/model"))
+        .unwrap()
+        .wait_until_navigated()
+        .unwrap();
+    assert_eq!(text(&tab, "#model-version"), "v2");
+    assert!(
+        text(&tab, "#model-card").contains("<script>"),
+        "the card's raw HTML shows as text"
+    );
+    screenshot(&tab, "7-model");
 }

@@ -151,6 +151,11 @@ async fn compare_shows_histogram_with_filter_similar_and_scatter() {
         .unwrap();
     assert!(population > 50 && population < 300, "{population}");
     assert_eq!(filtered.count("<tr class=\"neighbour\">"), 10);
+    assert!(
+        filtered
+            .body
+            .contains("<span id=\"filter-shown\">CODE_GENDER = 1</span>")
+    );
     let points: usize = between(&filtered.body, "<span id=\"scatter-count\">", "</span>")
         .parse()
         .unwrap();

@@ -183,6 +183,7 @@ pub async fn page(
             operators => OPERATORS.iter().map(|o| context! { value => o.0, symbol => o.1 }).collect::<Vec<_>>(),
             feature, description, x_description => describe(&x), y_description => describe(&y), x, y,
             filter_feature => param(&params, "filter_feature"), filter_op => param(&params, "filter_op"),
+            filter_symbol => param(&params, "filter_op").and_then(|op| OPERATORS.iter().find(|o| o.0 == op)).map(|o| o.1),
             filter_value => param(&params, "filter_value"), filtered => filter.is_some(),
             population => described.population_size, missing_count => hist.missing_count,
             client_value => described.applicant_value.map(svg::fmt_num),
