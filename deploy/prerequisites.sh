@@ -6,6 +6,8 @@
 #   assumed, as on Debian's build images);
 # - pandas/pyarrow for the test that compares the features with the Kaggle
 #   kernel's own pandas code (trainer/reference/requirements.txt);
+# - grpcio-tools for the scoring service's Python client test
+#   (scoring-grpc/tests/python/requirements.txt);
 # - Debian's chromium for the gateway's browser test (headless, driven from
 #   Rust; the test fails under CI=true without it).
 # Needs root for apt-get (CI and the dev machines run as root).
@@ -45,3 +47,9 @@ if ! cmake_ok; then
 fi
 
 python3 -m pip install --quiet --disable-pip-version-check -r trainer/reference/requirements.txt
+
+# grpcio-tools for the Python client test of the scoring service
+# (scoring-grpc/tests/python_client.rs).
+if ! python3 -c 'import grpc, grpc_tools.protoc' >/dev/null 2>&1; then
+    python3 -m pip install --quiet --disable-pip-version-check -r scoring-grpc/tests/python/requirements.txt
+fi

@@ -40,7 +40,7 @@ use sha2::{Digest, Sha256};
 
 use crate::error::{Error, Result};
 use crate::model::Model;
-use crate::policy::{Decision, Strategy, Thresholds, reason_codes};
+use crate::policy::{Decision, MAX_REASONS, Strategy, Thresholds, top_reason_codes};
 use crate::reference::{REFERENCE_FILE, ReferenceStats};
 use crate::report::{MODEL_CARD_FILE, ModelReport, REPORT_FILE};
 use crate::schema::FeatureSchema;
@@ -420,23 +420,37 @@ impl PublishedModel {
 
     /// Scores, decides and explains one application under `strategy`.
     pub fn decide(&self, applicant: &[f64], strategy: Strategy) -> Result<Decision> {
+        self.decide_explained(applicant, strategy, MAX_REASONS)
+            .map(|(decision, _)| decision)
+    }
+
+    /// As [`Self::decide`] with at most `max_reasons` reason codes, also
+    /// returning every feature's contribution (model order).
+    pub fn decide_explained(
+        &self,
+        applicant: &[f64],
+        strategy: Strategy,
+        max_reasons: usize,
+    ) -> Result<(Decision, Vec<f64>)> {
         let (contributions, explanation) = self.model.explain(applicant)?;
         let probability_of_default = self.model.probability(explanation.raw_score);
         let thresholds = self.thresholds();
-        Ok(Decision {
+        let decision = Decision {
             outcome: thresholds.outcome(strategy, probability_of_default),
             strategy,
             probability_of_default,
             threshold: thresholds.get(strategy),
             raw_score: explanation.raw_score,
             base_value: explanation.base_value,
-            reasons: reason_codes(
+            reasons: top_reason_codes(
                 &self.schema,
                 self.model.feature_names(),
                 applicant,
                 &contributions,
+                max_reasons,
             ),
-        })
+        };
+        Ok((decision, contributions))
     }
 
     /// As [`Self::decide`], with the strategy by name (`prudent`, `normal`,

@@ -157,6 +157,17 @@ pub fn reason_codes(
     row: &[f64],
     contributions: &[f64],
 ) -> Vec<ReasonCode> {
+    top_reason_codes(schema, feature_names, row, contributions, MAX_REASONS)
+}
+
+/// As [`reason_codes`], with at most `max` of them.
+pub fn top_reason_codes(
+    schema: &FeatureSchema,
+    feature_names: &[String],
+    row: &[f64],
+    contributions: &[f64],
+    max: usize,
+) -> Vec<ReasonCode> {
     let mut top: Vec<usize> = (0..contributions.len().min(row.len()))
         .filter(|&j| contributions[j] > 0.0)
         .collect();
@@ -165,7 +176,7 @@ pub fn reason_codes(
             .total_cmp(&contributions[a])
             .then(a.cmp(&b))
     });
-    top.truncate(MAX_REASONS);
+    top.truncate(max);
     top.into_iter()
         .map(|j| {
             let feature = feature_names

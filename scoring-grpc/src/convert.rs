@@ -1,0 +1,270 @@
+//! Conversions between the wire messages and scoring-core's types, naming
+//! every field so that a new proto field breaks the build until someone
+//! decides what it means.
+
+use std::str::FromStr;
+
+use scoring_core::report::{CostPoint, ModelReport};
+use scoring_core::{FeatureKind, FeatureSpec, Manifest, Outcome, ReasonCode, Strategy};
+
+use crate::error::ServiceError;
+use crate::pb::scoring::v1 as pb;
+use crate::state::DEFAULT_STRATEGY;
+
+/// A request's strategy field: UNSPECIFIED is the default strategy; a
+/// number outside the enum is refused naming `field`.
+pub fn strategy_from_wire(value: i32, field: &str) -> Result<Strategy, ServiceError> {
+    match pb::Strategy::try_from(value) {
+        Ok(pb::Strategy::Unspecified) => Ok(DEFAULT_STRATEGY),
+        Ok(pb::Strategy::Prudent) => Ok(Strategy::Prudent),
+        Ok(pb::Strategy::Normal) => Ok(Strategy::Normal),
+        Ok(pb::Strategy::Aggressive) => Ok(Strategy::Aggressive),
+        Err(_) => Err(ServiceError::invalid(
+            field,
+            format!("{value} is not a Strategy value"),
+        )),
+    }
+}
+
+impl From<Strategy> for pb::Strategy {
+    fn from(strategy: Strategy) -> Self {
+        match strategy {
+            Strategy::Prudent => Self::Prudent,
+            Strategy::Normal => Self::Normal,
+            Strategy::Aggressive => Self::Aggressive,
+        }
+    }
+}
+
+impl From<Outcome> for pb::Decision {
+    fn from(outcome: Outcome) -> Self {
+        match outcome {
+            Outcome::Accept => Self::Accept,
+            Outcome::Refuse => Self::Refuse,
+        }
+    }
+}
+
+impl From<FeatureKind> for pb::FeatureKind {
+    fn from(kind: FeatureKind) -> Self {
+        match kind {
+            FeatureKind::Numeric => Self::Numeric,
+            FeatureKind::Indicator => Self::Indicator,
+            FeatureKind::CategoryCode => Self::CategoryCode,
+        }
+    }
+}
+
+impl From<&FeatureSpec> for pb::FeatureSpec {
+    fn from(spec: &FeatureSpec) -> Self {
+        let FeatureSpec {
+            name,
+            kind,
+            source_table,
+            source_column,
+            aggregation,
+            category,
+            description,
+        } = spec;
+        Self {
+            name: name.clone(),
+            kind: pb::FeatureKind::from(*kind).into(),
+            source_table: source_table.clone(),
+            source_column: source_column.clone(),
+            aggregation: aggregation.clone(),
+            category: category.clone(),
+            description: description.clone(),
+        }
+    }
+}
+
+/// A reason code with the feature's description from the schema.
+pub fn reason_to_wire(reason: &ReasonCode, description: &str) -> pb::ReasonCode {
+    let ReasonCode {
+        feature,
+        value,
+        contribution,
+        text: _,
+    } = reason;
+    pb::ReasonCode {
+        feature: feature.clone(),
+        description: description.to_owned(),
+        contribution: *contribution,
+        value: *value,
+    }
+}
+
+/// Metric names of the manifest that have a typed field.
+fn typed_metric(metrics: &mut pb::ModelMetrics, name: &str, value: f64) -> bool {
+    let bare = name.strip_prefix("test_").unwrap_or(name);
+    let slot = match bare {
+        "roc_auc" => &mut metrics.roc_auc,
+        "pr_auc" => &mut metrics.pr_auc,
+        "log_loss" => &mut metrics.log_loss,
+        "brier" | "brier_score" => &mut metrics.brier_score,
+        "ks" => &mut metrics.ks,
+        _ => return false,
+    };
+    *slot = Some(value);
+    true
+}
+
+/// The training-time measure of `threshold` on the report's cost curve.
+fn nearest_point(report: Option<&ModelReport>, threshold: f64) -> Option<CostPoint> {
+    report?
+        .cost
+        .curve
+        .iter()
+        .min_by(|a, b| {
+            (a.threshold - threshold)
+                .abs()
+                .total_cmp(&(b.threshold - threshold).abs())
+        })
+        .copied()
+}
+
+/// ModelInfo from a manifest; `features` is empty when `specs` is.
+pub fn model_info(
+    manifest: &Manifest,
+    aliases: Vec<String>,
+    specs: &[FeatureSpec],
+    report: Option<&ModelReport>,
+) -> pb::ModelInfo {
+    let Manifest {
+        format_version: _,
+        model_version,
+        created_at,
+        code_version,
+        training_data_fingerprint,
+        training_parameters: _,
+        metrics,
+        thresholds,
+        feature_schema_sha256,
+        files: _,
+    } = manifest;
+    let mut typed = pb::ModelMetrics {
+        evaluation: report.map(|r| r.evaluation.clone()).unwrap_or_default(),
+        ..Default::default()
+    };
+    for (name, &value) in metrics {
+        if !typed_metric(&mut typed, name, value) {
+            typed.other.insert(name.clone(), value);
+        }
+    }
+    let thresholds = Strategy::ALL
+        .into_iter()
+        .map(|strategy| {
+            let threshold = thresholds.get(strategy);
+            let point = nearest_point(report, threshold);
+            pb::StrategyThreshold {
+                strategy: pb::Strategy::from(strategy).into(),
+                threshold,
+                expected_cost: point.map(|p| p.cost_per_client),
+                acceptance_rate: point.map(|p| p.acceptance_rate),
+            }
+        })
+        .collect();
+    pb::ModelInfo {
+        version: model_version.clone(),
+        aliases,
+        created_at: prost_types::Timestamp::from_str(created_at).ok(),
+        code_version: code_version.clone(),
+        data_fingerprint: training_data_fingerprint.clone(),
+        metrics: Some(typed),
+        default_strategy: pb::Strategy::from(DEFAULT_STRATEGY).into(),
+        thresholds,
+        cost: report.map(|r| pb::CostParameters {
+            false_negative_cost: r.cost.loss_rate_default,
+            false_positive_cost: r.cost.gain_rate_good,
+            unit: "share of AMT_CREDIT".to_owned(),
+        }),
+        features: specs.iter().map(pb::FeatureSpec::from).collect(),
+        schema_hash: feature_schema_sha256.clone(),
+    }
+}
+
+/// The published report and model card; `None` when neither exists.
+pub fn report_to_wire(
+    report: Option<&ModelReport>,
+    model_card: Option<&str>,
+    specs: &[FeatureSpec],
+) -> Option<pb::ModelReport> {
+    let card = model_card.unwrap_or_default().to_owned();
+    let Some(report) = report else {
+        return model_card.map(|_| pb::ModelReport {
+            model_card_markdown: card,
+            ..Default::default()
+        });
+    };
+    let ModelReport {
+        evaluation,
+        model_kind,
+        metrics: _,
+        cost,
+        confusion,
+        calibration,
+        importance,
+        candidates,
+    } = report;
+    let description = |feature: &str| {
+        specs
+            .iter()
+            .find(|s| s.name == feature)
+            .map(|s| s.description.clone())
+            .unwrap_or_default()
+    };
+    Some(pb::ModelReport {
+        evaluation: evaluation.clone(),
+        model_kind: model_kind.clone(),
+        cost_curve: cost
+            .curve
+            .iter()
+            .map(|p| pb::CostCurvePoint {
+                threshold: p.threshold,
+                cost_per_client: p.cost_per_client,
+                acceptance_rate: p.acceptance_rate,
+            })
+            .collect(),
+        strategy_rule: cost.strategy_rule.clone(),
+        confusion: confusion
+            .iter()
+            .map(|c| pb::StrategyConfusion {
+                strategy: pb::Strategy::from(c.strategy).into(),
+                threshold: c.threshold,
+                true_positive: c.true_positive,
+                false_positive: c.false_positive,
+                true_negative: c.true_negative,
+                false_negative: c.false_negative,
+            })
+            .collect(),
+        calibration_method: calibration.method.clone(),
+        ece_uncalibrated: calibration.ece_uncalibrated,
+        ece: calibration.ece,
+        calibration_curve: calibration
+            .bins
+            .iter()
+            .map(|b| pb::CalibrationBin {
+                mean_predicted: b.mean_predicted,
+                observed_default_rate: b.observed_default_rate,
+                count: b.count,
+            })
+            .collect(),
+        importance: importance
+            .iter()
+            .map(|i| pb::FeatureImportance {
+                feature: i.feature.clone(),
+                description: description(&i.feature),
+                mean_abs_contribution: i.mean_abs_contribution,
+            })
+            .collect(),
+        candidates: candidates
+            .iter()
+            .map(|c| pb::CandidateModel {
+                model_kind: c.model_kind.clone(),
+                published: c.published,
+                metrics: c.metrics.iter().map(|(k, v)| (k.clone(), *v)).collect(),
+            })
+            .collect(),
+        model_card_markdown: card,
+    })
+}

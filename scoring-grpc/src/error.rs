@@ -1,0 +1,134 @@
+//! The service's errors and their one mapping to gRPC statuses.
+//!
+//! [`ServiceError`] is what a handler fails with; `From<ServiceError> for
+//! Status` is the only place a status is built from it, exhaustively, so
+//! bad input always answers INVALID_ARGUMENT or NOT_FOUND with the request
+//! field named in a `google.rpc.BadRequest` (or `ResourceInfo`) detail.
+
+use std::path::PathBuf;
+
+use tonic::{Code, Status};
+use tonic_types::{ErrorDetails, StatusExt};
+
+/// Why a request could not be answered.
+#[derive(Debug, thiserror::Error)]
+pub enum ServiceError {
+    /// The request is malformed; `field` is its path in the request.
+    #[error("{field}: {reason}")]
+    InvalidArgument { field: String, reason: String },
+    /// Something the request names does not exist.
+    #[error("{field}: {what} not found")]
+    NotFound { field: String, what: String },
+    /// The live model cannot answer this kind of request.
+    #[error("{0}")]
+    FailedPrecondition(String),
+    /// No model is loaded yet.
+    #[error("no model is being served yet")]
+    NoModel,
+    /// The model failed on input the service had validated.
+    #[error("model error")]
+    Model(#[source] scoring_core::Error),
+    /// Reading the registry failed.
+    #[error("registry error")]
+    Registry(#[source] scoring_core::Error),
+    /// A blocking task died.
+    #[error("worker task failed")]
+    Worker(#[source] tokio::task::JoinError),
+}
+
+impl ServiceError {
+    pub(crate) fn invalid(field: impl Into<String>, reason: impl Into<String>) -> Self {
+        Self::InvalidArgument {
+            field: field.into(),
+            reason: reason.into(),
+        }
+    }
+
+    pub(crate) fn not_found(field: impl Into<String>, what: impl Into<String>) -> Self {
+        Self::NotFound {
+            field: field.into(),
+            what: what.into(),
+        }
+    }
+
+    /// The request field an error is about, when there is one.
+    pub fn field(&self) -> &str {
+        match self {
+            Self::InvalidArgument { field, .. } | Self::NotFound { field, .. } => field,
+            _ => "",
+        }
+    }
+}
+
+impl From<ServiceError> for Status {
+    fn from(error: ServiceError) -> Self {
+        let message = error.to_string();
+        match error {
+            ServiceError::InvalidArgument { field, reason } => Status::with_error_details(
+                Code::InvalidArgument,
+                message,
+                ErrorDetails::with_bad_request_violation(field, reason),
+            ),
+            ServiceError::NotFound { field, what } => Status::with_error_details(
+                Code::NotFound,
+                message,
+                ErrorDetails::with_resource_info(field, what, "", "not found"),
+            ),
+            ServiceError::FailedPrecondition(_) => Status::failed_precondition(message),
+            ServiceError::NoModel => Status::unavailable(message),
+            ServiceError::Model(source) | ServiceError::Registry(source) => {
+                tracing::error!(error = %source, "internal error");
+                Status::internal(message)
+            }
+            ServiceError::Worker(source) => {
+                tracing::error!(error = %source, "worker task failed");
+                Status::internal(message)
+            }
+        }
+    }
+}
+
+/// Why the service could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("cannot read the configuration file {path}")]
+    Read {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("configuration file {path} is not valid")]
+    Parse {
+        path: PathBuf,
+        #[source]
+        source: Box<toml::de::Error>,
+    },
+    #[error("`{name}` is required (flag, environment variable or configuration file)")]
+    Missing { name: &'static str },
+    #[error("`{name}`: {reason}")]
+    Invalid { name: &'static str, reason: String },
+    #[error("no API key is configured: add `api_keys` or pass --no-auth explicitly")]
+    NoApiKeys,
+    #[error("cannot read TLS file {path}")]
+    TlsFile {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("cannot open the registry")]
+    Registry(#[source] scoring_core::Error),
+    #[error("cannot open the audit log {path}")]
+    Audit {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("cannot bind {addr}")]
+    Bind {
+        addr: std::net::SocketAddr,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("the gRPC server failed")]
+    Serve(#[source] tonic::transport::Error),
+}

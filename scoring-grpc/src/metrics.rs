@@ -1,0 +1,109 @@
+//! Prometheus metrics: the recorder (one per process), the names the
+//! service records under, and a minimal HTTP endpoint serving them at
+//! `/metrics` on its own port.
+//!
+//! - `scoring_requests_total{rpc, code}` and
+//!   `scoring_request_duration_seconds{rpc}` (histogram);
+//! - `scoring_model_info{version}`: 1 for the live version, 0 for earlier;
+//! - `scoring_model_reloads_total` and `scoring_model_reload_failures_total`;
+//! - `scoring_unauthenticated_total`, `scoring_audit_failures_total`.
+
+use std::net::SocketAddr;
+use std::sync::{Mutex, OnceLock};
+use std::time::Duration;
+
+use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpListener;
+
+/// Latency buckets, seconds.
+const BUCKETS: &[f64] = &[
+    0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5,
+    5.0, 10.0,
+];
+
+static HANDLE: OnceLock<Option<PrometheusHandle>> = OnceLock::new();
+static LIVE_VERSION: Mutex<Option<String>> = Mutex::new(None);
+
+/// Installs the process's recorder (once) and returns its handle; `None`
+/// when another recorder was installed first.
+pub fn handle() -> Option<&'static PrometheusHandle> {
+    HANDLE
+        .get_or_init(|| {
+            let builder = PrometheusBuilder::new()
+                .set_buckets_for_metric(Matcher::Suffix("_seconds".to_owned()), BUCKETS)
+                .ok()?;
+            let recorder = builder.build_recorder();
+            let handle = recorder.handle();
+            match metrics::set_global_recorder(recorder) {
+                Ok(()) => Some(handle),
+                Err(_) => {
+                    tracing::warn!("a metrics recorder was already installed; /metrics is empty");
+                    None
+                }
+            }
+        })
+        .as_ref()
+}
+
+pub fn record_request(rpc: &'static str, code: tonic::Code, elapsed: Duration) {
+    let code = format!("{code:?}");
+    metrics::counter!("scoring_requests_total", "rpc" => rpc, "code" => code).increment(1);
+    metrics::histogram!("scoring_request_duration_seconds", "rpc" => rpc)
+        .record(elapsed.as_secs_f64());
+}
+
+pub fn record_unauthenticated() {
+    metrics::counter!("scoring_unauthenticated_total").increment(1);
+}
+
+pub fn record_audit_failure() {
+    metrics::counter!("scoring_audit_failures_total").increment(1);
+}
+
+pub fn record_reload(ok: bool) {
+    if ok {
+        metrics::counter!("scoring_model_reloads_total").increment(1);
+    } else {
+        metrics::counter!("scoring_model_reload_failures_total").increment(1);
+    }
+}
+
+/// Marks `version` live (1) and the previous live version 0.
+pub fn set_live_version(version: &str) {
+    let previous = LIVE_VERSION
+        .lock()
+        .ok()
+        .and_then(|mut live| live.replace(version.to_owned()));
+    if let Some(previous) = previous.filter(|p| p != version) {
+        metrics::gauge!("scoring_model_info", "version" => previous).set(0.0);
+    }
+    metrics::gauge!("scoring_model_info", "version" => version.to_owned()).set(1.0);
+}
+
+/// Binds the metrics port.
+pub async fn bind(addr: SocketAddr) -> std::io::Result<TcpListener> {
+    TcpListener::bind(addr).await
+}
+
+/// Answers every HTTP request on `listener` with the metrics text.
+pub async fn serve(listener: TcpListener) {
+    loop {
+        let Ok((mut stream, _)) = listener.accept().await else {
+            continue;
+        };
+        tokio::spawn(async move {
+            // Requests are tiny GETs; read the head and ignore it.
+            let mut head = vec![0; 4096];
+            let _ = stream.read(&mut head).await;
+            let body = handle().map(PrometheusHandle::render).unwrap_or_default();
+            let response = format!(
+                "HTTP/1.1 200 OK\r\ncontent-type: text/plain; version=0.0.4\r\n\
+                 content-length: {}\r\nconnection: close\r\n\r\n{body}",
+                body.len()
+            );
+            let _ = stream.write_all(response.as_bytes()).await;
+            let _ = stream.shutdown().await;
+        });
+    }
+}

@@ -1,0 +1,227 @@
+//! Builds and runs the server: the scoring service behind the API key gate,
+//! health and reflection beside it, the tower stack (deadline, concurrency
+//! limit with load shedding), TLS when configured, the reload task, the
+//! metrics endpoint and the audit writer; and stops them in order.
+
+use std::net::SocketAddr;
+use std::path::Path;
+use std::sync::Arc;
+
+use scoring_core::registry::Registry;
+use tokio::net::TcpListener;
+use tokio::sync::watch;
+use tokio::task::JoinHandle;
+use tokio_stream::wrappers::TcpListenerStream;
+use tonic::service::interceptor::InterceptedService;
+use tonic::transport::{Certificate, Identity, Server, ServerTlsConfig};
+use tonic_health::ServingStatus;
+use tower::ServiceBuilder;
+use tower::limit::GlobalConcurrencyLimitLayer;
+
+use crate::audit::AuditLog;
+use crate::auth::Gate;
+use crate::config::{Settings, TlsConfig};
+use crate::error::ConfigError;
+use crate::pb::scoring::v1::scoring_service_server::ScoringServiceServer;
+use crate::reload::{Reloader, SERVICE_NAME};
+use crate::service::{ScoringApi, Shared};
+use crate::state::ModelHolder;
+
+/// A started server.
+#[derive(Debug)]
+pub struct RunningServer {
+    /// Where gRPC is served.
+    pub addr: SocketAddr,
+    /// Where `/metrics` is served, when enabled.
+    pub metrics_addr: Option<SocketAddr>,
+    stop: watch::Sender<bool>,
+    task: JoinHandle<Result<(), ConfigError>>,
+}
+
+impl RunningServer {
+    /// Stops accepting calls, lets the calls in flight finish, flushes the
+    /// audit log and returns.
+    pub async fn shutdown(self) -> Result<(), ConfigError> {
+        let _ = self.stop.send(true);
+        self.wait().await
+    }
+
+    /// Waits until the server stops on its own (or fails).
+    pub async fn wait(self) -> Result<(), ConfigError> {
+        match self.task.await {
+            Ok(result) => result,
+            Err(error) => {
+                tracing::error!(%error, "server task failed");
+                Ok(())
+            }
+        }
+    }
+
+    /// A sender that stops the server when it sends `true`.
+    pub fn stopper(&self) -> watch::Sender<bool> {
+        self.stop.clone()
+    }
+}
+
+fn read(path: &Path) -> Result<Vec<u8>, ConfigError> {
+    std::fs::read(path).map_err(|source| ConfigError::TlsFile {
+        path: path.to_owned(),
+        source,
+    })
+}
+
+fn tls_config(tls: &TlsConfig) -> Result<ServerTlsConfig, ConfigError> {
+    let mut config =
+        ServerTlsConfig::new().identity(Identity::from_pem(read(&tls.cert)?, read(&tls.key)?));
+    if let Some(ca) = &tls.client_ca {
+        config = config.client_ca_root(Certificate::from_pem(read(ca)?));
+    }
+    Ok(config)
+}
+
+/// Binds the ports, loads the model (if the alias names one) and serves
+/// until [`RunningServer::shutdown`].
+pub async fn start(settings: Settings) -> Result<RunningServer, ConfigError> {
+    tracing::info!(settings = %settings.redacted(), "starting");
+    let listener =
+        TcpListener::bind(settings.listen)
+            .await
+            .map_err(|source| ConfigError::Bind {
+                addr: settings.listen,
+                source,
+            })?;
+    let addr = listener.local_addr().map_err(|source| ConfigError::Bind {
+        addr: settings.listen,
+        source,
+    })?;
+    crate::metrics::handle();
+    let metrics_addr = match settings.metrics_listen {
+        Some(at) => {
+            let metrics = crate::metrics::bind(at)
+                .await
+                .map_err(|source| ConfigError::Bind { addr: at, source })?;
+            let bound = metrics
+                .local_addr()
+                .map_err(|source| ConfigError::Bind { addr: at, source })?;
+            tokio::spawn(crate::metrics::serve(metrics));
+            Some(bound)
+        }
+        None => None,
+    };
+    let registry = Registry::open(&settings.registry).map_err(ConfigError::Registry)?;
+    let audit = match &settings.audit {
+        Some(a) => Some(AuditLog::start(a).map_err(|source| ConfigError::Audit {
+            path: a.path.clone(),
+            source,
+        })?),
+        None => None,
+    };
+    let shared = Arc::new(Shared {
+        holder: ModelHolder::default(),
+        registry,
+        alias: settings.alias.clone(),
+        max_batch: settings.max_batch,
+        cache_clients: settings.score_cache_clients,
+        audit,
+    });
+
+    let (health, health_service) = tonic_health::server::health_reporter();
+    health
+        .set_service_status(SERVICE_NAME, ServingStatus::NotServing)
+        .await;
+    health
+        .set_service_status("", ServingStatus::NotServing)
+        .await;
+    let mut reloader = Reloader::new(shared.clone(), settings.snapshot.clone(), health);
+    reloader.check().await;
+
+    let reflection = tonic_reflection::server::Builder::configure()
+        .register_encoded_file_descriptor_set(crate::FILE_DESCRIPTOR_SET)
+        .register_encoded_file_descriptor_set(tonic_health::pb::FILE_DESCRIPTOR_SET)
+        .build_v1()
+        .map_err(|e| ConfigError::Invalid {
+            name: "reflection",
+            reason: e.to_string(),
+        })?;
+    let api = ScoringServiceServer::new(ScoringApi::new(shared.clone()))
+        .max_decoding_message_size(settings.max_message_bytes)
+        .max_encoding_message_size(settings.max_message_bytes);
+    let api = InterceptedService::new(api, Gate::new(settings.api_keys.as_deref()));
+
+    let mut builder = Server::builder();
+    if let Some(tls) = &settings.tls {
+        builder = builder
+            .tls_config(tls_config(tls)?)
+            .map_err(ConfigError::Serve)?;
+    }
+    let router = builder
+        .timeout(settings.request_timeout)
+        .trace_fn(|request| {
+            tracing::info_span!(
+                "grpc",
+                path = request.uri().path(),
+                request_id = tracing::field::Empty,
+                model_version = tracing::field::Empty,
+            )
+        })
+        .layer(
+            ServiceBuilder::new()
+                .load_shed()
+                .layer(GlobalConcurrencyLimitLayer::new(settings.concurrency_limit)),
+        )
+        .add_service(health_service)
+        .add_service(reflection)
+        .add_service(api);
+
+    let (stop, mut stopped) = watch::channel(false);
+    let reload_task = tokio::spawn(reloader.run(settings.reload_interval, stop.subscribe()));
+    let task = tokio::spawn(async move {
+        let shutdown = async move {
+            let _ = stopped.wait_for(|s| *s).await;
+        };
+        let served = router
+            .serve_with_incoming_shutdown(TcpListenerStream::new(listener), shutdown)
+            .await;
+        reload_task.abort();
+        if let Some(audit) = &shared.audit {
+            audit.close().await;
+        }
+        tracing::info!("stopped");
+        served.map_err(ConfigError::Serve)
+    });
+    Ok(RunningServer {
+        addr,
+        metrics_addr,
+        stop,
+        task,
+    })
+}
+
+/// Resolves on Ctrl-C or SIGTERM.
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        if let Err(error) = tokio::signal::ctrl_c().await {
+            tracing::error!(%error, "cannot listen for Ctrl-C");
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(error) => {
+                tracing::error!(%error, "cannot listen for SIGTERM");
+                std::future::pending::<()>().await;
+            }
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = term => {},
+    }
+    tracing::info!("shutdown signal received");
+}

@@ -1,0 +1,235 @@
+//! The `scoring.v1.ScoringService` implementation: request context, the
+//! dispatch of each RPC to its handler module, metrics around every call.
+//!
+//! - [`score`]: Score, ScoreBatch, Explain (the decisions, audited);
+//! - [`models`]: GetModel, ListModels (the registry);
+//! - [`population`]: DescribeFeature, ListClients, FindSimilarClients,
+//!   ScatterFeatures (the client snapshot).
+
+mod models;
+mod population;
+mod score;
+
+use std::pin::Pin;
+use std::sync::Arc;
+use std::time::Instant;
+
+use scoring_core::registry::Registry;
+use tokio_stream::Stream;
+use tonic::{Request, Response, Status};
+
+use crate::audit::AuditLog;
+use crate::auth::{Caller, RequestId};
+use crate::error::ServiceError;
+use crate::metrics;
+use crate::pb::scoring::v1 as pb;
+use crate::pb::scoring::v1::scoring_service_server::ScoringService;
+use crate::state::{ModelHolder, ServedModel};
+
+/// What every handler shares.
+#[derive(Debug)]
+pub struct Shared {
+    pub holder: ModelHolder,
+    pub registry: Registry,
+    pub alias: String,
+    pub max_batch: usize,
+    /// Snapshot clients whose Score explanations are cached per model.
+    pub cache_clients: usize,
+    pub audit: Option<AuditLog>,
+}
+
+/// Who asked, for the audit log and the logs.
+#[derive(Debug, Clone)]
+pub(crate) struct Context {
+    pub(crate) request_id: String,
+    pub(crate) caller: String,
+}
+
+impl Context {
+    fn of<T>(request: &Request<T>) -> Self {
+        let request_id = request
+            .extensions()
+            .get::<RequestId>()
+            .map(|r| r.0.clone())
+            .unwrap_or_default();
+        let caller = request
+            .extensions()
+            .get::<Caller>()
+            .map(|c| c.0.clone())
+            .unwrap_or_else(|| "anonymous".to_owned());
+        Self { request_id, caller }
+    }
+}
+
+/// The tonic service.
+#[derive(Debug, Clone)]
+pub struct ScoringApi {
+    shared: Arc<Shared>,
+}
+
+impl ScoringApi {
+    pub fn new(shared: Arc<Shared>) -> Self {
+        Self { shared }
+    }
+
+    fn live(&self) -> Result<Arc<ServedModel>, ServiceError> {
+        let model = self.shared.holder.current().ok_or(ServiceError::NoModel)?;
+        tracing::Span::current().record("model_version", model.version.as_str());
+        Ok(model)
+    }
+}
+
+/// Runs CPU-heavy work off the async runtime.
+pub(crate) async fn blocking<T: Send + 'static>(
+    work: impl FnOnce() -> Result<T, ServiceError> + Send + 'static,
+) -> Result<T, ServiceError> {
+    tokio::task::spawn_blocking(work)
+        .await
+        .map_err(ServiceError::Worker)?
+}
+
+/// Counts and times one call, and turns its error into a status.
+fn finish<T>(
+    rpc: &'static str,
+    started: Instant,
+    result: Result<T, ServiceError>,
+) -> Result<Response<T>, Status> {
+    let result = result.map_err(Status::from);
+    let code = match &result {
+        Ok(_) => tonic::Code::Ok,
+        Err(status) => status.code(),
+    };
+    metrics::record_request(rpc, code, started.elapsed());
+    if let Err(status) = &result {
+        tracing::info!(rpc, code = ?status.code(), message = status.message(), "request refused");
+    }
+    result.map(Response::new)
+}
+
+type BatchStream = Pin<Box<dyn Stream<Item = Result<pb::ScoreBatchResponse, Status>> + Send>>;
+
+#[tonic::async_trait]
+impl ScoringService for ScoringApi {
+    async fn score(
+        &self,
+        request: Request<pb::ScoreRequest>,
+    ) -> Result<Response<pb::ScoreResponse>, Status> {
+        let started = Instant::now();
+        let context = Context::of(&request);
+        let result = match self.live() {
+            Ok(model) => score::score(&self.shared, model, context, request.into_inner()).await,
+            Err(e) => Err(e),
+        };
+        finish("Score", started, result)
+    }
+
+    type ScoreBatchStream = BatchStream;
+
+    async fn score_batch(
+        &self,
+        request: Request<pb::ScoreBatchRequest>,
+    ) -> Result<Response<Self::ScoreBatchStream>, Status> {
+        let started = Instant::now();
+        let context = Context::of(&request);
+        let result = match self.live() {
+            Ok(model) => {
+                score::score_batch(self.shared.clone(), model, context, request.into_inner())
+            }
+            Err(e) => Err(e),
+        };
+        finish("ScoreBatch", started, result)
+    }
+
+    async fn explain(
+        &self,
+        request: Request<pb::ExplainRequest>,
+    ) -> Result<Response<pb::ExplainResponse>, Status> {
+        let started = Instant::now();
+        let context = Context::of(&request);
+        let result = match self.live() {
+            Ok(model) => score::explain(&self.shared, model, context, request.into_inner()).await,
+            Err(e) => Err(e),
+        };
+        finish("Explain", started, result)
+    }
+
+    async fn get_model(
+        &self,
+        request: Request<pb::GetModelRequest>,
+    ) -> Result<Response<pb::GetModelResponse>, Status> {
+        let started = Instant::now();
+        let live = self.shared.holder.current();
+        let result = models::get_model(&self.shared, live, request.into_inner()).await;
+        finish("GetModel", started, result)
+    }
+
+    async fn list_models(
+        &self,
+        request: Request<pb::ListModelsRequest>,
+    ) -> Result<Response<pb::ListModelsResponse>, Status> {
+        let started = Instant::now();
+        let live = self.shared.holder.version().unwrap_or_default();
+        let result = models::list_models(&self.shared, live, request.into_inner()).await;
+        finish("ListModels", started, result)
+    }
+
+    async fn describe_feature(
+        &self,
+        request: Request<pb::DescribeFeatureRequest>,
+    ) -> Result<Response<pb::DescribeFeatureResponse>, Status> {
+        let started = Instant::now();
+        let result = match self.live() {
+            Ok(model) => {
+                let request = request.into_inner();
+                blocking(move || population::describe_feature(&model, &request)).await
+            }
+            Err(e) => Err(e),
+        };
+        finish("DescribeFeature", started, result)
+    }
+
+    async fn list_clients(
+        &self,
+        request: Request<pb::ListClientsRequest>,
+    ) -> Result<Response<pb::ListClientsResponse>, Status> {
+        let started = Instant::now();
+        let result = match self.live() {
+            Ok(model) => {
+                let request = request.into_inner();
+                blocking(move || population::list_clients(&model, &request)).await
+            }
+            Err(e) => Err(e),
+        };
+        finish("ListClients", started, result)
+    }
+
+    async fn find_similar_clients(
+        &self,
+        request: Request<pb::FindSimilarClientsRequest>,
+    ) -> Result<Response<pb::FindSimilarClientsResponse>, Status> {
+        let started = Instant::now();
+        let result = match self.live() {
+            Ok(model) => {
+                let request = request.into_inner();
+                blocking(move || population::find_similar(&model, &request)).await
+            }
+            Err(e) => Err(e),
+        };
+        finish("FindSimilarClients", started, result)
+    }
+
+    async fn scatter_features(
+        &self,
+        request: Request<pb::ScatterFeaturesRequest>,
+    ) -> Result<Response<pb::ScatterFeaturesResponse>, Status> {
+        let started = Instant::now();
+        let result = match self.live() {
+            Ok(model) => {
+                let request = request.into_inner();
+                blocking(move || population::scatter(&model, &request)).await
+            }
+            Err(e) => Err(e),
+        };
+        finish("ScatterFeatures", started, result)
+    }
+}

@@ -1,0 +1,132 @@
+//! GetModel and ListModels: the published models of the registry, read on a
+//! blocking thread (the live model is answered from memory).
+
+use std::sync::Arc;
+
+use scoring_core::{Error as CoreError, PublishedModel};
+
+use super::{Shared, blocking};
+use crate::convert::{model_info, report_to_wire};
+use crate::error::ServiceError;
+use crate::pb::scoring::v1 as pb;
+use crate::pb::scoring::v1::get_model_request::Model as Which;
+use crate::state::ServedModel;
+use crate::validate::limit;
+
+const DEFAULT_PAGE: usize = 50;
+const MAX_PAGE: usize = 1000;
+
+fn describe(published: &PublishedModel, aliases: Vec<String>) -> pb::GetModelResponse {
+    let specs = &published.schema().features;
+    let info = model_info(published.manifest(), aliases, specs, published.report());
+    pb::GetModelResponse {
+        model_version: info.version.clone(),
+        model: Some(info),
+        report: report_to_wire(published.report(), published.model_card(), specs),
+    }
+}
+
+fn aliases_of(shared: &Shared, version: &str) -> Result<Vec<String>, ServiceError> {
+    let listed = shared.registry.list().map_err(ServiceError::Registry)?;
+    Ok(listed
+        .into_iter()
+        .find(|v| v.version.as_str() == version)
+        .map(|v| v.aliases)
+        .unwrap_or_default())
+}
+
+pub(super) async fn get_model(
+    shared: &Arc<Shared>,
+    live: Option<Arc<ServedModel>>,
+    request: pb::GetModelRequest,
+) -> Result<pb::GetModelResponse, ServiceError> {
+    let (name, field) = match request.model {
+        None => {
+            let live = live.ok_or(ServiceError::NoModel)?;
+            let shared = shared.clone();
+            return blocking(move || {
+                let aliases = aliases_of(&shared, &live.version)?;
+                Ok(describe(&live.published, aliases))
+            })
+            .await;
+        }
+        Some(Which::Version(v)) => (v, "version"),
+        Some(Which::Alias(a)) => (a, "alias"),
+    };
+    let shared = shared.clone();
+    blocking(move || {
+        let unknown = || ServiceError::not_found(field, format!("model `{name}`"));
+        let version = match field {
+            "alias" => match shared.registry.resolve(&name) {
+                Ok(v) => v,
+                Err(
+                    CoreError::RegistryUnknownName { .. }
+                    | CoreError::RegistryInvalidVersion { .. },
+                ) => {
+                    return Err(unknown());
+                }
+                Err(e) => return Err(ServiceError::Registry(e)),
+            },
+            _ => scoring_core::registry::VersionId::parse(&name).map_err(|_| unknown())?,
+        };
+        if let Some(live) = live.filter(|l| l.version == version.as_str()) {
+            let aliases = aliases_of(&shared, &live.version)?;
+            return Ok(describe(&live.published, aliases));
+        }
+        let details = match shared.registry.show(version.as_str()) {
+            Ok(d) => d,
+            Err(CoreError::RegistryUnknownVersion { .. }) => return Err(unknown()),
+            Err(e) => return Err(ServiceError::Registry(e)),
+        };
+        Ok(describe(&details.model, details.aliases))
+    })
+    .await
+}
+
+/// Page tokens of ListModels: `m<offset>`.
+fn parse_token(token: &str) -> Result<usize, ServiceError> {
+    if token.is_empty() {
+        return Ok(0);
+    }
+    token
+        .strip_prefix('m')
+        .and_then(|n| n.parse().ok())
+        .ok_or_else(|| ServiceError::invalid("page_token", "not a token this server issued"))
+}
+
+pub(super) async fn list_models(
+    shared: &Arc<Shared>,
+    live: String,
+    request: pb::ListModelsRequest,
+) -> Result<pb::ListModelsResponse, ServiceError> {
+    let page = limit(request.page_size, DEFAULT_PAGE, MAX_PAGE, "page_size")?;
+    let offset = parse_token(&request.page_token)?;
+    let shared = shared.clone();
+    blocking(move || {
+        let mut listed = shared.registry.list().map_err(ServiceError::Registry)?;
+        listed.reverse();
+        if offset > listed.len() {
+            return Err(ServiceError::invalid("page_token", "past the last page"));
+        }
+        let total = listed.len();
+        let end = (offset + page).min(total);
+        let models = listed
+            .drain(offset..end)
+            .filter_map(|summary| match summary.manifest {
+                // Features are left out of the list to keep pages small;
+                // GetModel describes them.
+                Ok(manifest) => Some(model_info(&manifest, summary.aliases, &[], None)),
+                Err(error) => {
+                    tracing::warn!(version = %summary.version, %error, "unreadable manifest left out of ListModels");
+                    None
+                }
+            })
+            .collect();
+        Ok(pb::ListModelsResponse {
+            model_version: live,
+            models,
+            next_page_token: if end < total { format!("m{end}") } else { String::new() },
+        })
+    })
+    .await
+}
