@@ -3,13 +3,20 @@
 //! template rendering.
 //!
 //! ```text
-//! cargo bench -p gateway --bench render
-//! # against a running scoring service instead of the loopback stand-in:
+//! cargo bench -p gateway --bench render                      # real service
+//! BENCH_STAND_IN=1 cargo bench -p gateway --bench render     # tonic stand-in
+//! # against a scoring service already running:
 //! BENCH_SCORING_ENDPOINT=http://127.0.0.1:50051 BENCH_API_KEY=... \
 //!     BENCH_CLIENT_ID=100002 cargo bench -p gateway --bench render
 //! ```
-//! Without `BENCH_SCORING_ENDPOINT` the service is the fake model served by
-//! a tonic stand-in on 127.0.0.1 (`gateway::fake::server`). Target: p99 ≤ 50 ms.
+//! By default the service is the real one (`scoring_grpc::server::start` on
+//! 127.0.0.1:0, API key on) over a temporary registry holding
+//! scoring-grpc's test model (20 trees, 6 features, 300 clients); with
+//! `BENCH_STAND_IN=1`, the fake model behind a tonic stand-in
+//! (`gateway::fake::server`). Target: p99 ≤ 50 ms.
+
+#[path = "../../scoring-grpc/tests/common/mod.rs"]
+mod grpc_common;
 
 use std::{sync::Arc, time::Instant};
 
@@ -38,20 +45,41 @@ fn main() {
 }
 
 async fn run() {
-    let (endpoint, which) = match std::env::var("BENCH_SCORING_ENDPOINT") {
-        Ok(e) => (e, "the scoring service at BENCH_SCORING_ENDPOINT"),
-        Err(_) => {
-            let (addr, _) = server::spawn(FakeScoringClient::new(), Some("bench".into()))
-                .await
-                .expect("stand-in");
-            (
-                format!("http://{addr}"),
-                "the loopback tonic stand-in (fake model)",
-            )
-        }
+    // Kept alive until the end: the registry directory and the real server.
+    let mut _registry = None;
+    let mut _server = None;
+    let (endpoint, which, default_client) = if let Ok(e) = std::env::var("BENCH_SCORING_ENDPOINT") {
+        (e, "the scoring service at BENCH_SCORING_ENDPOINT", "100002")
+    } else if std::env::var("BENCH_STAND_IN").is_ok() {
+        let (addr, _) = server::spawn(FakeScoringClient::new(), Some("bench".into()))
+            .await
+            .expect("stand-in");
+        (
+            format!("http://{addr}"),
+            "the loopback tonic stand-in (fake model)",
+            "100002",
+        )
+    } else {
+        let (dir, registry) = grpc_common::registry_with_v1();
+        let mut settings = grpc_common::settings(&registry);
+        settings.api_keys = Some(vec![scoring_grpc::config::ApiKey {
+            caller: "bench".into(),
+            sha256: hex::encode(<sha2::Sha256 as sha2::Digest>::digest("bench")),
+        }]);
+        let running = scoring_grpc::server::start(settings)
+            .await
+            .expect("scoring service");
+        let endpoint = format!("http://{}", running.addr);
+        _registry = Some(dir);
+        _server = Some(running);
+        (
+            endpoint,
+            "the real scoring service on loopback (scoring-grpc test model)",
+            "100007",
+        )
     };
     let api_key = std::env::var("BENCH_API_KEY").unwrap_or_else(|_| "bench".into());
-    let client_id = std::env::var("BENCH_CLIENT_ID").unwrap_or_else(|_| "100002".into());
+    let client_id = std::env::var("BENCH_CLIENT_ID").unwrap_or_else(|_| default_client.into());
     let hash = hash_password("bench").expect("hash");
     let users = Users::parse(
         &format!("[[users]]\nname = \"b\"\npassword_hash = \"{hash}\"\n"),

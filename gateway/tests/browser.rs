@@ -1,8 +1,9 @@
 //! A real browser against the real gateway: Debian's headless Chromium,
 //! driven over the DevTools protocol (`headless_chrome`), signs in, opens a
 //! client, changes the strategy and the number of factors with the page's
-//! own forms, and checks what the page shows. Screenshots go to
-//! `$CARGO_TARGET_TMPDIR/gateway-browser/`.
+//! own forms, and checks what the page shows: once over the fake service
+//! (every page), once over the real scoring service (the client page).
+//! Screenshots go to `$CARGO_TARGET_TMPDIR/gateway-browser/`.
 //!
 //! Without Chromium the test is skipped with a message, except under
 //! `CI=true`, where it fails (deploy/prerequisites.sh installs it).
@@ -10,10 +11,13 @@
 
 mod common;
 
+#[path = "../../scoring-grpc/tests/common/mod.rs"]
+mod grpc_common;
+
 use std::{path::PathBuf, sync::Arc, time::Duration};
 
 use common::{PASSWORD, USER, state_with};
-use gateway::fake::FakeScoringClient;
+use gateway::{client::GrpcScoringClient, fake::FakeScoringClient};
 use headless_chrome::{
     Browser, LaunchOptions, Tab, protocol::cdp::Page::CaptureScreenshotFormatOption,
 };
@@ -88,20 +92,18 @@ fn click_to(tab: &Tab, selector: &str, until: &str) {
     );
 }
 
-#[test]
-fn officer_signs_in_and_explores_a_client() {
-    let Some(chromium) = chromium() else {
-        return;
-    };
-    let runtime = tokio::runtime::Runtime::new().unwrap();
+/// Serves `app` on a free loopback port from `runtime`; its base URL.
+fn serve(runtime: &tokio::runtime::Runtime, app: axum::Router) -> String {
     let listener = runtime
         .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
         .unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
-    let app = gateway::app(state_with(Arc::new(FakeScoringClient::new()), false));
     runtime.spawn(async move { axum::serve(listener, app).await });
+    base
+}
 
-    let browser = Browser::new(
+fn launch(chromium: PathBuf) -> Browser {
+    Browser::new(
         LaunchOptions::default_builder()
             .path(Some(chromium))
             .sandbox(false)
@@ -110,10 +112,12 @@ fn officer_signs_in_and_explores_a_client() {
             .build()
             .unwrap(),
     )
-    .unwrap();
-    let tab = browser.new_tab().unwrap();
+    .unwrap()
+}
 
-    tab.navigate_to(&format!("{base}/clients/100002"))
+/// Opens `path`, is sent to the sign-in form, signs in and comes back.
+fn sign_in_at(tab: &Tab, base: &str, path: &str, shot: Option<&str>) {
+    tab.navigate_to(&format!("{base}{path}"))
         .unwrap()
         .wait_until_navigated()
         .unwrap();
@@ -125,8 +129,77 @@ fn officer_signs_in_and_explores_a_client() {
     tab.type_str(USER).unwrap();
     tab.wait_for_element("#password").unwrap().click().unwrap();
     tab.type_str(PASSWORD).unwrap();
-    screenshot(&tab, "1-signin");
-    click_to(&tab, "#signin-submit", "/clients/100002");
+    if let Some(name) = shot {
+        screenshot(tab, name);
+    }
+    click_to(tab, "#signin-submit", path);
+}
+
+/// The real scoring service (API key on) over scoring-grpc's test model.
+#[test]
+fn officer_explores_a_client_served_by_the_real_service() {
+    let Some(chromium) = chromium() else {
+        return;
+    };
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let (_dir, registry) = grpc_common::registry_with_v1();
+    let mut settings = grpc_common::settings(&registry);
+    settings.api_keys = Some(vec![scoring_grpc::config::ApiKey {
+        caller: "dashboard".into(),
+        sha256: hex::encode(<sha2::Sha256 as sha2::Digest>::digest("browser-key")),
+    }]);
+    let server = runtime
+        .block_on(scoring_grpc::server::start(settings))
+        .unwrap();
+    let endpoint = format!("http://{}", server.addr);
+    let client = runtime
+        .block_on(async { GrpcScoringClient::connect_lazy(&endpoint, Some("browser-key")) })
+        .unwrap();
+    let base = serve(&runtime, gateway::app(state_with(Arc::new(client), false)));
+    let browser = launch(chromium);
+    let tab = browser.new_tab().unwrap();
+    let id = grpc_common::FIRST_ID + 7;
+    sign_in_at(&tab, &base, &format!("/clients/{id}"), None);
+    assert_eq!(
+        tab.find_elements("rect.bar").unwrap().len(),
+        grpc_common::N_FEATURES
+    );
+    tab.evaluate(
+        "document.getElementById('strategy').value = 'aggressive'",
+        false,
+    )
+    .unwrap();
+    set_field(&tab, "#n", "2");
+    click_to(&tab, "#apply", "n=2");
+    assert!(text(&tab, "#threshold").contains("70.0 %"));
+    assert_eq!(tab.find_elements("rect.bar").unwrap().len(), 2);
+    let p: f64 = text(&tab, "#probability")
+        .trim_end_matches(" %")
+        .parse()
+        .unwrap();
+    let decision = text(&tab, "[data-decision]");
+    assert!(
+        decision.contains(if p < 70.0 { "Grant" } else { "Refuse" }),
+        "{p} {decision}"
+    );
+    screenshot(&tab, "8-real-service-client-aggressive");
+    runtime.block_on(server.shutdown()).unwrap();
+}
+
+#[test]
+fn officer_signs_in_and_explores_a_client() {
+    let Some(chromium) = chromium() else {
+        return;
+    };
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let base = serve(
+        &runtime,
+        gateway::app(state_with(Arc::new(FakeScoringClient::new()), false)),
+    );
+    let browser = launch(chromium);
+    let tab = browser.new_tab().unwrap();
+
+    sign_in_at(&tab, &base, "/clients/100002", Some("1-signin"));
     assert_eq!(text(&tab, "#probability"), "48.1 %");
     assert!(text(&tab, "[data-decision]").contains("Grant the loan"));
     assert_eq!(tab.find_elements("rect.bar").unwrap().len(), 10);
