@@ -7,7 +7,9 @@
 # - pandas/pyarrow for the test that compares the features with the Kaggle
 #   kernel's own pandas code (trainer/reference/requirements.txt);
 # - grpcio-tools for the scoring service's Python client test
-#   (scoring-grpc/tests/python/requirements.txt).
+#   (scoring-grpc/tests/python/requirements.txt);
+# - Debian's chromium for the gateway's browser test (headless, driven from
+#   Rust; the test fails under CI=true without it).
 # Needs root for apt-get (CI and the dev machines run as root).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -15,6 +17,11 @@ cd "$(dirname "$0")/.."
 if ! dpkg-query -W -f='${Status}' libclang-dev 2>/dev/null | grep -q 'ok installed'; then
     apt-get update
     DEBIAN_FRONTEND=noninteractive apt-get install -y libclang-dev
+fi
+
+if ! dpkg-query -W -f='${Status}' chromium 2>/dev/null | grep -q 'ok installed'; then
+    apt-get update
+    DEBIAN_FRONTEND=noninteractive apt-get install -y chromium
 fi
 
 cmake_ok() {

@@ -1,8 +1,94 @@
 //! The loan officers' dashboard.
 //!
 //! Server-rendered pages (axum + minijinja) that show a client's score
-//! against the decision threshold, the factors behind it and how the client
-//! compares with others. It holds no data of its own and reaches the model
-//! only through the scoring service's gRPC contract (`proto/scoring/v1`).
-//! The pages arrive with the dashboard issue; this crate reserves its place
-//! in the workspace.
+//! against the decision thresholds, the factors behind it, how the client
+//! compares with others, "what if" simulations and the live model's report.
+//! It holds no data of its own and reaches the model only through the
+//! scoring service's gRPC contract (`proto/scoring/v1`), behind the
+//! [`client::ScoringClient`] trait so that tests can use [`fake`].
+
+pub mod auth;
+pub mod client;
+pub mod config;
+pub mod error;
+pub mod fake;
+pub mod i18n;
+pub mod layers;
+pub mod markdown;
+pub mod routes;
+pub mod svg;
+pub mod templates;
+
+use std::sync::Arc;
+
+use axum::extract::FromRef;
+use axum_extra::extract::cookie::Key;
+
+pub use routes::app;
+
+/// Feature-name prefixes of factors a client cannot act on (external scores,
+/// age, sex...), hidden by the "actionable only" toggle unless configured.
+pub const DEFAULT_FIXED_FACTORS: &[&str] = &[
+    "EXT_SOURCE_",
+    "DAYS_BIRTH",
+    "CODE_GENDER",
+    "REGION_",
+    "REG_",
+    "LIVE_",
+    "FLAG_DOCUMENT_",
+    "DAYS_ID_PUBLISH",
+    "DAYS_REGISTRATION",
+    "CNT_CHILDREN",
+    "CNT_FAM_MEMBERS",
+    "NAME_FAMILY_STATUS",
+    "NAME_EDUCATION_TYPE",
+    "BUREAU_",
+    "PREV_",
+];
+
+/// What the pages share: the scoring client, the users, the cookie key.
+#[derive(Clone)]
+pub struct AppState(Arc<Inner>);
+
+/// The fields of [`AppState`].
+pub struct Inner {
+    /// The scoring service.
+    pub scoring: Arc<dyn client::ScoringClient>,
+    /// Who may sign in.
+    pub users: auth::Users,
+    /// Encrypts and authenticates the cookies.
+    pub key: Key,
+    /// Marks cookies `Secure` (when served over HTTPS).
+    pub secure_cookies: bool,
+    /// Prefixes of feature names the client cannot act on.
+    pub fixed_factors: Vec<String>,
+}
+
+impl AppState {
+    /// State over `inner`.
+    pub fn new(inner: Inner) -> Self {
+        Self(Arc::new(inner))
+    }
+
+    /// Whether `feature` is one the client cannot act on.
+    pub fn is_fixed(&self, feature: &str) -> bool {
+        self.0
+            .fixed_factors
+            .iter()
+            .any(|p| feature.starts_with(p.as_str()))
+    }
+}
+
+impl std::ops::Deref for AppState {
+    type Target = Inner;
+
+    fn deref(&self) -> &Inner {
+        &self.0
+    }
+}
+
+impl FromRef<AppState> for Key {
+    fn from_ref(state: &AppState) -> Self {
+        state.0.key.clone()
+    }
+}

@@ -1,0 +1,243 @@
+//! Loan officers' sign-in: the users file (argon2 password hashes), the
+//! encrypted session cookie and the session-bound CSRF token checked on
+//! every POST.
+
+use std::{collections::HashMap, path::Path, sync::Arc};
+
+use argon2::{
+    Argon2, PasswordHash, PasswordHasher, PasswordVerifier,
+    password_hash::{
+        SaltString,
+        rand_core::{OsRng, RngCore},
+    },
+};
+use axum::{
+    extract::{FromRef, FromRequestParts},
+    http::request::Parts,
+    response::{IntoResponse, Redirect, Response},
+};
+use axum_extra::extract::cookie::{Cookie, Key, PrivateCookieJar, SameSite};
+use serde::Deserialize;
+
+use crate::{AppState, error::StartError};
+
+/// Session cookie: `<csrf token>:<user name>`, encrypted and authenticated.
+pub const SESSION_COOKIE: &str = "gw_session";
+/// Pre-session cookie holding the sign-in form's CSRF token.
+pub const SIGNIN_COOKIE: &str = "gw_signin";
+
+/// The officers allowed to sign in, by name, with their PHC password hashes.
+#[derive(Clone, Default)]
+pub struct Users(Arc<HashMap<String, String>>);
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct UsersFile {
+    #[serde(default)]
+    users: Vec<UserEntry>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct UserEntry {
+    name: String,
+    password_hash: String,
+}
+
+impl Users {
+    /// Reads a users file (`[[users]]` tables with `name` and `password_hash`).
+    pub fn load(path: &Path) -> Result<Self, StartError> {
+        let text = std::fs::read_to_string(path).map_err(|source| StartError::UsersRead {
+            path: path.to_owned(),
+            source,
+        })?;
+        Self::parse(&text, path)
+    }
+
+    /// Parses the text of a users file; `path` only names it in errors.
+    pub fn parse(text: &str, path: &Path) -> Result<Self, StartError> {
+        let file: UsersFile = toml::from_str(text).map_err(|source| StartError::UsersParse {
+            path: path.to_owned(),
+            source,
+        })?;
+        let mut users = HashMap::new();
+        for user in file.users {
+            if PasswordHash::new(&user.password_hash).is_err() {
+                return Err(StartError::UserHash { user: user.name });
+            }
+            users.insert(user.name, user.password_hash);
+        }
+        Ok(Self(Arc::new(users)))
+    }
+
+    /// Number of users.
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    /// Whether there are none.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// Whether `password` is `name`'s. Argon2 runs off the async threads.
+    pub async fn verify(&self, name: &str, password: String) -> bool {
+        let Some(hash) = self.0.get(name).cloned() else {
+            return false;
+        };
+        tokio::task::spawn_blocking(move || {
+            PasswordHash::new(&hash)
+                .map(|parsed| {
+                    Argon2::default()
+                        .verify_password(password.as_bytes(), &parsed)
+                        .is_ok()
+                })
+                .unwrap_or(false)
+        })
+        .await
+        .unwrap_or(false)
+    }
+}
+
+/// An argon2id PHC hash of `password` with a fresh salt.
+pub fn hash_password(password: &str) -> Result<String, StartError> {
+    let salt = SaltString::generate(&mut OsRng);
+    Argon2::default()
+        .hash_password(password.as_bytes(), &salt)
+        .map(|h| h.to_string())
+        .map_err(StartError::Hash)
+}
+
+/// A fresh random token (128 bits, hex).
+pub fn new_token() -> String {
+    let mut bytes = [0u8; 16];
+    OsRng.fill_bytes(&mut bytes);
+    hex::encode(bytes)
+}
+
+/// Compares two tokens in time independent of where they differ.
+pub fn tokens_match(expected: &str, given: &str) -> bool {
+    expected.len() == given.len()
+        && expected
+            .bytes()
+            .zip(given.bytes())
+            .fold(0u8, |acc, (a, b)| acc | (a ^ b))
+            == 0
+}
+
+/// A cookie with the house attributes: HttpOnly, SameSite=Strict, Path=/,
+/// Secure when configured.
+pub fn cookie(name: &'static str, value: String, secure: bool) -> Cookie<'static> {
+    Cookie::build((name, value))
+        .http_only(true)
+        .same_site(SameSite::Strict)
+        .secure(secure)
+        .path("/")
+        .build()
+}
+
+/// The signed-in officer, taken from the session cookie. Pages that need one
+/// redirect to the sign-in page when it is absent or does not decrypt.
+#[derive(Debug, Clone)]
+pub struct Officer {
+    /// User name.
+    pub name: String,
+    /// The session's CSRF token, put in every form and checked on POST.
+    pub csrf: String,
+}
+
+impl Officer {
+    /// `AppError::Forbidden` unless `given` is this session's token.
+    pub fn check_csrf(&self, given: Option<&str>) -> Result<(), crate::error::AppError> {
+        match given {
+            Some(token) if tokens_match(&self.csrf, token) => Ok(()),
+            _ => Err(crate::error::AppError::Forbidden),
+        }
+    }
+
+    /// Reads the officer from a private cookie jar.
+    pub fn from_jar(jar: &PrivateCookieJar) -> Option<Self> {
+        let value = jar.get(SESSION_COOKIE)?;
+        let (csrf, name) = value.value().split_once(':')?;
+        Some(Self {
+            name: name.to_owned(),
+            csrf: csrf.to_owned(),
+        })
+    }
+}
+
+impl FromRequestParts<AppState> for Officer {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Response> {
+        let jar = PrivateCookieJar::from_headers(&parts.headers, Key::from_ref(state));
+        Self::from_jar(&jar).ok_or_else(|| {
+            let next = parts
+                .uri
+                .path_and_query()
+                .map(|p| p.as_str())
+                .unwrap_or("/");
+            let query = serde_urlencoded::to_string([("next", next)]).unwrap_or_default();
+            Redirect::to(&format!("/signin?{query}")).into_response()
+        })
+    }
+}
+
+/// Where to go after signing in: only a local path, so the parameter cannot
+/// send the officer to another site.
+pub fn safe_next(next: Option<&str>) -> String {
+    match next {
+        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') => n.to_owned(),
+        _ => "/clients".to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn users_file_errors_are_reported() {
+        let p = Path::new("users.toml");
+        assert!(matches!(
+            Users::parse("users = 3", p),
+            Err(StartError::UsersParse { .. })
+        ));
+        assert!(matches!(
+            Users::parse("[[users]]\nname = \"a\"\npassword_hash = \"plain\"\n", p),
+            Err(StartError::UserHash { .. })
+        ));
+        assert!(matches!(
+            Users::load(Path::new("/nonexistent/users.toml")),
+            Err(StartError::UsersRead { .. })
+        ));
+    }
+
+    #[tokio::test]
+    async fn hash_then_verify() {
+        let hash = hash_password("s3cret").unwrap();
+        let users = Users::parse(
+            &format!("[[users]]\nname = \"ann\"\npassword_hash = \"{hash}\"\n"),
+            Path::new("u"),
+        )
+        .unwrap();
+        assert!(users.verify("ann", "s3cret".into()).await);
+        assert!(!users.verify("ann", "wrong".into()).await);
+        assert!(!users.verify("bob", "s3cret".into()).await);
+    }
+
+    #[test]
+    fn next_stays_on_site() {
+        assert_eq!(safe_next(Some("/clients/1?n=3")), "/clients/1?n=3");
+        assert_eq!(safe_next(Some("//evil.example")), "/clients");
+        assert_eq!(safe_next(Some("https://evil.example")), "/clients");
+        assert_eq!(safe_next(None), "/clients");
+    }
+
+    #[test]
+    fn tokens_compare() {
+        assert!(tokens_match("abcd", "abcd"));
+        assert!(!tokens_match("abcd", "abce"));
+        assert!(!tokens_match("abcd", "abc"));
+    }
+}

@@ -1,0 +1,182 @@
+//! The gateway's only way to the model: the [`ScoringClient`] trait over the
+//! scoring service's gRPC contract, and its real implementation on the
+//! generated tonic client. Route tests swap in [`crate::fake`].
+
+use async_trait::async_trait;
+use scoring_grpc::pb::scoring::v1::{
+    DescribeFeatureRequest, DescribeFeatureResponse, ExplainRequest, ExplainResponse,
+    FindSimilarClientsRequest, FindSimilarClientsResponse, GetModelRequest, GetModelResponse,
+    ListClientsRequest, ListClientsResponse, ListModelsRequest, ListModelsResponse,
+    ScatterFeaturesRequest, ScatterFeaturesResponse, scoring_service_client::ScoringServiceClient,
+};
+use tonic::{
+    Request, Status,
+    metadata::MetadataValue,
+    service::{Interceptor, interceptor::InterceptedService},
+    transport::{Channel, Endpoint},
+};
+
+use crate::error::StartError;
+
+/// The RPCs of `scoring.v1.ScoringService` that the pages use.
+#[async_trait]
+pub trait ScoringClient: Send + Sync + 'static {
+    /// Explains (and so scores and decides) one applicant.
+    async fn explain(&self, request: ExplainRequest) -> Result<ExplainResponse, Status>;
+    /// Describes a published model; the live one when none is named.
+    async fn get_model(&self, request: GetModelRequest) -> Result<GetModelResponse, Status>;
+    /// Lists the published models, newest first.
+    async fn list_models(&self, request: ListModelsRequest) -> Result<ListModelsResponse, Status>;
+    /// A feature's distribution, optionally placing an applicant in it.
+    async fn describe_feature(
+        &self,
+        request: DescribeFeatureRequest,
+    ) -> Result<DescribeFeatureResponse, Status>;
+    /// Pages through the snapshot clients.
+    async fn list_clients(
+        &self,
+        request: ListClientsRequest,
+    ) -> Result<ListClientsResponse, Status>;
+    /// Nearest snapshot clients of an applicant.
+    async fn find_similar_clients(
+        &self,
+        request: FindSimilarClientsRequest,
+    ) -> Result<FindSimilarClientsResponse, Status>;
+    /// Two features and the probability of default of sampled clients.
+    async fn scatter_features(
+        &self,
+        request: ScatterFeaturesRequest,
+    ) -> Result<ScatterFeaturesResponse, Status>;
+}
+
+/// Adds `authorization: Bearer <api key>` to every call when a key is set,
+/// and the page request's `x-request-id`, so both logs share it.
+#[derive(Clone)]
+pub struct BearerToken(Option<MetadataValue<tonic::metadata::Ascii>>);
+
+impl BearerToken {
+    /// The interceptor for `api_key`; an error when it cannot be a header.
+    pub fn new(api_key: Option<&str>) -> Result<Self, StartError> {
+        match api_key {
+            Some(key) => Ok(Self(Some(
+                format!("Bearer {key}")
+                    .parse()
+                    .map_err(|_| StartError::ApiKey)?,
+            ))),
+            None => Ok(Self(None)),
+        }
+    }
+}
+
+impl Interceptor for BearerToken {
+    fn call(&mut self, mut request: Request<()>) -> Result<Request<()>, Status> {
+        if let Some(value) = &self.0 {
+            request
+                .metadata_mut()
+                .insert("authorization", value.clone());
+        }
+        if let Some(id) = crate::layers::current_request_id().and_then(|id| id.parse().ok()) {
+            request.metadata_mut().insert("x-request-id", id);
+        }
+        Ok(request)
+    }
+}
+
+/// [`ScoringClient`] over the generated tonic client.
+#[derive(Clone)]
+pub struct GrpcScoringClient {
+    inner: ScoringServiceClient<InterceptedService<Channel, BearerToken>>,
+}
+
+impl GrpcScoringClient {
+    /// A client of the service at `endpoint` (e.g. `http://127.0.0.1:50051`).
+    /// The connection is made lazily, so the gateway starts (and shows its
+    /// "service unavailable" page) while the service is down.
+    pub fn connect_lazy(endpoint: &str, api_key: Option<&str>) -> Result<Self, StartError> {
+        let channel = Endpoint::from_shared(endpoint.to_owned())
+            .map_err(|source| StartError::Endpoint {
+                endpoint: endpoint.to_owned(),
+                source,
+            })?
+            .connect_timeout(std::time::Duration::from_secs(3))
+            .timeout(std::time::Duration::from_secs(30))
+            .connect_lazy();
+        Ok(Self {
+            inner: ScoringServiceClient::with_interceptor(channel, BearerToken::new(api_key)?),
+        })
+    }
+}
+
+#[async_trait]
+impl ScoringClient for GrpcScoringClient {
+    async fn explain(&self, request: ExplainRequest) -> Result<ExplainResponse, Status> {
+        Ok(self.inner.clone().explain(request).await?.into_inner())
+    }
+    async fn get_model(&self, request: GetModelRequest) -> Result<GetModelResponse, Status> {
+        Ok(self.inner.clone().get_model(request).await?.into_inner())
+    }
+    async fn list_models(&self, request: ListModelsRequest) -> Result<ListModelsResponse, Status> {
+        Ok(self.inner.clone().list_models(request).await?.into_inner())
+    }
+    async fn describe_feature(
+        &self,
+        request: DescribeFeatureRequest,
+    ) -> Result<DescribeFeatureResponse, Status> {
+        Ok(self
+            .inner
+            .clone()
+            .describe_feature(request)
+            .await?
+            .into_inner())
+    }
+    async fn list_clients(
+        &self,
+        request: ListClientsRequest,
+    ) -> Result<ListClientsResponse, Status> {
+        Ok(self.inner.clone().list_clients(request).await?.into_inner())
+    }
+    async fn find_similar_clients(
+        &self,
+        request: FindSimilarClientsRequest,
+    ) -> Result<FindSimilarClientsResponse, Status> {
+        Ok(self
+            .inner
+            .clone()
+            .find_similar_clients(request)
+            .await?
+            .into_inner())
+    }
+    async fn scatter_features(
+        &self,
+        request: ScatterFeaturesRequest,
+    ) -> Result<ScatterFeaturesResponse, Status> {
+        Ok(self
+            .inner
+            .clone()
+            .scatter_features(request)
+            .await?
+            .into_inner())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn metadata_carries_the_api_key_and_the_request_id() {
+        let mut interceptor = BearerToken::new(Some("k")).unwrap();
+        let request = crate::layers::with_request_id("req-1".into(), async {
+            interceptor.call(Request::new(())).unwrap()
+        })
+        .await;
+        assert_eq!(request.metadata().get("authorization").unwrap(), "Bearer k");
+        assert_eq!(request.metadata().get("x-request-id").unwrap(), "req-1");
+        let outside = BearerToken::new(None)
+            .unwrap()
+            .call(Request::new(()))
+            .unwrap();
+        assert!(outside.metadata().is_empty());
+        assert!(BearerToken::new(Some("bad\nkey")).is_err());
+    }
+}

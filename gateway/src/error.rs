@@ -1,0 +1,179 @@
+//! The gateway's errors: [`StartError`] for configuration and start-up, and
+//! [`AppError`], the one place where a failed request becomes an HTTP status
+//! and a friendly page. The internal detail is logged, never shown.
+
+use axum::{
+    http::StatusCode,
+    response::{Html, IntoResponse, Response},
+};
+use minijinja::context;
+use tonic::Code;
+
+use crate::{i18n::Lang, templates};
+
+/// Why the gateway could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    /// The scoring endpoint is not a valid URI.
+    #[error("invalid --scoring-endpoint {endpoint:?}")]
+    Endpoint {
+        /// The value given.
+        endpoint: String,
+        /// Why tonic refused it.
+        #[source]
+        source: tonic::transport::Error,
+    },
+    /// The API key cannot be sent as gRPC metadata.
+    #[error("--api-key holds characters that cannot be sent as a header")]
+    ApiKey,
+    /// The users file cannot be read.
+    #[error("cannot read the users file {path}")]
+    UsersRead {
+        /// Its path.
+        path: std::path::PathBuf,
+        /// The I/O error.
+        #[source]
+        source: std::io::Error,
+    },
+    /// The users file is not valid TOML of the expected shape.
+    #[error("invalid users file {path}")]
+    UsersParse {
+        /// Its path.
+        path: std::path::PathBuf,
+        /// The parse error.
+        #[source]
+        source: toml::de::Error,
+    },
+    /// A user's password hash is not a PHC string.
+    #[error("user {user:?} has an invalid password hash")]
+    UserHash {
+        /// The user name.
+        user: String,
+    },
+    /// The cookie key is not 64+ bytes of hex.
+    #[error("--cookie-key must be at least 128 hex digits (64 bytes)")]
+    CookieKey,
+    /// Hashing a password failed.
+    #[error("cannot hash the password: {0}")]
+    Hash(argon2::password_hash::Error),
+    /// Binding or serving failed.
+    #[error("I/O error")]
+    Io(#[from] std::io::Error),
+}
+
+/// Why a page could not be shown.
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    /// The scoring service cannot be reached (or timed out).
+    #[error("scoring service unavailable")]
+    Unavailable(#[source] tonic::Status),
+    /// The client, model or feature does not exist.
+    #[error("not found")]
+    NotFound(#[source] tonic::Status),
+    /// A form or query field is invalid; names the field.
+    #[error("invalid field {field}")]
+    BadInput {
+        /// The field's name as in the form.
+        field: String,
+    },
+    /// The service refused the input we sent it.
+    #[error("the service refused the request")]
+    Refused(#[source] tonic::Status),
+    /// The CSRF token is missing or wrong.
+    #[error("missing or wrong CSRF token")]
+    Forbidden,
+    /// Anything else: a bug or an unexpected service answer.
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+impl AppError {
+    /// A bad-input error naming `field`.
+    pub fn bad(field: impl Into<String>) -> Self {
+        Self::BadInput {
+            field: field.into(),
+        }
+    }
+
+    /// The HTTP status of this error.
+    pub fn status(&self) -> StatusCode {
+        match self {
+            Self::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            Self::NotFound(_) => StatusCode::NOT_FOUND,
+            Self::BadInput { .. } | Self::Refused(_) => StatusCode::BAD_REQUEST,
+            Self::Forbidden => StatusCode::FORBIDDEN,
+            Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    /// Attaches the page language so the error renders as a page.
+    pub fn in_lang(self, lang: Lang) -> Failure {
+        Failure { lang, error: self }
+    }
+}
+
+impl From<tonic::Status> for AppError {
+    fn from(status: tonic::Status) -> Self {
+        match status.code() {
+            Code::Unavailable
+            | Code::DeadlineExceeded
+            | Code::Cancelled
+            | Code::ResourceExhausted => Self::Unavailable(status),
+            Code::NotFound => Self::NotFound(status),
+            Code::InvalidArgument | Code::OutOfRange | Code::FailedPrecondition => {
+                Self::Refused(status)
+            }
+            // Transport failures surface as Unknown with a connection
+            // message; the officer can only retry, as for Unavailable.
+            Code::Unknown if status.message().contains("transport") => Self::Unavailable(status),
+            _ => Self::Internal(format!("{}: {}", status.code(), status.message())),
+        }
+    }
+}
+
+/// An [`AppError`] on its way to becoming a page in the officer's language.
+#[derive(Debug)]
+pub struct Failure {
+    /// Language of the page.
+    pub lang: Lang,
+    /// What went wrong.
+    pub error: AppError,
+}
+
+impl IntoResponse for Failure {
+    fn into_response(self) -> Response {
+        let status = self.error.status();
+        match &self.error {
+            AppError::Internal(_) | AppError::Unavailable(_) => {
+                tracing::error!(error = ?self.error, "request failed");
+            }
+            _ => tracing::info!(error = ?self.error, "request refused"),
+        }
+        let lang = self.lang;
+        let (title, message) = match &self.error {
+            AppError::Unavailable(_) => {
+                (lang.tr("err_unavailable_title"), lang.tr("err_unavailable"))
+            }
+            AppError::NotFound(_) => (lang.tr("err_not_found_title"), lang.tr("err_not_found")),
+            AppError::BadInput { .. } => (lang.tr("err_bad_input_title"), lang.tr("err_bad_input")),
+            AppError::Refused(_) => (lang.tr("err_bad_input_title"), lang.tr("err_refused")),
+            AppError::Forbidden => (lang.tr("err_forbidden_title"), lang.tr("err_forbidden")),
+            AppError::Internal(_) => (lang.tr("err_internal_title"), lang.tr("err_internal")),
+        };
+        let field = match &self.error {
+            AppError::BadInput { field } => Some(field.as_str()),
+            _ => None,
+        };
+        let ctx = context! {
+            t => lang.table(), lang => lang.code(), title, message, field,
+            status => status.as_u16(), signed_in => false,
+        };
+        match templates::render("error.html", ctx) {
+            Ok(html) => (status, Html(html)).into_response(),
+            Err(e) => {
+                tracing::error!(error = %e, "error page failed to render");
+                (status, title.to_owned()).into_response()
+            }
+        }
+    }
+}

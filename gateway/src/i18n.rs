@@ -1,0 +1,317 @@
+//! Every string of the user interface in English and French, and how the
+//! page language is chosen: a `lang` query parameter (remembered in a
+//! cookie), then that cookie, then the browser's `Accept-Language`.
+
+use std::collections::BTreeMap;
+
+use axum::{
+    extract::{FromRequestParts, Request},
+    http::{HeaderValue, header, request::Parts},
+    middleware::Next,
+    response::Response,
+};
+
+/// Name of the cookie remembering the chosen language.
+pub const LANG_COOKIE: &str = "gw_lang";
+
+/// A language of the interface.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Lang {
+    /// English.
+    En,
+    /// French.
+    Fr,
+}
+
+impl Lang {
+    /// Parses a language code such as `fr` or `en-GB`.
+    pub fn parse(code: &str) -> Option<Self> {
+        let primary = code.trim().split(['-', '_']).next()?.to_ascii_lowercase();
+        match primary.as_str() {
+            "en" => Some(Self::En),
+            "fr" => Some(Self::Fr),
+            _ => None,
+        }
+    }
+
+    /// The ISO 639-1 code, as in `<html lang>`.
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::En => "en",
+            Self::Fr => "fr",
+        }
+    }
+
+    /// The other language, offered by the switch on every page.
+    pub fn other(self) -> Self {
+        match self {
+            Self::En => Self::Fr,
+            Self::Fr => Self::En,
+        }
+    }
+
+    /// The translation of `key`; the key itself if it has none (a test
+    /// checks that every key used by the templates has both).
+    pub fn tr(self, key: &str) -> &'static str {
+        STRINGS
+            .iter()
+            .find(|(k, _, _)| *k == key)
+            .map(|(k, en, fr)| match self {
+                Self::En => *en,
+                Self::Fr if fr.is_empty() => k,
+                Self::Fr => *fr,
+            })
+            .unwrap_or("???")
+    }
+
+    /// All strings in this language, for the templates (`t.key`).
+    pub fn table(self) -> BTreeMap<&'static str, &'static str> {
+        STRINGS
+            .iter()
+            .map(|(k, en, fr)| (*k, if self == Self::En { *en } else { *fr }))
+            .collect()
+    }
+
+    /// The best language of an `Accept-Language` header (q-values honoured).
+    pub fn from_accept_language(header: &str) -> Option<Self> {
+        let mut best: Option<(f32, Self)> = None;
+        for part in header.split(',') {
+            let mut pieces = part.split(';');
+            let Some(lang) = pieces.next().and_then(Self::parse) else {
+                continue;
+            };
+            let q = pieces
+                .find_map(|p| p.trim().strip_prefix("q="))
+                .and_then(|q| q.parse::<f32>().ok())
+                .unwrap_or(1.0);
+            if best.is_none_or(|(bq, _)| q > bq) {
+                best = Some((q, lang));
+            }
+        }
+        best.map(|(_, lang)| lang)
+    }
+
+    fn from_parts(parts: &Parts) -> Self {
+        if let Some(lang) = query_lang(parts.uri.query()) {
+            return lang;
+        }
+        let cookie = parts
+            .headers
+            .get_all(header::COOKIE)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .flat_map(|v| v.split(';'))
+            .find_map(|c| c.trim().strip_prefix(LANG_COOKIE)?.strip_prefix('='))
+            .and_then(Self::parse);
+        if let Some(lang) = cookie {
+            return lang;
+        }
+        parts
+            .headers
+            .get(header::ACCEPT_LANGUAGE)
+            .and_then(|v| v.to_str().ok())
+            .and_then(Self::from_accept_language)
+            .unwrap_or(Self::En)
+    }
+}
+
+fn query_lang(query: Option<&str>) -> Option<Lang> {
+    let pairs: Vec<(String, String)> = serde_urlencoded::from_str(query?).ok()?;
+    pairs
+        .iter()
+        .find(|(k, _)| k == "lang")
+        .and_then(|(_, v)| Lang::parse(v))
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for Lang {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        Ok(Self::from_parts(parts))
+    }
+}
+
+/// Remembers a language chosen with `?lang=` in a cookie, so the choice
+/// sticks on the next pages without the parameter.
+pub async fn remember_lang(request: Request, next: Next) -> Response {
+    let chosen = query_lang(request.uri().query());
+    let mut response = next.run(request).await;
+    if let Some(lang) = chosen {
+        let cookie = format!(
+            "{LANG_COOKIE}={}; Path=/; Max-Age=31536000; SameSite=Strict",
+            lang.code()
+        );
+        if let Ok(value) = HeaderValue::from_str(&cookie) {
+            response.headers_mut().append(header::SET_COOKIE, value);
+        }
+    }
+    response
+}
+
+/// (key, English, French). One line per string keeps the pairs side by side.
+#[rustfmt::skip]
+pub const STRINGS: &[(&str, &str, &str)] = &[
+    ("app_name", "Credit scoring dashboard", "Tableau de bord du scoring crédit"),
+    ("skip", "Skip to content", "Aller au contenu"),
+    ("main_nav", "Main menu", "Menu principal"),
+    ("nav_clients", "Clients", "Clients"),
+    ("nav_new", "New applicant", "Nouveau demandeur"),
+    ("nav_model", "Model", "Modèle"),
+    ("other_lang_name", "Français", "English"),
+    ("switch_lang", "Lire en français", "Read in English"),
+    ("signed_in_as", "Signed in as", "Connecté en tant que"),
+    ("sign_in", "Sign in", "Se connecter"),
+    ("sign_out", "Sign out", "Se déconnecter"),
+    ("username", "User name", "Nom d'utilisateur"),
+    ("password", "Password", "Mot de passe"),
+    ("signin_failed", "Unknown user or wrong password.", "Utilisateur inconnu ou mot de passe erroné."),
+    ("find_client", "Find a client", "Rechercher un client"),
+    ("client_id", "Client id", "Identifiant client"),
+    ("client", "Client", "Client"),
+    ("open", "Open", "Ouvrir"),
+    ("clients_title", "Clients", "Clients"),
+    ("clients_total", "clients in total", "clients au total"),
+    ("first_page", "First page", "Première page"),
+    ("next_page", "Next page", "Page suivante"),
+    ("probability", "Probability of default", "Probabilité de défaut"),
+    ("decision", "Decision", "Décision"),
+    ("decision_accept", "Grant the loan", "Accorder le prêt"),
+    ("decision_refuse", "Refuse the loan", "Refuser le prêt"),
+    ("decision_unknown", "No decision", "Pas de décision"),
+    ("strategy", "Strategy", "Stratégie"),
+    ("strategy_default", "Model default", "Par défaut du modèle"),
+    ("strategy_prudent", "Prudent", "Prudente"),
+    ("strategy_normal", "Normal", "Normale"),
+    ("strategy_aggressive", "Aggressive", "Agressive"),
+    ("apply", "Apply", "Appliquer"),
+    ("threshold", "Threshold", "Seuil"),
+    ("thresholds", "Thresholds", "Seuils"),
+    ("margin", "Margin to the threshold", "Écart au seuil"),
+    ("points", "percentage points", "points de pourcentage"),
+    ("margin_below", "below the threshold: the loan is granted", "sous le seuil : le prêt est accordé"),
+    ("margin_above", "at or above the threshold: the loan is refused", "au-dessus du seuil (ou égal) : le prêt est refusé"),
+    ("gauge_title", "Probability of default against the three strategy thresholds", "Probabilité de défaut face aux seuils des trois stratégies"),
+    ("why_title", "Why: the main factors", "Pourquoi : les principaux facteurs"),
+    ("factors_count", "Number of factors (1 to 20)", "Nombre de facteurs (1 à 20)"),
+    ("actionable_only", "Hide factors the client cannot act on", "Masquer les facteurs sur lesquels le client ne peut pas agir"),
+    ("raises_risk", "raises the risk", "augmente le risque"),
+    ("lowers_risk", "lowers the risk", "diminue le risque"),
+    ("feature", "Feature", "Variable"),
+    ("value", "Value", "Valeur"),
+    ("effect", "Effect", "Effet"),
+    ("contribution", "Contribution (log-odds)", "Contribution (log-odds)"),
+    ("missing", "missing", "manquant"),
+    ("bars_title", "Contributions of the main factors; red raises the risk, green lowers it", "Contributions des principaux facteurs ; le rouge augmente le risque, le vert le diminue"),
+    ("chart_data", "Chart data", "Données du graphique"),
+    ("reasons_title", "Reasons in plain words", "Les raisons en clair"),
+    ("reason_raises", "raises the risk of default", "augmente le risque de défaut"),
+    ("no_reasons", "No factor raises the risk.", "Aucun facteur n'augmente le risque."),
+    ("compare", "Compare with other clients", "Comparer avec d'autres clients"),
+    ("whatif", "What if…", "Et si…"),
+    ("histogram_title", "Distribution of the feature", "Distribution de la variable"),
+    ("filter", "Filter the population", "Filtrer la population"),
+    ("filter_feature", "Filter feature", "Variable du filtre"),
+    ("filter_op", "Operator", "Opérateur"),
+    ("filter_value", "Filter value", "Valeur du filtre"),
+    ("no_filter", "(no filter)", "(aucun filtre)"),
+    ("client_value", "This client's value", "Valeur de ce client"),
+    ("percentile", "Percentile", "Centile"),
+    ("population", "Population", "Population"),
+    ("missing_count", "Missing values", "Valeurs manquantes"),
+    ("bin", "Interval", "Intervalle"),
+    ("count", "Clients", "Clients"),
+    ("similar_title", "Similar clients", "Clients similaires"),
+    ("distance", "Distance", "Distance"),
+    ("scatter_title", "Two features, coloured by probability of default", "Deux variables, colorées par probabilité de défaut"),
+    ("x_feature", "Horizontal axis", "Axe horizontal"),
+    ("y_feature", "Vertical axis", "Axe vertical"),
+    ("shown_of", "clients shown out of", "clients affichés sur"),
+    ("scatter_legend", "Blue: low probability of default; orange: high.", "Bleu : faible probabilité de défaut ; orange : élevée."),
+    ("whatif_title", "What if the application changed?", "Et si la demande changeait ?"),
+    ("whatif_help", "Change a few values and score again; leave a value empty to mark it missing.", "Modifiez quelques valeurs et recalculez ; laissez une valeur vide pour la marquer manquante."),
+    ("rescore", "Score again", "Recalculer"),
+    ("before", "Before", "Avant"),
+    ("after", "After", "Après"),
+    ("result", "Result", "Résultat"),
+    ("new_title", "New applicant", "Nouveau demandeur"),
+    ("new_help", "Enter the applicant's features; a feature left empty is missing.", "Saisissez les variables du demandeur ; une variable laissée vide est manquante."),
+    ("score", "Score", "Calculer le score"),
+    ("model_title", "Model", "Modèle"),
+    ("version", "Version", "Version"),
+    ("aliases", "Aliases", "Alias"),
+    ("created", "Published", "Publié"),
+    ("code_version", "Code version", "Version du code"),
+    ("model_kind", "Kind of model", "Type de modèle"),
+    ("evaluation", "Evaluation", "Évaluation"),
+    ("metrics", "Metrics", "Mesures"),
+    ("metric", "Metric", "Mesure"),
+    ("default_strategy", "Default strategy", "Stratégie par défaut"),
+    ("acceptance_rate", "Acceptance rate", "Taux d'acceptation"),
+    ("cost_per_client", "Cost per client", "Coût par client"),
+    ("cost_title", "Business cost per client by threshold, with the strategy thresholds", "Coût métier par client selon le seuil, avec les seuils des stratégies"),
+    ("importance_title", "Global importance of the features", "Importance globale des variables"),
+    ("mean_abs", "Mean |contribution|", "|Contribution| moyenne"),
+    ("model_card", "Model card", "Fiche du modèle"),
+    ("strategy_rule", "How the strategies are set", "Choix des stratégies"),
+    ("confusion_title", "Decisions on the test clients at each threshold", "Décisions sur les clients de test à chaque seuil"),
+    ("cm_tp", "Refused defaulters", "Défaillants refusés"),
+    ("cm_fp", "Refused good payers", "Bons payeurs refusés"),
+    ("cm_tn", "Accepted good payers", "Bons payeurs acceptés"),
+    ("cm_fn", "Accepted defaulters", "Défaillants acceptés"),
+    ("calibration_error", "Calibration error (ECE), before → after calibration", "Erreur de calibration (ECE), avant → après calibration"),
+    ("candidates_title", "Models trained in the same run", "Modèles entraînés lors du même essai"),
+    ("published", "Published", "Publié"),
+    ("yes", "yes", "oui"),
+    ("no", "no", "non"),
+    ("versions_title", "Published versions", "Versions publiées"),
+    ("live", "live", "en production"),
+    ("no_report", "No report was published with this model.", "Aucun rapport n'a été publié avec ce modèle."),
+    ("back", "Back to the clients", "Retour aux clients"),
+    ("err_unavailable_title", "Scoring service unavailable", "Service de scoring indisponible"),
+    ("err_unavailable", "The scoring service cannot be reached right now. Please try again in a few minutes.", "Le service de scoring est injoignable pour le moment. Réessayez dans quelques minutes."),
+    ("err_not_found_title", "Not found", "Introuvable"),
+    ("err_not_found", "No client, model or feature matches this request.", "Aucun client, modèle ni variable ne correspond à cette demande."),
+    ("err_bad_input_title", "Invalid input", "Saisie invalide"),
+    ("err_bad_input", "Please check this field:", "Vérifiez ce champ :"),
+    ("err_refused", "The scoring service refused these values. Please check them.", "Le service de scoring a refusé ces valeurs. Vérifiez-les."),
+    ("err_forbidden_title", "Forbidden", "Interdit"),
+    ("err_forbidden", "This form has expired or did not come from this site. Go back, reload the page and try again.", "Ce formulaire a expiré ou ne vient pas de ce site. Revenez en arrière, rechargez la page et réessayez."),
+    ("err_internal_title", "Something went wrong", "Une erreur est survenue"),
+    ("err_internal", "An unexpected error occurred. It has been logged.", "Une erreur inattendue est survenue. Elle a été journalisée."),
+];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_string_has_both_languages_and_keys_are_unique() {
+        let mut keys = std::collections::HashSet::new();
+        for (key, en, fr) in STRINGS {
+            assert!(
+                !en.is_empty() && !fr.is_empty(),
+                "{key} lacks a translation"
+            );
+            assert!(keys.insert(key), "{key} twice");
+        }
+    }
+
+    #[test]
+    fn accept_language_picks_the_highest_quality() {
+        assert_eq!(
+            Lang::from_accept_language("fr-FR,fr;q=0.9,en;q=0.8"),
+            Some(Lang::Fr)
+        );
+        assert_eq!(
+            Lang::from_accept_language("de;q=1,en;q=0.5,fr;q=0.7"),
+            Some(Lang::Fr)
+        );
+        assert_eq!(Lang::from_accept_language("de"), None);
+    }
+
+    #[test]
+    fn unknown_key_is_visible_not_a_panic() {
+        assert_eq!(Lang::Fr.tr("no_such_key"), "???");
+        assert_eq!(Lang::Fr.tr("sign_in"), "Se connecter");
+    }
+}

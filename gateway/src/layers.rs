@@ -1,0 +1,95 @@
+//! What every response goes through: a request id (taken from a well-formed
+//! `x-request-id` or generated), passed on to the scoring service as gRPC
+//! metadata and echoed back; one log line per request in a span carrying
+//! it; and the security headers of pages holding personal data.
+
+use std::time::Instant;
+
+use axum::{
+    extract::Request,
+    http::{HeaderName, HeaderValue, header},
+    middleware::Next,
+    response::Response,
+};
+use tracing::Instrument;
+
+/// The header (and gRPC metadata key) carrying the request id.
+pub const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
+
+tokio::task_local! {
+    /// The id of the request being served on this task.
+    static CURRENT: String;
+}
+
+/// The current request's id, when called while serving one.
+pub fn current_request_id() -> Option<String> {
+    CURRENT.try_with(Clone::clone).ok()
+}
+
+/// Runs `f` as if serving request `id` (for tests of the gRPC client).
+pub async fn with_request_id<F: Future>(id: String, f: F) -> F::Output {
+    CURRENT.scope(id, f).await
+}
+
+fn well_formed(id: &str) -> bool {
+    (1..=64).contains(&id.len())
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+}
+
+const SECURITY_HEADERS: &[(HeaderName, &str)] = &[
+    (
+        header::CONTENT_SECURITY_POLICY,
+        "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+    ),
+    (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
+    (header::REFERRER_POLICY, "same-origin"),
+    (header::X_FRAME_OPTIONS, "DENY"),
+    // Pages show personal data: keep them out of shared and browser caches.
+    (header::CACHE_CONTROL, "no-store"),
+];
+
+/// The request-id, access-log and security-header middleware.
+pub async fn around(request: Request, next: Next) -> Response {
+    let id = request
+        .headers()
+        .get(&REQUEST_ID)
+        .and_then(|v| v.to_str().ok())
+        .filter(|v| well_formed(v))
+        .map_or_else(crate::auth::new_token, str::to_owned);
+    let span = tracing::info_span!("request", request_id = %id, method = %request.method(), path = %request.uri().path());
+    let start = Instant::now();
+    let mut response = CURRENT
+        .scope(id.clone(), next.run(request))
+        .instrument(span.clone())
+        .await;
+    span.in_scope(|| {
+        tracing::info!(
+            status = response.status().as_u16(),
+            micros = start.elapsed().as_micros() as u64,
+            "served"
+        );
+    });
+    let headers = response.headers_mut();
+    if let Ok(value) = HeaderValue::from_str(&id) {
+        headers.insert(REQUEST_ID, value);
+    }
+    for (name, value) in SECURITY_HEADERS {
+        headers.insert(name.clone(), HeaderValue::from_static(value));
+    }
+    response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_well_formed_ids_are_kept() {
+        assert!(well_formed("abc-123_X"));
+        assert!(!well_formed(""));
+        assert!(!well_formed("a b"));
+        assert!(!well_formed(&"a".repeat(65)));
+    }
+}

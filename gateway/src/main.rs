@@ -1,0 +1,105 @@
+//! The `gateway` binary: serves the loan officers' dashboard.
+//!
+//! ```text
+//! gateway --listen 127.0.0.1:8080 --scoring-endpoint http://127.0.0.1:50051 \
+//!     --users users.toml [--api-key KEY] [--secure-cookies] [--cookie-key HEX]
+//! echo -n 'password' | gateway hash-password   # a hash for users.toml
+//! ```
+//! Every flag is also an environment variable (`GATEWAY_LISTEN`, ...); see
+//! `gateway --help` and `gateway/README.md`.
+
+use std::{io::Read, sync::Arc};
+
+use clap::Parser;
+use gateway::{
+    AppState, DEFAULT_FIXED_FACTORS, Inner,
+    auth::{Users, hash_password},
+    client::GrpcScoringClient,
+    config::{Cli, Command, Config},
+    error::StartError,
+};
+use tracing_subscriber::EnvFilter;
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let cli = Cli::parse();
+    if let Some(Command::HashPassword) = cli.command {
+        let mut password = String::new();
+        std::io::stdin().read_to_string(&mut password)?;
+        let password = password.strip_suffix('\n').unwrap_or(&password);
+        let password = password.strip_suffix('\r').unwrap_or(password);
+        if password.is_empty() {
+            anyhow::bail!("give the password on standard input");
+        }
+        println!("{}", hash_password(password)?);
+        return Ok(());
+    }
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")),
+        )
+        .init();
+    serve(cli.serve).await?;
+    Ok(())
+}
+
+async fn serve(config: Config) -> Result<(), StartError> {
+    tracing::info!(config = %config.redacted(), "starting the gateway");
+    let users_path = config.users.clone().unwrap_or_default();
+    let users = Users::load(&users_path)?;
+    if users.is_empty() {
+        tracing::warn!(path = %users_path.display(), "the users file has no user: nobody can sign in");
+    }
+    let scoring =
+        GrpcScoringClient::connect_lazy(&config.scoring_endpoint, config.api_key.as_deref())?;
+    let fixed_factors = if config.fixed_factors.is_empty() {
+        DEFAULT_FIXED_FACTORS
+            .iter()
+            .map(|s| (*s).to_owned())
+            .collect()
+    } else {
+        config.fixed_factors.clone()
+    };
+    let state = AppState::new(Inner {
+        scoring: Arc::new(scoring),
+        users,
+        key: config.key()?,
+        secure_cookies: config.secure_cookies,
+        fixed_factors,
+    });
+    let listener = tokio::net::TcpListener::bind(config.listen).await?;
+    tracing::info!(addr = %listener.local_addr()?, "listening");
+    axum::serve(listener, gateway::app(state))
+        .with_graceful_shutdown(shutdown_signal())
+        .await?;
+    Ok(())
+}
+
+/// Ctrl-C or SIGTERM.
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        if let Err(e) = tokio::signal::ctrl_c().await {
+            tracing::error!(error = %e, "cannot listen for Ctrl-C");
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(e) => {
+                tracing::error!(error = %e, "cannot listen for SIGTERM");
+                std::future::pending::<()>().await;
+            }
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = term => {},
+    }
+    tracing::info!("shutting down");
+}

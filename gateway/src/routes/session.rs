@@ -1,0 +1,120 @@
+//! Sign-in and sign-out. The sign-in form carries a CSRF token bound to a
+//! short pre-session cookie; signing in replaces it with the session cookie
+//! and a fresh token.
+
+use std::collections::HashMap;
+
+use axum::{
+    Form,
+    extract::{Query, State},
+    http::StatusCode,
+    response::{Html, IntoResponse, Redirect, Response},
+};
+use axum_extra::extract::cookie::{Cookie, PrivateCookieJar};
+use minijinja::context;
+
+use crate::{
+    AppState,
+    auth::{self, Officer, SESSION_COOKIE, SIGNIN_COOKIE},
+    error::{AppError, Failure},
+    i18n::Lang,
+    templates,
+};
+
+use super::switch_url;
+
+fn render_form(
+    lang: Lang,
+    jar: PrivateCookieJar,
+    state: &AppState,
+    next: &str,
+    failed: bool,
+) -> Result<Response, Failure> {
+    let (jar, token) = match jar.get(SIGNIN_COOKIE) {
+        Some(c) => {
+            let token = c.value().to_owned();
+            (jar, token)
+        }
+        None => {
+            let token = auth::new_token();
+            (
+                jar.add(auth::cookie(
+                    SIGNIN_COOKIE,
+                    token.clone(),
+                    state.secure_cookies,
+                )),
+                token,
+            )
+        }
+    };
+    let query = serde_urlencoded::to_string([("next", next)]).unwrap_or_default();
+    let ctx = context! {
+        t => lang.table(), lang => lang.code(), other_lang => lang.other().code(),
+        switch_url => switch_url("/signin", Some(&query), lang.other()),
+        csrf => token, next, failed, signed_in => false,
+    };
+    let html = templates::render("signin.html", ctx)
+        .map_err(|e| AppError::Internal(format!("signin.html: {e:#}")).in_lang(lang))?;
+    let status = if failed {
+        StatusCode::UNAUTHORIZED
+    } else {
+        StatusCode::OK
+    };
+    Ok((status, jar, Html(html)).into_response())
+}
+
+/// GET /signin: the form.
+pub async fn form(
+    State(state): State<AppState>,
+    lang: Lang,
+    jar: PrivateCookieJar,
+    Query(params): Query<HashMap<String, String>>,
+) -> Result<Response, Failure> {
+    let next = auth::safe_next(params.get("next").map(String::as_str));
+    render_form(lang, jar, &state, &next, false)
+}
+
+/// POST /signin: checks the token and the password, then opens a session.
+pub async fn sign_in(
+    State(state): State<AppState>,
+    lang: Lang,
+    jar: PrivateCookieJar,
+    Form(form): Form<HashMap<String, String>>,
+) -> Result<Response, Failure> {
+    let expected = jar.get(SIGNIN_COOKIE).map(|c| c.value().to_owned());
+    let given = form.get("csrf").map(String::as_str);
+    match (expected, given) {
+        (Some(e), Some(g)) if auth::tokens_match(&e, g) => {}
+        _ => return Err(AppError::Forbidden.in_lang(lang)),
+    }
+    let name = form
+        .get("username")
+        .map(|s| s.trim())
+        .filter(|s| !s.is_empty() && !s.contains(':'))
+        .ok_or_else(|| AppError::bad("username").in_lang(lang))?;
+    let password = form.get("password").cloned().unwrap_or_default();
+    let next = auth::safe_next(form.get("next").map(String::as_str));
+    if !state.users.verify(name, password).await {
+        tracing::info!("sign-in refused");
+        return render_form(lang, jar, &state, &next, true);
+    }
+    let session = format!("{}:{name}", auth::new_token());
+    let jar = jar
+        .remove(Cookie::build(SIGNIN_COOKIE).path("/"))
+        .add(auth::cookie(SESSION_COOKIE, session, state.secure_cookies));
+    Ok((jar, Redirect::to(&next)).into_response())
+}
+
+/// POST /signout: ends the session (token checked like any form).
+pub async fn sign_out(
+    lang: Lang,
+    jar: PrivateCookieJar,
+    Form(form): Form<HashMap<String, String>>,
+) -> Result<Response, Failure> {
+    let officer = Officer::from_jar(&jar).ok_or_else(|| AppError::Forbidden.in_lang(lang))?;
+    officer
+        .check_csrf(form.get("csrf").map(String::as_str))
+        .map_err(|e| e.in_lang(lang))?;
+    let jar = jar.remove(Cookie::build(SESSION_COOKIE).path("/"));
+    Ok((jar, Redirect::to("/signin")).into_response())
+}
