@@ -35,6 +35,7 @@ async fn serves_a_model_published_by_train_and_publish() {
         let mut args = TrainArgs::new(&features_dir, &registry_dir);
         args.trees = 30;
         args.num_leaves = 8;
+        args.linfa_rows = 1_500;
         args.promote = true;
         train_and_publish(&args).expect("training")
     })
@@ -95,5 +96,22 @@ async fn serves_a_model_published_by_train_and_publish() {
         .expect("model")
         .into_inner();
     assert_eq!(model.model.expect("info").features.len(), names.len());
+    let report = model.report.expect("the trainer publishes its report");
+    assert!(!report.cost_curve.is_empty() && !report.model_card_markdown.is_empty());
+    let explained = client
+        .explain(pb::ExplainRequest {
+            applicant: response.client_id.map(|id| pb::Applicant {
+                applicant: Some(pb::applicant::Applicant::ClientId(id)),
+            }),
+            top_k: 5,
+            ..Default::default()
+        })
+        .await;
+    if let Ok(explained) = explained.map(tonic::Response::into_inner) {
+        let sum: f64 = explained.contributions.iter().map(|c| c.contribution).sum();
+        let total = explained.base_value + sum + explained.other_contributions;
+        assert!((total - explained.raw_score).abs() < 1e-9);
+        assert_eq!(explained.raw_score.to_bits(), response.raw_score.to_bits());
+    }
     server.shutdown().await.expect("shutdown");
 }
