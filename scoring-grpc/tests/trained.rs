@@ -35,6 +35,7 @@ async fn serves_a_model_published_by_train_and_publish() {
         let mut args = TrainArgs::new(&features_dir, &registry_dir);
         args.trees = 30;
         args.num_leaves = 8;
+        args.linfa_rows = 1_500;
         args.promote = true;
         train_and_publish(&args).expect("training")
     })
@@ -48,30 +49,19 @@ async fn serves_a_model_published_by_train_and_publish() {
         .expect("server");
     let mut client = connect(&server).await;
 
-    // A client of the published snapshot when there is one, else explicit
-    // values for the first features of the schema.
+    // A client of the snapshot the trainer publishes (its unlabelled or
+    // test clients).
     let names: Vec<String> = published
         .schema()
         .feature_names()
         .map(str::to_owned)
         .collect();
-    let (applicant, row) = match published.snapshot() {
-        Some(snapshot) => {
-            let id = snapshot.ids()[snapshot.len() / 2];
-            let applicant = pb::applicant::Applicant::ClientId(id);
-            (applicant, snapshot.row(id).expect("row").to_vec())
-        }
-        None => {
-            let mut row = vec![f64::NAN; names.len()];
-            let mut values = std::collections::HashMap::new();
-            for (j, name) in names.iter().enumerate().take(5) {
-                row[j] = 0.5 + j as f64;
-                values.insert(name.clone(), row[j]);
-            }
-            let applicant = pb::applicant::Applicant::Features(pb::FeatureValues { values });
-            (applicant, row)
-        }
-    };
+    let snapshot = published
+        .snapshot()
+        .expect("the trainer publishes a snapshot");
+    let id = snapshot.ids()[snapshot.len() / 2];
+    let applicant = pb::applicant::Applicant::ClientId(id);
+    let row = snapshot.row(id).expect("row").to_vec();
     let expected = published.decide(&row, Strategy::Normal).expect("decide");
     let response = client
         .score(pb::ScoreRequest {
@@ -95,5 +85,24 @@ async fn serves_a_model_published_by_train_and_publish() {
         .expect("model")
         .into_inner();
     assert_eq!(model.model.expect("info").features.len(), names.len());
+    let report = model.report.expect("the trainer publishes its report");
+    assert!(!report.cost_curve.is_empty() && !report.model_card_markdown.is_empty());
+    let client_id = response.client_id.expect("scored by client id");
+    assert_eq!(client_id, id);
+    let explained = client
+        .explain(pb::ExplainRequest {
+            applicant: Some(pb::Applicant {
+                applicant: Some(pb::applicant::Applicant::ClientId(client_id)),
+            }),
+            top_k: 5,
+            ..Default::default()
+        })
+        .await
+        .expect("explain")
+        .into_inner();
+    let sum: f64 = explained.contributions.iter().map(|c| c.contribution).sum();
+    let total = explained.base_value + sum + explained.other_contributions;
+    assert!((total - explained.raw_score).abs() < 1e-9);
+    assert_eq!(explained.raw_score.to_bits(), response.raw_score.to_bits());
     server.shutdown().await.expect("shutdown");
 }
