@@ -129,7 +129,6 @@ pub async fn form(
     render(
         &ctx,
         Some(id),
-        strategy,
         padded(rows),
         None,
         param(&params, "strategy"),
@@ -181,14 +180,7 @@ pub async fn rescore(
         .iter()
         .find(|(k, _)| k == "strategy")
         .map(|(_, v)| v.as_str());
-    render(
-        &ctx,
-        Some(id),
-        strategy,
-        typed_rows(&form),
-        Some(result),
-        chosen,
-    )
+    render(&ctx, Some(id), typed_rows(&form), Some(result), chosen)
 }
 
 /// GET /applicants/new: a form with the model's most important features.
@@ -208,7 +200,7 @@ pub async fn new_form(State(state): State<AppState>, ctx: Ctx) -> Result<Respons
                 .collect()
         })
         .unwrap_or_default();
-    render(&ctx, None, 0, padded(rows), None, None)
+    render(&ctx, None, padded(rows), None, None)
 }
 
 /// POST /applicants/new: scores the applicant as typed.
@@ -239,14 +231,7 @@ pub async fn new_score(
         .iter()
         .find(|(k, _)| k == "strategy")
         .map(|(_, v)| v.as_str());
-    render(
-        &ctx,
-        None,
-        strategy,
-        typed_rows(&form),
-        Some(result),
-        chosen,
-    )
+    render(&ctx, None, typed_rows(&form), Some(result), chosen)
 }
 
 fn outcome(
@@ -266,7 +251,6 @@ fn outcome(
 fn render(
     ctx: &Ctx,
     client_id: Option<i64>,
-    _strategy: i32,
     rows: Vec<Row>,
     result: Option<Value>,
     chosen: Option<&str>,
