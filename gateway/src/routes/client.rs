@@ -266,6 +266,7 @@ pub async fn page(
         state.scoring.get_model(GetModelRequest { model: None }),
     );
     let explained = explained.map_err(|e| ctx.fail(e))?;
+    crate::layers::note_model_version(&explained.model_version);
     let model = model.map_err(|e| ctx.fail(e))?;
     let (bars, factors) = factors_chart(
         ctx.lang,

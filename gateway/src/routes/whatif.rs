@@ -175,6 +175,7 @@ pub async fn rescore(
     );
     let before = before.map_err(|e| ctx.fail(e))?;
     let after = after.map_err(|e| ctx.fail(e))?;
+    crate::layers::note_model_version(&after.model_version);
     let result = outcome(&ctx, &after, Some(&before));
     let chosen = form
         .iter()
