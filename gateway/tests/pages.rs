@@ -253,6 +253,11 @@ async fn what_if_prefills_top_factors_and_rescores() {
             .contains("<span id=\"probability\">37.9 %</span>")
     );
     assert!(result.body.contains("name=\"value_0\" value=\"0.02\""));
+    assert_eq!(
+        result.count("<line class=\"threshold"),
+        3,
+        "the three thresholds"
+    );
 }
 
 #[tokio::test]
