@@ -123,9 +123,6 @@ impl From<tonic::Status> for AppError {
             Code::InvalidArgument | Code::OutOfRange | Code::FailedPrecondition => {
                 Self::Refused(status)
             }
-            // Transport failures surface as Unknown with a connection
-            // message; the officer can only retry, as for Unavailable.
-            Code::Unknown if status.message().contains("transport") => Self::Unavailable(status),
             _ => Self::Internal(format!("{}: {}", status.code(), status.message())),
         }
     }
@@ -175,5 +172,32 @@ impl IntoResponse for Failure {
                 (status, title.to_owned()).into_response()
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn grpc_codes_map_to_http_statuses() {
+        let status = |code| AppError::from(tonic::Status::new(code, "detail")).status();
+        assert_eq!(status(Code::Unavailable), StatusCode::SERVICE_UNAVAILABLE);
+        assert_eq!(
+            status(Code::DeadlineExceeded),
+            StatusCode::SERVICE_UNAVAILABLE
+        );
+        assert_eq!(
+            status(Code::ResourceExhausted),
+            StatusCode::SERVICE_UNAVAILABLE
+        );
+        assert_eq!(status(Code::NotFound), StatusCode::NOT_FOUND);
+        assert_eq!(status(Code::InvalidArgument), StatusCode::BAD_REQUEST);
+        assert_eq!(status(Code::FailedPrecondition), StatusCode::BAD_REQUEST);
+        assert_eq!(
+            status(Code::Unauthenticated),
+            StatusCode::INTERNAL_SERVER_ERROR
+        );
+        assert_eq!(status(Code::Internal), StatusCode::INTERNAL_SERVER_ERROR);
     }
 }

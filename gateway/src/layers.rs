@@ -26,6 +26,11 @@ pub fn current_request_id() -> Option<String> {
     CURRENT.try_with(Clone::clone).ok()
 }
 
+/// Records on the request's span the model version that answered.
+pub fn note_model_version(version: &str) {
+    tracing::Span::current().record("model_version", version);
+}
+
 /// Runs `f` as if serving request `id` (for tests of the gRPC client).
 pub async fn with_request_id<F: Future>(id: String, f: F) -> F::Output {
     CURRENT.scope(id, f).await
@@ -58,7 +63,13 @@ pub async fn around(request: Request, next: Next) -> Response {
         .and_then(|v| v.to_str().ok())
         .filter(|v| well_formed(v))
         .map_or_else(crate::auth::new_token, str::to_owned);
-    let span = tracing::info_span!("request", request_id = %id, method = %request.method(), path = %request.uri().path());
+    let span = tracing::info_span!(
+        "request",
+        request_id = %id,
+        method = %request.method(),
+        path = %request.uri().path(),
+        model_version = tracing::field::Empty,
+    );
     let start = Instant::now();
     let mut response = CURRENT
         .scope(id.clone(), next.run(request))

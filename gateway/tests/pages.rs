@@ -113,11 +113,40 @@ async fn clients_list_pages_and_find_redirects() {
     let s = sign_in(&app).await;
     let first = send(&app, get("/clients", &s.cookie)).await;
     assert_eq!(first.count("<tr><td><a href=\"/clients/"), 25);
-    assert!(first.body.contains("300 clients in total"));
-    assert!(first.body.contains("href=\"/clients?page=25\""));
+    assert!(
+        first
+            .body
+            .contains("<span id=\"total\">300</span> clients in total")
+    );
+    assert!(first.body.contains("href=\"&#x2f;clients?page=25\""));
     let second = send(&app, get("/clients?page=25", &s.cookie)).await;
     assert!(second.body.contains("href=\"/clients/100026\""));
     assert!(!second.body.contains("href=\"/clients/100001\""));
+    let women = send(
+        &app,
+        get(
+            "/clients?filter_feature=CODE_GENDER&filter_op=eq&filter_value=0",
+            &s.cookie,
+        ),
+    )
+    .await;
+    let total: usize = between(&women.body, "<span id=\"total\">", "</span>")
+        .parse()
+        .unwrap();
+    assert!(total > 100 && total < 300, "{total}");
+    assert!(
+        women.body.contains("filter_value=0&amp;page=25"),
+        "paging keeps the filter"
+    );
+    let bad = send(
+        &app,
+        get(
+            "/clients?filter_feature=CODE_GENDER&filter_op=eq&filter_value=x",
+            &s.cookie,
+        ),
+    )
+    .await;
+    assert_eq!(bad.status, StatusCode::BAD_REQUEST);
     let found = send(&app, get("/find?client_id=100002", &s.cookie)).await;
     assert_eq!(found.status, StatusCode::SEE_OTHER);
     assert_eq!(found.location(), "/clients/100002");
@@ -224,6 +253,11 @@ async fn what_if_prefills_top_factors_and_rescores() {
             .contains("<span id=\"probability\">37.9 %</span>")
     );
     assert!(result.body.contains("name=\"value_0\" value=\"0.02\""));
+    assert_eq!(
+        result.count("<line class=\"threshold"),
+        3,
+        "the three thresholds"
+    );
 }
 
 #[tokio::test]

@@ -12,7 +12,10 @@ use scoring_grpc::pb::scoring::v1::{
 };
 use serde::Serialize;
 
-use super::{Ctx, Params, decision_name, param, parse_client_id, parse_strategy, strategy_name};
+use super::{
+    Ctx, OPERATORS, Params, decision_name, param, parse_client_id, parse_filter, parse_strategy,
+    strategy_name,
+};
 use crate::{
     AppState,
     error::{AppError, Failure},
@@ -30,15 +33,17 @@ pub async fn list(
     if page_token.len() > 256 {
         return Err(ctx.fail(AppError::bad("page")));
     }
-    let page = state
-        .scoring
-        .list_clients(ListClientsRequest {
+    let filter = parse_filter(&params).map_err(|e| ctx.fail(e))?;
+    let (page, model) = tokio::join!(
+        state.scoring.list_clients(ListClientsRequest {
             page_size: 25,
             page_token: page_token.clone(),
-            filter: None,
-        })
-        .await
-        .map_err(|e| ctx.fail(e))?;
+            filter: filter.clone(),
+        }),
+        state.scoring.get_model(GetModelRequest { model: None }),
+    );
+    let page = page.map_err(|e| ctx.fail(e))?;
+    let model = model.map_err(|e| ctx.fail(e))?;
     let clients: Vec<Value> = page
         .clients
         .iter()
@@ -47,12 +52,37 @@ pub async fn list(
             decision => decision_name(c.decision) }
         })
         .collect();
+    // Paging keeps the filter: a page token is only valid with it.
+    let kept: Vec<(&str, &str)> = ["filter_feature", "filter_op", "filter_value"]
+        .into_iter()
+        .filter_map(|k| param(&params, k).map(|v| (k, v)))
+        .collect();
+    let link = |token: Option<&str>| {
+        let mut pairs = kept.clone();
+        if let Some(t) = token {
+            pairs.push(("page", t));
+        }
+        format!(
+            "/clients?{}",
+            serde_urlencoded::to_string(&pairs).unwrap_or_default()
+        )
+    };
+    let features: Vec<Value> = model
+        .model
+        .iter()
+        .flat_map(|m| &m.features)
+        .map(|f| context! { name => &f.name, description => &f.description })
+        .collect();
     ctx.render(
         "clients.html",
         context! {
             title => ctx.lang.tr("clients_title"), clients, total => page.total_count,
-            next_page => page.next_page_token, first => page_token.is_empty(),
-            model_version => page.model_version,
+            next_page => (!page.next_page_token.is_empty()).then(|| link(Some(&page.next_page_token))),
+            first_page => (!page_token.is_empty()).then(|| link(None)),
+            model_version => page.model_version, features,
+            operators => OPERATORS.iter().map(|o| context! { value => o.0, symbol => o.1 }).collect::<Vec<_>>(),
+            filter_feature => param(&params, "filter_feature"), filter_op => param(&params, "filter_op"),
+            filter_value => param(&params, "filter_value"),
         },
     )
 }
@@ -236,6 +266,7 @@ pub async fn page(
         state.scoring.get_model(GetModelRequest { model: None }),
     );
     let explained = explained.map_err(|e| ctx.fail(e))?;
+    crate::layers::note_model_version(&explained.model_version);
     let model = model.map_err(|e| ctx.fail(e))?;
     let (bars, factors) = factors_chart(
         ctx.lang,

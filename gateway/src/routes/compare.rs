@@ -91,6 +91,7 @@ pub async fn page(
         }),
     );
     let described = described.map_err(|e| ctx.fail(e))?;
+    crate::layers::note_model_version(&described.model_version);
     let similar = similar.map_err(|e| ctx.fail(e))?;
     let scatter = scatter.map_err(|e| ctx.fail(e))?;
     let t = |k: &str| ctx.lang.tr(k);

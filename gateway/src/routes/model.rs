@@ -44,6 +44,7 @@ pub async fn page(
     );
     let got = got.map_err(|e| ctx.fail(e))?;
     let list = list.map_err(|e| ctx.fail(e))?;
+    crate::layers::note_model_version(&list.model_version);
     let t = |k: &str| ctx.lang.tr(k);
     let info = got.model.unwrap_or_default();
     let m = info.metrics.clone().unwrap_or_default();

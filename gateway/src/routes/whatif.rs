@@ -129,7 +129,6 @@ pub async fn form(
     render(
         &ctx,
         Some(id),
-        strategy,
         padded(rows),
         None,
         param(&params, "strategy"),
@@ -166,29 +165,25 @@ pub async fn rescore(
             }
         }
     }
-    let (before, after) = tokio::join!(
+    let (before, after, model) = tokio::join!(
         state
             .scoring
             .explain(explain_request(Who::ClientId(id), strategy)),
         state
             .scoring
             .explain(explain_request(Who::ModifiedClient(modified), strategy)),
+        state.scoring.get_model(GetModelRequest { model: None }),
     );
     let before = before.map_err(|e| ctx.fail(e))?;
     let after = after.map_err(|e| ctx.fail(e))?;
-    let result = outcome(&ctx, &after, Some(&before));
+    let model = model.map_err(|e| ctx.fail(e))?;
+    crate::layers::note_model_version(&after.model_version);
+    let result = outcome(&ctx, &after, Some(&before), model.model.as_ref());
     let chosen = form
         .iter()
         .find(|(k, _)| k == "strategy")
         .map(|(_, v)| v.as_str());
-    render(
-        &ctx,
-        Some(id),
-        strategy,
-        typed_rows(&form),
-        Some(result),
-        chosen,
-    )
+    render(&ctx, Some(id), typed_rows(&form), Some(result), chosen)
 }
 
 /// GET /applicants/new: a form with the model's most important features.
@@ -208,7 +203,7 @@ pub async fn new_form(State(state): State<AppState>, ctx: Ctx) -> Result<Respons
                 .collect()
         })
         .unwrap_or_default();
-    render(&ctx, None, 0, padded(rows), None, None)
+    render(&ctx, None, padded(rows), None, None)
 }
 
 /// POST /applicants/new: scores the applicant as typed.
@@ -226,47 +221,42 @@ pub async fn new_score(
         .into_iter()
         .filter_map(|(f, v)| v.map(|v| (f, v)))
         .collect();
-    let e = state
-        .scoring
-        .explain(explain_request(
+    let (e, model) = tokio::join!(
+        state.scoring.explain(explain_request(
             Who::Features(FeatureValues { values }),
             strategy,
-        ))
-        .await
-        .map_err(|e| ctx.fail(e))?;
-    let result = outcome(&ctx, &e, None);
+        )),
+        state.scoring.get_model(GetModelRequest { model: None }),
+    );
+    let e = e.map_err(|e| ctx.fail(e))?;
+    let model = model.map_err(|e| ctx.fail(e))?;
+    crate::layers::note_model_version(&e.model_version);
+    let result = outcome(&ctx, &e, None, model.model.as_ref());
     let chosen = form
         .iter()
         .find(|(k, _)| k == "strategy")
         .map(|(_, v)| v.as_str());
-    render(
-        &ctx,
-        None,
-        strategy,
-        typed_rows(&form),
-        Some(result),
-        chosen,
-    )
+    render(&ctx, None, typed_rows(&form), Some(result), chosen)
 }
 
 fn outcome(
     ctx: &Ctx,
     after: &scoring_grpc::pb::scoring::v1::ExplainResponse,
     before: Option<&scoring_grpc::pb::scoring::v1::ExplainResponse>,
+    model: Option<&scoring_grpc::pb::scoring::v1::ModelInfo>,
 ) -> Value {
     let (bars, factors) = factors_chart(ctx.lang, "factors", after, |_| true, 10);
     context! {
         before => before.map(|b| context! { probability => pct(b.probability_of_default),
             decision => super::decision_name(b.decision) }),
         bars => Value::from_safe_string(bars), factors,
-        ..score_context(ctx.lang, "gauge", after, None)
+        ..score_context(ctx.lang, "gauge", after, model)
     }
 }
 
 fn render(
     ctx: &Ctx,
     client_id: Option<i64>,
-    _strategy: i32,
     rows: Vec<Row>,
     result: Option<Value>,
     chosen: Option<&str>,
