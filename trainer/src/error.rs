@@ -175,14 +175,44 @@ pub enum Error {
         #[source]
         source: polars::error::PolarsError,
     },
-    #[error("{path}: TARGET at row {row} is {value}, expected 0, 1 or missing")]
+    #[error("{path}: {column} at data row {row} is {value}, expected 0, 1 or missing")]
     TrainInvalidTarget {
         path: PathBuf,
+        column: String,
         row: usize,
-        value: i32,
+        value: String,
     },
-    #[error("{path}: no client has a TARGET, nothing to train on")]
-    TrainNoLabelledRows { path: PathBuf },
+    #[error(
+        "{path}: {column} at data row {row} is {value}, expected a whole number that is unique"
+    )]
+    TrainInvalidId {
+        path: PathBuf,
+        column: String,
+        row: usize,
+        value: String,
+    },
+    #[error("{path}: no client has a {column}, nothing to train on")]
+    TrainNoLabelledRows { path: PathBuf, column: String },
+    #[error(
+        "{path}: not a feature table: expected a folder from `trainer features` or a .csv / .parquet file"
+    )]
+    TrainUnknownInput { path: PathBuf },
+    #[error("{path}: the table has no feature column besides {id_column} and {target_column}")]
+    TrainNoFeatures {
+        path: PathBuf,
+        id_column: String,
+        target_column: String,
+    },
+    #[error("{path}: cannot read the search space")]
+    TrainSearchSpace {
+        path: PathBuf,
+        #[source]
+        source: toml::de::Error,
+    },
+    #[error("{path}: invalid search space: {reason}")]
+    TrainInvalidSearchSpace { path: PathBuf, reason: String },
+    #[error("{model} model: {reason}")]
+    TrainCandidate { model: &'static str, reason: String },
     #[error("{path}: the feature schema has no `{feature}` feature, needed for the business cost")]
     TrainMissingFeature {
         path: PathBuf,

@@ -2,13 +2,16 @@
 //!
 //! It owns the lender's data in the Home Credit Default Risk layout: a
 //! synthetic generator of that layout ([`synth`]) and the per-client feature
-//! table built from it with polars ([`features`]). Training, evaluation and
-//! publishing to the model registry build on these. polars lives only here.
+//! table built from it with polars ([`features`]); training, evaluation and
+//! publishing to the model registry ([`train`], [`training`], [`evaluation`],
+//! [`models_cli`]); and portfolio scoring with a published model
+//! ([`score`]). polars, LightGBM and linfa live only here.
 
 mod error;
 pub mod evaluation;
 pub mod features;
 pub mod models_cli;
+pub mod score;
 pub mod synth;
 pub mod tables;
 pub mod train;

@@ -34,8 +34,11 @@ enum Command {
     Features(trainer::features::FeaturesArgs),
     /// List, show, promote and roll back published model versions.
     Models(trainer::models_cli::ModelsArgs),
-    /// Train, evaluate and publish a LightGBM model from the feature table.
+    /// Train, evaluate and publish a model from the feature table (or any
+    /// CSV / parquet table with an id and a 0/1 target column).
     Train(trainer::train::TrainArgs),
+    /// Score a whole portfolio with a published model version.
+    Score(trainer::score::ScoreArgs),
 }
 
 fn main() -> ExitCode {
@@ -51,6 +54,9 @@ fn main() -> ExitCode {
         Command::Features(args) => trainer::features::run(&args).map_err(anyhow::Error::from),
         Command::Models(args) => trainer::models_cli::run(&args).map_err(anyhow::Error::from),
         Command::Train(args) => trainer::train::run(&args).map_err(anyhow::Error::from),
+        Command::Score(args) => trainer::score::run(&args)
+            .map(|_| ())
+            .map_err(anyhow::Error::from),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

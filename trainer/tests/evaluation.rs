@@ -162,12 +162,13 @@ fn sweep_optimum_and_strategies_by_hand() {
     let optimum = curve.cost_optimal();
     assert_eq!(optimum.threshold, 0.055);
     close(optimum.total_cost, -5_000.0);
-    // Budget −5,000 + 5%·5,000 = −4,750: 0.05 costs 0 (over), 0.2 still
-    // accepts only A, 0.205 costs 35k (over).
+    // Budget −5,000 + 5%·5,000 = −4,750: 0.05 costs 0 (over), so the band
+    // has nothing below the optimum and prudent takes the next grid point
+    // down, 0.05; 0.2 still accepts only A, 0.205 costs 35k (over).
     assert_eq!(
         curve.strategy_thresholds(),
         StrategyThresholds {
-            prudent: 0.055,
+            prudent: 0.05,
             normal: 0.055,
             aggressive: 0.2,
         }

@@ -1,6 +1,7 @@
 //! Logistic regression with the imputation and scaling it was trained with.
 //!
-//! A missing value is replaced by its feature's `fill_value`, then scaled to
+//! A missing value (or an infinite one, which a linear model cannot weigh)
+//! is replaced by its feature's `fill_value`, then scaled to
 //! `z = (x - mean) / std`; the raw score is `intercept + Σ weight·z` on the
 //! log-odds scale. `scaled_mean` is the mean of `z` over the training data
 //! (zero when the scaler was fitted there): exact linear SHAP values are
@@ -57,7 +58,7 @@ impl LogisticModel {
     /// The imputed, scaled value of feature `j`.
     #[inline]
     pub(crate) fn scaled(&self, j: usize, x: f64) -> f64 {
-        let x = if x.is_nan() { self.fill_value[j] } else { x };
+        let x = if x.is_finite() { x } else { self.fill_value[j] };
         (x - self.mean[j]) / self.std[j]
     }
 

@@ -34,7 +34,9 @@
 //!   up the same way. So the whole band prudent..=aggressive costs at most
 //!   5% more than the optimum, and prudent ≤ normal ≤ aggressive by
 //!   construction. Walking stops at the first threshold over budget, so a
-//!   distant cheap region does not widen the band.
+//!   distant cheap region does not widen the band. When no neighbour is
+//!   within budget on a side (small portfolios), that side takes the next
+//!   grid threshold, so the three strategies differ whenever the grid allows.
 
 use serde::Serialize;
 
@@ -295,6 +297,18 @@ impl CostCurve {
             .take_while(within)
             .last()
             .unwrap_or(optimum);
+        // A band that holds only the optimum on one side would publish two
+        // equal strategies: that side takes the next grid threshold.
+        let low = if low == optimum {
+            optimum.saturating_sub(1)
+        } else {
+            low
+        };
+        let high = if high == optimum && optimum + 1 < self.points.len() {
+            optimum + 1
+        } else {
+            high
+        };
         StrategyThresholds {
             prudent: self.points[low].threshold,
             normal: self.points[optimum].threshold,

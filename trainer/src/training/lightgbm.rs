@@ -334,6 +334,17 @@ pub fn train(
 }
 
 impl TrainedBooster {
+    /// Loads a LightGBM text model (as [`Self::model_string`] wrote it).
+    pub fn from_model_string(text: &str, n_features: usize) -> Result<Self> {
+        let booster = lightgbm3::Booster::from_string(text).map_err(lgbm("loading a model"))?;
+        let best_iteration = usize::try_from(booster.num_iterations()).unwrap_or(0);
+        Ok(Self {
+            booster,
+            n_features,
+            best_iteration,
+        })
+    }
+
     /// Number of features the model was trained on.
     pub fn n_features(&self) -> usize {
         self.n_features

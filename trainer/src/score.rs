@@ -1,0 +1,152 @@
+//! `trainer score`: scores a whole portfolio with a published version.
+//!
+//! ```text
+//! trainer score --features data/features --registry registry --model production --out scores.csv
+//! ```
+//!
+//! Reads every row of the table (a `trainer features` folder or a .csv /
+//! .parquet file holding the model's feature columns by name), scores each
+//! client with the published model, decides under `--strategy` and writes
+//! one CSV line per client: id, probability of default, decision, the
+//! threshold, and the top reasons (features pushing towards default). The
+//! output is written to a temporary file renamed at the end, so a crash
+//! never leaves a half file.
+
+use std::io::Write;
+use std::path::PathBuf;
+
+use rayon::prelude::*;
+use scoring_core::registry::Registry;
+use scoring_core::{Outcome, Strategy};
+
+use crate::train::table::read_for_scoring;
+use crate::{Error, Result};
+
+/// Options of `trainer score`.
+#[derive(Debug, Clone, clap::Args)]
+pub struct ScoreArgs {
+    /// The portfolio: a `trainer features` folder, or a .csv / .parquet file.
+    #[arg(long, env = "SCORE_FEATURES", default_value = "data/features")]
+    pub features: PathBuf,
+    /// The model registry.
+    #[arg(long, env = "SCORE_REGISTRY", default_value = "registry")]
+    pub registry: PathBuf,
+    /// Version id or alias of the model to use.
+    #[arg(long, env = "SCORE_MODEL", default_value = "production")]
+    pub model: String,
+    /// Decision strategy: prudent, normal or aggressive.
+    #[arg(long, env = "SCORE_STRATEGY", default_value = "normal")]
+    pub strategy: String,
+    /// Column identifying a client.
+    #[arg(long, env = "SCORE_ID_COLUMN", default_value = "SK_ID_CURR")]
+    pub id_column: String,
+    /// Reasons per client (0 skips the explanations, much faster).
+    #[arg(long, env = "SCORE_REASONS", default_value_t = 4)]
+    pub reasons: usize,
+    /// Output CSV file.
+    #[arg(long, env = "SCORE_OUT", default_value = "scores.csv")]
+    pub out: PathBuf,
+}
+
+/// Scores the portfolio; returns the number of clients written.
+pub fn run(args: &ScoreArgs) -> Result<usize> {
+    let strategy: Strategy = args.strategy.parse()?;
+    if args.reasons > scoring_core::policy::MAX_REASONS {
+        return Err(Error::InvalidArgument {
+            flag: "--reasons",
+            message: format!(
+                "at most {} reasons are given, asked for {}",
+                scoring_core::policy::MAX_REASONS,
+                args.reasons
+            ),
+        });
+    }
+    let registry = Registry::open(&args.registry)?;
+    let version = registry.resolve(&args.model)?;
+    let published = registry.show(version.as_str())?.model;
+    let rows = read_for_scoring(&args.features, published.schema(), &args.id_column)?;
+    let n = published.model().n_features();
+    let bar = indicatif::ProgressBar::new(rows.len() as u64);
+    let model_error = |source| Error::TrainModel {
+        stage: "scoring the portfolio",
+        source,
+    };
+    let lines = (0..rows.len())
+        .into_par_iter()
+        .map(|i| {
+            let row = &rows.values[i * n..(i + 1) * n];
+            let thresholds = published.thresholds();
+            let (p, reasons) = if args.reasons == 0 {
+                (
+                    published
+                        .model()
+                        .predict_probability(row)
+                        .map_err(model_error)?,
+                    Vec::new(),
+                )
+            } else {
+                let d = published.decide(row, strategy).map_err(model_error)?;
+                (
+                    d.probability_of_default,
+                    d.reasons
+                        .into_iter()
+                        .take(args.reasons)
+                        .map(|r| r.feature)
+                        .collect(),
+                )
+            };
+            let decision = match thresholds.outcome(strategy, p) {
+                Outcome::Accept => "ACCEPT",
+                Outcome::Refuse => "REFUSE",
+            };
+            bar.inc(1);
+            let mut line = format!(
+                "{},{},{decision},{}",
+                rows.ids[i],
+                ryu::Buffer::new().format(p),
+                thresholds.get(strategy)
+            );
+            for k in 0..args.reasons {
+                line.push(',');
+                line.push_str(reasons.get(k).map_or("", String::as_str));
+            }
+            line.push('\n');
+            Ok(line)
+        })
+        .collect::<Result<Vec<String>>>()?;
+    bar.finish_and_clear();
+    let io = |action: &'static str, path: &PathBuf| {
+        let path = path.clone();
+        move |source| Error::Io {
+            path,
+            action,
+            source,
+        }
+    };
+    let partial = args.out.with_extension("csv.partial");
+    let mut file =
+        std::io::BufWriter::new(std::fs::File::create(&partial).map_err(io("creating", &partial))?);
+    let mut header = format!(
+        "{},probability_of_default,decision,threshold",
+        args.id_column
+    );
+    for k in 1..=args.reasons {
+        header.push_str(&format!(",reason_{k}"));
+    }
+    writeln!(file, "{header}").map_err(io("writing", &partial))?;
+    for line in &lines {
+        file.write_all(line.as_bytes())
+            .map_err(io("writing", &partial))?;
+    }
+    file.into_inner()
+        .map_err(|e| e.into_error())
+        .and_then(|f| f.sync_all())
+        .map_err(io("writing", &partial))?;
+    std::fs::rename(&partial, &args.out).map_err(io("renaming into place", &args.out))?;
+    println!(
+        "scored {} clients with model {version} ({strategy}) into {}",
+        lines.len(),
+        args.out.display()
+    );
+    Ok(lines.len())
+}

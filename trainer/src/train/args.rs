@@ -1,0 +1,206 @@
+//! The options of `trainer train`, with their defaults and checks.
+
+use std::path::PathBuf;
+
+use super::search::SelectionMetric;
+use crate::{Error, Result};
+
+/// Which kind of model is published.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ModelKind {
+    /// Gradient-boosted trees (LightGBM).
+    Lightgbm,
+    /// Logistic regression (linfa-logistic).
+    Logistic,
+    /// One decision tree (linfa-trees).
+    DecisionTree,
+}
+
+impl ModelKind {
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Lightgbm => "lightgbm",
+            Self::Logistic => "logistic",
+            Self::DecisionTree => "decision_tree",
+        }
+    }
+}
+
+/// How the class imbalance is treated.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ImbalanceChoice {
+    /// Random undersampling of good payers (`--undersample-ratio` per defaulter).
+    Undersample,
+    /// Class weights (LightGBM `is_unbalance`); every row kept.
+    Weights,
+    /// Neither.
+    None,
+}
+
+/// How the published probabilities are calibrated on held-out clients.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum CalibrationChoice {
+    /// Isotonic when the calibration set holds at least 200 defaulters, else Platt.
+    Auto,
+    Isotonic,
+    Platt,
+    None,
+}
+
+/// Which clients' features are published as the service's snapshot.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum SnapshotChoice {
+    /// The clients without a target if there are any, else the test split.
+    Auto,
+    Unlabelled,
+    Test,
+    None,
+}
+
+/// Options of `trainer train`.
+#[derive(Debug, Clone, clap::Args)]
+pub struct TrainArgs {
+    /// A folder made by `trainer features`, or any .csv / .parquet table with
+    /// an id column and a 0/1 target column.
+    #[arg(long, env = "TRAIN_FEATURES", default_value = "data/features")]
+    pub features: PathBuf,
+    /// Model registry to publish into (created if missing).
+    #[arg(long, env = "TRAIN_REGISTRY", default_value = "registry")]
+    pub registry: PathBuf,
+    /// Column identifying a client.
+    #[arg(long, env = "TRAIN_ID_COLUMN", default_value = "SK_ID_CURR")]
+    pub id_column: String,
+    /// Column holding the 0/1 default label (missing = a client to decide).
+    #[arg(long, env = "TRAIN_TARGET_COLUMN", default_value = "TARGET")]
+    pub target_column: String,
+    /// Feature holding the credit amount the business cost is counted on;
+    /// when the table lacks it every client counts 1.
+    #[arg(long, env = "TRAIN_CREDIT_COLUMN", default_value = "AMT_CREDIT")]
+    pub credit_column: String,
+    /// Seed of the splits, the sampling, the search and LightGBM.
+    #[arg(long, env = "TRAIN_SEED", default_value_t = 42)]
+    pub seed: u64,
+    /// Share of the labelled clients held out for evaluation, in (0, 1).
+    #[arg(long, env = "TRAIN_TEST_FRACTION", default_value_t = 0.3)]
+    pub test_fraction: f64,
+    /// Class-imbalance treatment.
+    #[arg(long, env = "TRAIN_IMBALANCE", value_enum, default_value_t = ImbalanceChoice::Undersample)]
+    pub imbalance: ImbalanceChoice,
+    /// Good payers kept per defaulter when undersampling (> 0).
+    #[arg(long, env = "TRAIN_UNDERSAMPLE_RATIO", default_value_t = 2.0)]
+    pub undersample_ratio: f64,
+    /// Maximum boosting rounds (early stopping picks the best).
+    #[arg(long, env = "TRAIN_TREES", default_value_t = 1000)]
+    pub trees: u32,
+    /// LightGBM learning rate.
+    #[arg(long, env = "TRAIN_LEARNING_RATE", default_value_t = 0.05)]
+    pub learning_rate: f64,
+    /// LightGBM maximum leaves per tree.
+    #[arg(long, env = "TRAIN_NUM_LEAVES", default_value_t = 34)]
+    pub num_leaves: u32,
+    /// TOML file of a cross-validated hyperparameter search (see `search`).
+    #[arg(long, env = "TRAIN_SEARCH")]
+    pub search: Option<PathBuf>,
+    /// Metric the search selects on.
+    #[arg(long, env = "TRAIN_SELECT_BY", value_enum, default_value_t = SelectionMetric::Auc)]
+    pub select_by: SelectionMetric,
+    /// Where the search writes one JSON line per trial.
+    #[arg(long, env = "TRAIN_TRIALS_LOG", default_value = "search-trials.jsonl")]
+    pub trials_log: PathBuf,
+    /// Calibration of the published probabilities.
+    #[arg(long, env = "TRAIN_CALIBRATION", value_enum, default_value_t = CalibrationChoice::Auto)]
+    pub calibration: CalibrationChoice,
+    /// The kind of model to publish.
+    #[arg(long, env = "TRAIN_MODEL", value_enum, default_value_t = ModelKind::Lightgbm)]
+    pub model: ModelKind,
+    /// Also fit the other kinds, for the model card's comparison.
+    #[arg(long, env = "TRAIN_COMPARE", default_value_t = true, action = clap::ArgAction::Set)]
+    pub compare: bool,
+    /// At most this many rows fit the linfa models (a stratified sample).
+    #[arg(long, env = "TRAIN_LINFA_ROWS", default_value_t = 20_000)]
+    pub linfa_rows: usize,
+    /// Interest earned on a repaid loan, as a share of AMT_CREDIT.
+    #[arg(long, env = "TRAIN_INTEREST_RATE", default_value_t = 0.05)]
+    pub interest_rate: f64,
+    /// Share of AMT_CREDIT lost on a default.
+    #[arg(long, env = "TRAIN_LOSS_GIVEN_DEFAULT", default_value_t = 0.8)]
+    pub loss_given_default: f64,
+    /// Clients whose features are published for scoring by id.
+    #[arg(long, env = "TRAIN_SNAPSHOT", value_enum, default_value_t = SnapshotChoice::Auto)]
+    pub snapshot: SnapshotChoice,
+    /// Version id to publish as (default: v{N+1}).
+    #[arg(long, env = "TRAIN_VERSION")]
+    pub version: Option<String>,
+    /// Point the `production` alias at the new version.
+    #[arg(long, env = "TRAIN_PROMOTE")]
+    pub promote: bool,
+}
+
+impl TrainArgs {
+    /// The defaults of the command line, reading `features` and publishing
+    /// into `registry`.
+    pub fn new(features: impl Into<PathBuf>, registry: impl Into<PathBuf>) -> Self {
+        Self {
+            features: features.into(),
+            registry: registry.into(),
+            id_column: "SK_ID_CURR".to_owned(),
+            target_column: "TARGET".to_owned(),
+            credit_column: "AMT_CREDIT".to_owned(),
+            seed: 42,
+            test_fraction: 0.3,
+            imbalance: ImbalanceChoice::Undersample,
+            undersample_ratio: 2.0,
+            trees: 1000,
+            learning_rate: 0.05,
+            num_leaves: 34,
+            search: None,
+            select_by: SelectionMetric::Auc,
+            trials_log: PathBuf::from("search-trials.jsonl"),
+            calibration: CalibrationChoice::Auto,
+            model: ModelKind::Lightgbm,
+            compare: true,
+            linfa_rows: 20_000,
+            interest_rate: 0.05,
+            loss_given_default: 0.8,
+            snapshot: SnapshotChoice::Auto,
+            version: None,
+            promote: false,
+        }
+    }
+
+    /// Checks the values clap cannot.
+    pub fn check(&self) -> Result<()> {
+        let invalid =
+            |flag: &'static str, message: String| Err(Error::InvalidArgument { flag, message });
+        if !(self.test_fraction > 0.0 && self.test_fraction < 1.0) {
+            return invalid(
+                "--test-fraction",
+                format!("must be in (0, 1), got {}", self.test_fraction),
+            );
+        }
+        if !(self.undersample_ratio.is_finite() && self.undersample_ratio > 0.0) {
+            return invalid(
+                "--undersample-ratio",
+                format!(
+                    "must be a finite number > 0, got {}",
+                    self.undersample_ratio
+                ),
+            );
+        }
+        if self.linfa_rows < 100 {
+            return invalid(
+                "--linfa-rows",
+                format!("must be at least 100, got {}", self.linfa_rows),
+            );
+        }
+        for (flag, value) in [
+            ("--interest-rate", self.interest_rate),
+            ("--loss-given-default", self.loss_given_default),
+        ] {
+            if !(value.is_finite() && value >= 0.0) {
+                return invalid(flag, format!("must be a finite number >= 0, got {value}"));
+            }
+        }
+        Ok(())
+    }
+}

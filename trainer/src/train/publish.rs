@@ -1,0 +1,245 @@
+//! Publishing a trained model: the release, its report and model card, the
+//! reference statistics of the training part and the client snapshot, all
+//! written into one new registry version.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use scoring_core::reference::{DEFAULT_BINS, ReferenceStats};
+use scoring_core::registry::Registry;
+use scoring_core::report::{CalibrationReport, CandidateSummary, CostReport, ModelReport};
+use scoring_core::snapshot::ClientSnapshot;
+use scoring_core::{Attachments, Release, write_artifact_with};
+use sha2::{Digest, Sha256};
+
+use super::assess::{cost_points, importance, probabilities_of};
+use super::card::{CardContext, render};
+use super::table::TrainingTable;
+use super::{Candidate, IMPORTANCE_ROWS, SnapshotChoice, TrainArgs, TrainOutcome};
+use crate::evaluation::CostParameters;
+use crate::training::lightgbm::LightGbmParams;
+use crate::training::sampling::Split;
+use crate::{Error, Result};
+
+/// The trainer's commit, recorded as each version's `code_version`.
+pub(super) const CODE_VERSION: &str = env!("TRAINER_CODE_VERSION");
+
+pub(super) struct Publication<'a> {
+    pub args: &'a TrainArgs,
+    pub table: &'a TrainingTable,
+    pub split: &'a Split,
+    pub test_rows: &'a [f64],
+    pub candidates: &'a [Candidate],
+    pub chosen: usize,
+    pub params: &'a LightGbmParams,
+    pub fitted_best_iteration: usize,
+    pub cv_metrics: BTreeMap<String, f64>,
+    pub cost: CostParameters,
+}
+
+fn model_error(stage: &'static str) -> impl FnOnce(scoring_core::Error) -> Error {
+    move |source| Error::TrainModel { stage, source }
+}
+
+pub(super) fn publish(p: Publication<'_>) -> Result<TrainOutcome> {
+    let (args, table) = (p.args, p.table);
+    let chosen = &p.candidates[p.chosen];
+    let model = &chosen.model;
+    let n = model.n_features();
+    let mut metrics = chosen.assessment.metrics.clone();
+    metrics.extend(p.cv_metrics.clone());
+    metrics.insert("test_clients".to_owned(), p.split.test.len() as f64);
+    metrics.insert("train_clients".to_owned(), p.split.train.len() as f64);
+    metrics.insert(
+        "base_rate".to_owned(),
+        table.labels.iter().filter(|&&l| l == 1).count() as f64 / table.labels.len() as f64,
+    );
+    if chosen.kind == super::ModelKind::Lightgbm {
+        metrics.insert("best_iteration".to_owned(), p.fitted_best_iteration as f64);
+    }
+
+    let report = ModelReport {
+        evaluation: format!(
+            "test split: {:.0}% of the labelled clients ({} clients), stratified, seed {}",
+            args.test_fraction * 100.0,
+            p.split.test.len(),
+            args.seed
+        ),
+        model_kind: chosen.kind.name().to_owned(),
+        metrics: metrics.clone(),
+        cost: CostReport {
+            gain_rate_good: p.cost.interest_rate,
+            loss_rate_default: p.cost.loss_given_default,
+            strategy_rule: format!(
+                "normal is the threshold of lowest cost on the test split; prudent and aggressive are the lowest and highest thresholds of the band around it whose cost stays within {:.0}% of the optimum (at least one grid step, 0.005, each way)",
+                p.cost.strategy_tolerance * 100.0
+            ),
+            curve: cost_points(&chosen.assessment.curve),
+        },
+        confusion: chosen.assessment.confusion.clone(),
+        calibration: CalibrationReport {
+            method: chosen.calibration_method.to_owned(),
+            ece_uncalibrated: chosen.ece_uncalibrated,
+            ece: chosen.assessment.metrics["ece"],
+            bins: chosen.assessment.calibration_bins.clone(),
+        },
+        importance: importance(model, p.test_rows, IMPORTANCE_ROWS)?,
+        candidates: p
+            .candidates
+            .iter()
+            .map(|c| CandidateSummary {
+                model_kind: c.kind.name().to_owned(),
+                published: c.kind == chosen.kind,
+                metrics: c.assessment.metrics.clone(),
+            })
+            .collect(),
+    };
+
+    let train_rows = table.labelled.gather(&p.split.train, n);
+    let train_p = probabilities_of(model, &train_rows)?;
+    let reference = ReferenceStats::of_rows(
+        "training split",
+        model.feature_names(),
+        &train_rows,
+        &train_p,
+        DEFAULT_BINS,
+    )
+    .map_err(model_error("computing the reference statistics"))?;
+    drop(train_rows);
+    let snapshot = match (args.snapshot, table.unlabelled.is_empty()) {
+        (SnapshotChoice::None, _) => None,
+        (SnapshotChoice::Unlabelled, _) | (SnapshotChoice::Auto, false) => {
+            Some(ClientSnapshot::new(
+                model.feature_names().to_vec(),
+                table.unlabelled.ids.clone(),
+                table.unlabelled.values.clone(),
+            ))
+        }
+        (SnapshotChoice::Test, _) | (SnapshotChoice::Auto, true) => Some(ClientSnapshot::new(
+            model.feature_names().to_vec(),
+            p.split
+                .test
+                .iter()
+                .map(|&i| table.labelled.ids[i])
+                .collect(),
+            p.test_rows.to_vec(),
+        )),
+    }
+    .transpose()
+    .map_err(model_error("building the client snapshot"))?;
+
+    let registry = Registry::open(&args.registry)?;
+    let version = match &args.version {
+        Some(v) => scoring_core::registry::VersionId::parse(v)?,
+        None => registry.next_version()?,
+    };
+    let parameters = serde_json::json!({
+        "model": chosen.kind.name(),
+        "lightgbm": p.params,
+        "seed": args.seed,
+        "test_fraction": args.test_fraction,
+        "imbalance": format!("{:?}", args.imbalance).to_lowercase(),
+        "undersample_ratio": args.undersample_ratio,
+        "calibration": chosen.calibration_method,
+        "search": args.search.as_ref().map(|p| p.display().to_string()),
+        "select_by": args.select_by,
+        "cost": p.cost,
+    });
+    let release = Release {
+        model_version: version.to_string(),
+        created_at: rfc3339_now(),
+        code_version: CODE_VERSION.to_owned(),
+        training_data_fingerprint: fingerprint(&table.path)?,
+        training_parameters: parameters.clone(),
+        metrics: metrics.clone(),
+        thresholds: chosen.assessment.thresholds,
+    };
+    let card = render(&CardContext {
+        release: &release,
+        report: &report,
+        data_description: format!(
+            "{} labelled clients from `{}` ({} train, {} test; default rate {:.2}%); {} unlabelled clients{}.",
+            table.labels.len(),
+            table.path.display(),
+            p.split.train.len(),
+            p.split.test.len(),
+            metrics["base_rate"] * 100.0,
+            table.unlabelled.len(),
+            snapshot.as_ref().map_or(String::new(), |s| format!(
+                "; {} clients published in the snapshot",
+                s.len()
+            ))
+        ),
+        parameters: serde_json::to_string_pretty(&parameters).unwrap_or_default(),
+        feature_count: n,
+    });
+    let attachments = Attachments {
+        report: Some(&report),
+        reference: Some(&reference),
+        snapshot: snapshot.as_ref(),
+        model_card: Some(&card),
+    };
+    let schema = &table.schema;
+    let published = registry.publish(Some(version.as_str()), |dir| {
+        write_artifact_with(dir, &release, model, schema, attachments).map(|_| ())
+    })?;
+    if args.promote {
+        registry.promote(published.as_str(), "production")?;
+        tracing::info!(version = %published, "promoted to production");
+    }
+    Ok(TrainOutcome {
+        version: published,
+        metrics,
+        thresholds: chosen.assessment.thresholds,
+        model: model.clone(),
+        test_client_ids: p
+            .split
+            .test
+            .iter()
+            .map(|&i| table.labelled.ids[i])
+            .collect(),
+        test_probabilities: chosen.assessment.probabilities.clone(),
+    })
+}
+
+/// `sha256:<hex>` of the training table file, streamed.
+fn fingerprint(path: &Path) -> Result<String> {
+    let io = |source| Error::Io {
+        path: path.to_owned(),
+        action: "reading the training table",
+        source,
+    };
+    let mut file = std::fs::File::open(path).map_err(io)?;
+    let mut hasher = Sha256::new();
+    std::io::copy(&mut file, &mut hasher).map_err(|source| Error::Io {
+        path: path.to_owned(),
+        action: "reading the training table",
+        source,
+    })?;
+    Ok(format!("sha256:{:x}", hasher.finalize()))
+}
+
+/// The current UTC time as `YYYY-MM-DDTHH:MM:SSZ`.
+fn rfc3339_now() -> String {
+    let secs = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    let (days, rem) = ((secs / 86_400) as i64, secs % 86_400);
+    // Civil date from days since 1970-01-01 (Howard Hinnant's algorithm).
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!(
+        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z",
+        rem / 3_600,
+        rem % 3_600 / 60,
+        rem % 60
+    )
+}
