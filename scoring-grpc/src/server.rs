@@ -179,8 +179,17 @@ pub async fn start(settings: Settings) -> Result<RunningServer, ConfigError> {
         let shutdown = async move {
             let _ = stopped.wait_for(|s| *s).await;
         };
+        // Without TCP_NODELAY small responses wait ~40 ms for delayed ACKs.
+        let incoming = tokio_stream::StreamExt::map(TcpListenerStream::new(listener), |conn| {
+            if let Ok(stream) = &conn
+                && let Err(error) = stream.set_nodelay(true)
+            {
+                tracing::warn!(%error, "cannot set TCP_NODELAY");
+            }
+            conn
+        });
         let served = router
-            .serve_with_incoming_shutdown(TcpListenerStream::new(listener), shutdown)
+            .serve_with_incoming_shutdown(incoming, shutdown)
             .await;
         reload_task.abort();
         if let Some(audit) = &shared.audit {
