@@ -20,8 +20,14 @@ DEMO_USER="demo"
 DEMO_PASSWORD="${DEMO_PASSWORD:-pret-a-depenser}"
 
 ./deploy/prerequisites.sh
-cargo build --release -p trainer -p scoring-grpc -p gateway
-BIN="$CARGO_TARGET_DIR/release"
+# RUN_LOCAL_PROFILE=dev reuses the test build (much faster to build, slower to run).
+if [[ "${RUN_LOCAL_PROFILE:-release}" == "dev" ]]; then
+    cargo build -p trainer -p scoring-grpc -p gateway
+    BIN="$CARGO_TARGET_DIR/debug"
+else
+    cargo build --release -p trainer -p scoring-grpc -p gateway
+    BIN="$CARGO_TARGET_DIR/release"
+fi
 mkdir -p "$WORK"
 
 if [[ ! -f "$WORK/synth/application_train.csv" ]]; then
