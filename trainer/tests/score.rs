@@ -18,22 +18,23 @@ fn portfolio(path: &Path, rows: usize) {
     std::fs::write(path, csv).expect("csv");
 }
 
+/// Trains on `csv` (columns id, y, a, b) into `registry` with few trees.
+fn publish(csv: &Path, registry: &Path, trees: u32, promote: bool) {
+    let mut train = TrainArgs::new(csv, registry);
+    (train.id_column, train.target_column) = ("id".into(), "y".into());
+    (train.trees, train.num_leaves) = (trees, 4);
+    train.compare = false;
+    train.promote = promote;
+    train_and_publish(&train).expect("training");
+}
+
 #[test]
 fn scores_every_client_as_the_published_model_does() {
     let tmp = tempfile::tempdir().expect("temporary directory");
     let csv = tmp.path().join("p.csv");
     portfolio(&csv, 1_000);
     let registry = tmp.path().join("registry");
-    let mut train = TrainArgs::new(&csv, &registry);
-    (
-        train.id_column,
-        train.target_column,
-        train.trees,
-        train.num_leaves,
-    ) = ("id".into(), "y".into(), 30, 4);
-    train.compare = false;
-    train.promote = true;
-    train_and_publish(&train).expect("training");
+    publish(&csv, &registry, 30, true);
 
     let out = tmp.path().join("scores.csv");
     let args = ScoreArgs {
@@ -74,15 +75,7 @@ fn bad_arguments_are_refused_with_what_was_wrong() {
     let csv = tmp.path().join("p.csv");
     portfolio(&csv, 400);
     let registry = tmp.path().join("registry");
-    let mut train = TrainArgs::new(&csv, &registry);
-    (
-        train.id_column,
-        train.target_column,
-        train.trees,
-        train.num_leaves,
-    ) = ("id".into(), "y".into(), 10, 4);
-    train.compare = false;
-    train_and_publish(&train).expect("training");
+    publish(&csv, &registry, 10, false);
     let base = ScoreArgs {
         features: csv.clone(),
         registry,

@@ -59,26 +59,29 @@ impl Calibration {
             Self::Isotonic {
                 scores,
                 probabilities,
-            } => interpolate_clipped(scores, probabilities, uncalibrated),
+            } => interpolate_clipped(scores, probabilities, uncalibrated).unwrap_or(f64::NAN),
         }
     }
 }
 
-fn interpolate_clipped(xs: &[f64], ys: &[f64], x: f64) -> f64 {
-    let last = xs.len() - 1; // validated non-empty
+/// Isotonic prediction: linear interpolation between the breakpoints
+/// `(xs, ys)` (xs strictly increasing), the end values outside them; NaN
+/// for NaN. `None` when there is no breakpoint.
+pub fn interpolate_clipped(xs: &[f64], ys: &[f64], x: f64) -> Option<f64> {
+    let last = xs.len().checked_sub(1)?;
     if x.is_nan() {
-        return f64::NAN;
+        return Some(f64::NAN);
     }
     if x <= xs[0] {
-        return ys[0];
+        return Some(ys[0]);
     }
     if x >= xs[last] {
-        return ys[last];
+        return Some(ys[last]);
     }
     // xs[i - 1] < x <= xs[i], with 1 <= i <= last.
     let i = xs.partition_point(|&v| v < x);
     let t = (x - xs[i - 1]) / (xs[i] - xs[i - 1]);
-    ys[i - 1] + t * (ys[i] - ys[i - 1])
+    Some(ys[i - 1] + t * (ys[i] - ys[i - 1]))
 }
 
 #[cfg(test)]

@@ -25,7 +25,7 @@ mod tree;
 
 use serde::{Deserialize, Serialize};
 
-pub use calibration::Calibration;
+pub use calibration::{Calibration, interpolate_clipped};
 pub use logistic::LogisticModel;
 pub use tree::{
     CATEGORICAL_MASK, DEFAULT_LEFT_MASK, MissingType, Tree, TreeParts, numerical_decision,

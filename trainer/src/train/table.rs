@@ -81,24 +81,7 @@ pub fn read_for_scoring(input: &Path, schema: &FeatureSchema, id_column: &str) -
         input.to_owned()
     };
     let table = read_file(&path)?;
-    let ids = table
-        .column(id_column)
-        .and_then(|c| c.cast(&DataType::Float64))
-        .map_err(column_error(&path, id_column))?;
-    let ids = ids.f64().map_err(column_error(&path, id_column))?;
-    let ids = ids
-        .iter()
-        .enumerate()
-        .map(|(row, id)| match id {
-            Some(v) if v.fract() == 0.0 && v.abs() < 9.0e15 => Ok(v as i64),
-            other => Err(Error::TrainInvalidId {
-                path: path.clone(),
-                column: id_column.to_owned(),
-                row: row + 1,
-                value: other.map_or_else(|| "missing".to_owned(), |v| v.to_string()),
-            }),
-        })
-        .collect::<Result<Vec<i64>>>()?;
+    let ids = client_ids(&path, &table, id_column)?;
     let n = schema.features.len();
     let mut values = vec![f64::NAN; ids.len() * n];
     for j in 0..n {
@@ -246,6 +229,32 @@ fn feature_values(
     Ok(values.iter().map(|v| v.unwrap_or(f64::NAN)).collect())
 }
 
+/// The id column as whole numbers, each checked (not yet for uniqueness).
+fn client_ids(path: &Path, table: &DataFrame, id_column: &str) -> Result<Vec<i64>> {
+    let ids = table
+        .column(id_column)
+        .and_then(|c| c.cast(&DataType::Float64))
+        .map_err(column_error(path, id_column))?;
+    let ids = ids.f64().map_err(column_error(path, id_column))?;
+    ids.iter()
+        .enumerate()
+        .map(|(row, id)| match id {
+            Some(v) if v.fract() == 0.0 && v.abs() < 9.0e15 => Ok(v as i64),
+            other => Err(invalid_id(path, id_column, row, other)),
+        })
+        .collect()
+}
+
+/// `row` is 0-based; the error counts data rows from 1.
+fn invalid_id(path: &Path, id_column: &str, row: usize, value: Option<f64>) -> Error {
+    Error::TrainInvalidId {
+        path: path.to_owned(),
+        column: id_column.to_owned(),
+        row: row + 1,
+        value: value.map_or_else(|| "missing".to_owned(), |v| v.to_string()),
+    }
+}
+
 fn split_rows(
     path: PathBuf,
     table: &DataFrame,
@@ -258,27 +267,15 @@ fn split_rows(
         .and_then(|c| c.cast(&DataType::Float64))
         .map_err(column_error(&path, target_column))?;
     let target = target.f64().map_err(column_error(&path, target_column))?;
-    let ids = table
-        .column(id_column)
-        .and_then(|c| c.cast(&DataType::Float64))
-        .map_err(column_error(&path, id_column))?;
-    let ids = ids.f64().map_err(column_error(&path, id_column))?;
+    let ids = client_ids(&path, table, id_column)?;
     let mut seen = HashSet::with_capacity(table.height());
     let mut labelled = Vec::new();
     let mut unlabelled = Vec::new();
     let mut labels = Vec::new();
-    for (row, (id, label)) in ids.iter().zip(target.iter()).enumerate() {
-        let id = match id {
-            Some(v) if v.fract() == 0.0 && v.abs() < 9.0e15 && seen.insert(v as i64) => v as i64,
-            other => {
-                return Err(Error::TrainInvalidId {
-                    path,
-                    column: id_column.to_owned(),
-                    row: row + 1,
-                    value: other.map_or_else(|| "missing".to_owned(), |v| v.to_string()),
-                });
-            }
-        };
+    for (row, (&id, label)) in ids.iter().zip(target.iter()).enumerate() {
+        if !seen.insert(id) {
+            return Err(invalid_id(&path, id_column, row, Some(id as f64)));
+        }
         match label {
             None => unlabelled.push((row, id)),
             Some(v) if v == 0.0 || v == 1.0 => {

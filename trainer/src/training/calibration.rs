@@ -93,23 +93,10 @@ impl IsotonicCalibrator {
     /// The calibrated probability of default for `score`. A NaN score gives
     /// NaN.
     pub fn predict(&self, score: f64) -> f64 {
-        let (xs, ys) = (&self.scores, &self.probabilities);
-        let Some(last) = xs.len().checked_sub(1) else {
-            return f64::NAN; // only a hand-edited, empty stored calibrator
-        };
-        if score.is_nan() {
-            return f64::NAN;
-        }
-        if score <= xs[0] {
-            return ys[0];
-        }
-        if score >= xs[last] {
-            return ys[last];
-        }
-        // xs[i - 1] < score <= xs[i], with 1 <= i <= last.
-        let i = xs.partition_point(|&x| x < score);
-        let t = (score - xs[i - 1]) / (xs[i] - xs[i - 1]);
-        ys[i - 1] + t * (ys[i] - ys[i - 1])
+        // The served model's own interpolation, so trainer and service agree.
+        // Empty only for a hand-edited stored calibrator.
+        scoring_core::model::interpolate_clipped(&self.scores, &self.probabilities, score)
+            .unwrap_or(f64::NAN)
     }
 
     /// [`Self::predict`] for every score.
