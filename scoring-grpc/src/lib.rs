@@ -14,6 +14,7 @@
 //!   atomically by [`reload`];
 //! - [`service`]: the RPC handlers, with [`validate`] and [`convert`] for
 //!   requests and responses and [`error`] for the status mapping;
+//! - [`limits`]: per-call deadline and concurrency limit with load shedding;
 //! - [`auth`], [`audit`], [`metrics`]: API keys and request ids, the
 //!   decision log, Prometheus metrics.
 
@@ -23,6 +24,7 @@ pub mod cache;
 pub mod config;
 pub mod convert;
 pub mod error;
+pub mod limits;
 pub mod metrics;
 pub mod reload;
 pub mod server;

@@ -25,8 +25,17 @@ const BUCKETS: &[f64] = &[
 static HANDLE: OnceLock<Option<PrometheusHandle>> = OnceLock::new();
 static LIVE_VERSION: Mutex<Option<String>> = Mutex::new(None);
 
+/// How often recorded histogram samples are folded into their buckets.
+const UPKEEP_EVERY: Duration = Duration::from_secs(5);
+/// The name of the thread that does it.
+pub const UPKEEP_THREAD: &str = "metrics-upkeep";
+
 /// Installs the process's recorder (once) and returns its handle; `None`
 /// when another recorder was installed first.
+///
+/// The recorder keeps every histogram sample until an upkeep folds it into
+/// the buckets; a thread does that every [`UPKEEP_EVERY`], otherwise a
+/// server nobody scrapes would grow by each call's sample.
 pub fn handle() -> Option<&'static PrometheusHandle> {
     HANDLE
         .get_or_init(|| {
@@ -36,7 +45,21 @@ pub fn handle() -> Option<&'static PrometheusHandle> {
             let recorder = builder.build_recorder();
             let handle = recorder.handle();
             match metrics::set_global_recorder(recorder) {
-                Ok(()) => Some(handle),
+                Ok(()) => {
+                    let upkept = handle.clone();
+                    let started = std::thread::Builder::new()
+                        .name(UPKEEP_THREAD.to_owned())
+                        .spawn(move || {
+                            loop {
+                                std::thread::sleep(UPKEEP_EVERY);
+                                upkept.run_upkeep();
+                            }
+                        });
+                    if let Err(error) = started {
+                        tracing::warn!(%error, "cannot start the metrics upkeep thread");
+                    }
+                    Some(handle)
+                }
                 Err(_) => {
                     tracing::warn!("a metrics recorder was already installed; /metrics is empty");
                     None
@@ -105,5 +128,22 @@ pub async fn serve(listener: TcpListener) {
             let _ = stream.write_all(response.as_bytes()).await;
             let _ = stream.shutdown().await;
         });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    #[cfg(target_os = "linux")]
+    fn installing_the_recorder_starts_its_upkeep() {
+        assert!(handle().is_some(), "the first recorder of this process");
+        let threads = std::fs::read_dir("/proc/self/task").expect("/proc");
+        let names: Vec<String> = threads
+            .filter_map(|t| std::fs::read_to_string(t.ok()?.path().join("comm")).ok())
+            .map(|name| name.trim().to_owned())
+            .collect();
+        assert!(names.iter().any(|n| n == UPKEEP_THREAD), "{names:?}");
     }
 }

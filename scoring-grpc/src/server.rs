@@ -1,7 +1,7 @@
-//! Builds and runs the server: the scoring service behind the API key gate,
-//! health and reflection beside it, the tower stack (deadline, concurrency
-//! limit with load shedding), TLS when configured, the reload task, the
-//! metrics endpoint and the audit writer; and stops them in order.
+//! Builds and runs the server: the scoring service behind the API key gate
+//! and the per-call limits ([`crate::limits`]), health and reflection beside
+//! it, TLS when configured, the reload task, the metrics endpoint and the
+//! audit writer; and stops them in order.
 
 use std::net::SocketAddr;
 use std::path::Path;
@@ -15,13 +15,12 @@ use tokio_stream::wrappers::TcpListenerStream;
 use tonic::service::interceptor::InterceptedService;
 use tonic::transport::{Certificate, Identity, Server, ServerTlsConfig};
 use tonic_health::ServingStatus;
-use tower::ServiceBuilder;
-use tower::limit::GlobalConcurrencyLimitLayer;
 
 use crate::audit::AuditLog;
 use crate::auth::Gate;
 use crate::config::{Settings, TlsConfig};
 use crate::error::ConfigError;
+use crate::limits::LimitsLayer;
 use crate::pb::scoring::v1::scoring_service_server::ScoringServiceServer;
 use crate::reload::{Reloader, SERVICE_NAME};
 use crate::service::{ScoringApi, Shared};
@@ -155,7 +154,6 @@ pub async fn start(settings: Settings) -> Result<RunningServer, ConfigError> {
             .map_err(ConfigError::Serve)?;
     }
     let router = builder
-        .timeout(settings.request_timeout)
         .trace_fn(|request| {
             tracing::info_span!(
                 "grpc",
@@ -164,11 +162,10 @@ pub async fn start(settings: Settings) -> Result<RunningServer, ConfigError> {
                 model_version = tracing::field::Empty,
             )
         })
-        .layer(
-            ServiceBuilder::new()
-                .load_shed()
-                .layer(GlobalConcurrencyLimitLayer::new(settings.concurrency_limit)),
-        )
+        .layer(LimitsLayer::new(
+            settings.concurrency_limit,
+            settings.request_timeout,
+        ))
         .add_service(health_service)
         .add_service(reflection)
         .add_service(api);

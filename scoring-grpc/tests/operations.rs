@@ -1,6 +1,6 @@
 //! Operating the service: health follows the live model, reloads swap
 //! versions and refuse corrupted ones, API keys, the audit log, metrics,
-//! reflection and the load-shedding status.
+//! reflection. Deadlines and load shedding: `limits.rs`.
 
 mod common;
 
@@ -10,29 +10,10 @@ use scoring_grpc::auth::hash_key;
 use scoring_grpc::config::{ApiKey, AuditSettings};
 use scoring_grpc::pb::scoring::v1 as pb;
 use scoring_grpc::pb::scoring::v1::scoring_service_client::ScoringServiceClient;
-use scoring_grpc::server::{RunningServer, start};
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use scoring_grpc::server::start;
 use tonic::Code;
 use tonic::transport::Channel;
-use tonic_health::pb::HealthCheckRequest;
 use tonic_health::pb::health_check_response::ServingStatus;
-use tonic_health::pb::health_client::HealthClient;
-
-async fn health(server: &RunningServer) -> ServingStatus {
-    let channel = Channel::from_shared(format!("http://{}", server.addr))
-        .expect("uri")
-        .connect()
-        .await
-        .expect("connect");
-    let response = HealthClient::new(channel)
-        .check(HealthCheckRequest {
-            service: "scoring.v1.ScoringService".into(),
-        })
-        .await
-        .expect("health")
-        .into_inner();
-    ServingStatus::try_from(response.status).expect("status")
-}
 
 async fn score_version(
     client: &mut ScoringServiceClient<Channel>,
@@ -44,18 +25,6 @@ async fn score_version(
         })
         .await
         .map(|r| r.into_inner().model_version)
-}
-
-async fn metrics_text(server: &RunningServer) -> String {
-    let addr = server.metrics_addr.expect("metrics enabled");
-    let mut stream = tokio::net::TcpStream::connect(addr).await.expect("connect");
-    stream
-        .write_all(b"GET /metrics HTTP/1.1\r\nhost: test\r\n\r\n")
-        .await
-        .expect("write");
-    let mut body = String::new();
-    stream.read_to_string(&mut body).await.expect("read");
-    body
 }
 
 #[tokio::test]
@@ -321,14 +290,4 @@ async fn reflection_lists_the_scoring_and_health_services() {
         "{names:?}"
     );
     server.shutdown().await.expect("shutdown");
-}
-
-#[test]
-fn shed_load_and_expired_deadlines_map_to_grpc_codes() {
-    // What the server's recover-error layer answers when the concurrency
-    // limit is full (load shed) or the default deadline passes.
-    let shed = tonic::Status::from_error(Box::new(tower::load_shed::error::Overloaded::new()));
-    assert_eq!(shed.code(), Code::ResourceExhausted);
-    let late = tonic::Status::from_error(Box::new(tonic::TimeoutExpired(())));
-    assert_eq!(late.code(), Code::Cancelled);
 }

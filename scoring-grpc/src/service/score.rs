@@ -41,25 +41,30 @@ fn decide(
     strategy: Strategy,
     max_reasons: usize,
 ) -> Result<Decision, ServiceError> {
-    let cacheable = row.unmodified && max_reasons <= CACHED_REASONS;
-    let client_id = row.client_id.filter(|_| cacheable);
-    let Some(cached) = client_id.and_then(|id| model.cache.get(id)) else {
-        let (decision, contributions) = model
-            .published
-            .decide_explained(&row.values, strategy, max_reasons)
-            .map_err(ServiceError::Model)?;
-        if let Some(id) = client_id {
-            let kept =
-                CachedExplanation::of(decision.raw_score, decision.base_value, &contributions);
-            model.cache.put(id, kept);
-        }
-        return Ok(decision);
-    };
+    match cached_decision(model, row, strategy, max_reasons) {
+        Some(decision) => Ok(decision),
+        None => computed_decision(model, row, strategy, max_reasons),
+    }
+}
+
+fn cache_key(row: &Row, max_reasons: usize) -> Option<i64> {
+    row.client_id
+        .filter(|_| row.unmodified && max_reasons <= CACHED_REASONS)
+}
+
+/// The decision from a cached explanation: microseconds, no TreeSHAP.
+fn cached_decision(
+    model: &ServedModel,
+    row: &Row,
+    strategy: Strategy,
+    max_reasons: usize,
+) -> Option<Decision> {
+    let cached = model.cache.get(cache_key(row, max_reasons)?)?;
     // The same arithmetic as PublishedModel::decide, on the cached parts.
     let published = &model.published;
     let probability_of_default = published.model().probability(cached.raw_score);
     let thresholds = published.thresholds();
-    Ok(Decision {
+    Some(Decision {
         outcome: thresholds.outcome(strategy, probability_of_default),
         strategy,
         probability_of_default,
@@ -74,6 +79,25 @@ fn decide(
             max_reasons,
         ),
     })
+}
+
+/// The decision with a fresh TreeSHAP explanation (milliseconds), kept in
+/// the cache when the row is a snapshot client's.
+fn computed_decision(
+    model: &ServedModel,
+    row: &Row,
+    strategy: Strategy,
+    max_reasons: usize,
+) -> Result<Decision, ServiceError> {
+    let (decision, contributions) = model
+        .published
+        .decide_explained(&row.values, strategy, max_reasons)
+        .map_err(ServiceError::Model)?;
+    if let Some(id) = cache_key(row, max_reasons) {
+        let kept = CachedExplanation::of(decision.raw_score, decision.base_value, &contributions);
+        model.cache.put(id, kept);
+    }
+    Ok(decision)
 }
 
 /// The Score response of a decision.
@@ -118,11 +142,19 @@ pub(super) async fn score(
     let strategy = strategy_from_wire(request.strategy, "strategy")?;
     let max_reasons = reasons_wanted(request.max_reason_codes);
     let row = resolve_applicant(&model, request.applicant.as_ref(), "applicant")?;
-    let (response, decision, row, model) = blocking(move || {
-        let decision = decide(&model, &row, strategy, max_reasons)?;
-        Ok((to_wire(&model, &row, &decision), decision, row, model))
-    })
-    .await?;
+    // A cache hit costs microseconds: answered here rather than handed to a
+    // blocking thread.
+    let (response, decision, row, model) =
+        match cached_decision(&model, &row, strategy, max_reasons) {
+            Some(decision) => (to_wire(&model, &row, &decision), decision, row, model),
+            None => {
+                blocking(move || {
+                    let decision = computed_decision(&model, &row, strategy, max_reasons)?;
+                    Ok((to_wire(&model, &row, &decision), decision, row, model))
+                })
+                .await?
+            }
+        };
     audit(shared, &context, &model, &row, &decision);
     Ok(response)
 }

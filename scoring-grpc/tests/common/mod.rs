@@ -26,7 +26,11 @@ use scoring_grpc::config::Settings;
 use scoring_grpc::pb::scoring::v1 as pb;
 use scoring_grpc::pb::scoring::v1::scoring_service_client::ScoringServiceClient;
 use scoring_grpc::server::{RunningServer, start};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tonic::transport::Channel;
+use tonic_health::pb::HealthCheckRequest;
+use tonic_health::pb::health_check_response::ServingStatus;
+use tonic_health::pb::health_client::HealthClient;
 
 pub const N_FEATURES: usize = 6;
 pub const N_CLIENTS: usize = 300;
@@ -72,6 +76,21 @@ pub fn model(seed: u64) -> Model {
         leaf_scale: 0.4,
     };
     random_ensemble(&mut Rng::new(seed), 20, shape)
+}
+
+/// A model whose explanations take milliseconds even in a release build
+/// (3,000 trees of up to 34 leaves), for calls that must outlast a deadline
+/// or hold a slot.
+pub fn heavy_model(seed: u64) -> Model {
+    let shape = TreeShape {
+        n_features: N_FEATURES,
+        leaves: 34,
+        max_depth: 8,
+        categorical: 0.0,
+        nan_missing_only: true,
+        leaf_scale: 0.01,
+    };
+    random_ensemble(&mut Rng::new(seed), 3_000, shape)
 }
 
 pub fn snapshot(seed: u64) -> ClientSnapshot {
@@ -150,7 +169,12 @@ pub fn release(version: &str) -> Release {
 
 /// Publishes version `version` built from `seed` (with every attachment).
 pub fn publish(registry: &Registry, version: &str, seed: u64) {
-    let model = model(seed);
+    publish_model(registry, version, seed, model(seed));
+}
+
+/// Publishes `model` (over [`feature_names`]) as `version`, with the
+/// attachments built from `seed`.
+pub fn publish_model(registry: &Registry, version: &str, seed: u64, model: Model) {
     let snapshot = snapshot(seed);
     let mut probabilities = vec![0.0; snapshot.len()];
     model
@@ -259,4 +283,34 @@ where
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     panic!("gave up waiting for {what}");
+}
+
+/// The scoring service's health as `grpc.health.v1` reports it.
+pub async fn health(server: &RunningServer) -> ServingStatus {
+    let channel = Channel::from_shared(format!("http://{}", server.addr))
+        .expect("uri")
+        .connect()
+        .await
+        .expect("connect");
+    let response = HealthClient::new(channel)
+        .check(HealthCheckRequest {
+            service: "scoring.v1.ScoringService".into(),
+        })
+        .await
+        .expect("health")
+        .into_inner();
+    ServingStatus::try_from(response.status).expect("status")
+}
+
+/// The Prometheus text of the server's metrics endpoint.
+pub async fn metrics_text(server: &RunningServer) -> String {
+    let addr = server.metrics_addr.expect("metrics enabled");
+    let mut stream = tokio::net::TcpStream::connect(addr).await.expect("connect");
+    stream
+        .write_all(b"GET /metrics HTTP/1.1\r\nhost: test\r\n\r\n")
+        .await
+        .expect("write");
+    let mut body = String::new();
+    stream.read_to_string(&mut body).await.expect("read");
+    body
 }

@@ -1,14 +1,14 @@
-//! The service over a model trained and published by the trainer itself
+//! The scoring service over a model trained and published by the trainer
 //! (synthetic applicants, the feature pipeline, LightGBM): the artifact the
-//! trainer writes is the artifact the service serves, bit for bit.
+//! trainer writes is the artifact the service serves, bit for bit. It lives
+//! here rather than in scoring-grpc so that the service's own tests and load
+//! bench build without the trainer (polars, LightGBM).
 
-mod common;
-
-use common::connect;
 use scoring_core::registry::Registry;
 use scoring_core::{PublishedModel, Strategy};
 use scoring_grpc::config::Settings;
 use scoring_grpc::pb::scoring::v1 as pb;
+use scoring_grpc::pb::scoring::v1::scoring_service_client::ScoringServiceClient;
 use scoring_grpc::server::start;
 use trainer::features::FeaturesArgs;
 use trainer::synth::SynthArgs;
@@ -47,7 +47,9 @@ async fn serves_a_model_published_by_train_and_publish() {
     let server = start(Settings::local(registry.root()))
         .await
         .expect("server");
-    let mut client = connect(&server).await;
+    let mut client = ScoringServiceClient::connect(format!("http://{}", server.addr))
+        .await
+        .expect("connect");
 
     // A client of the snapshot the trainer publishes (its unlabelled or
     // test clients).

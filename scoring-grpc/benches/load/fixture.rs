@@ -1,0 +1,136 @@
+//! The load bench's server: a production-shaped model (1,000 trees of up to
+//! 34 leaves over 800 features) and a snapshot of random clients published
+//! into a temporary registry, and the release `scoring-grpc` binary started
+//! on it in its own process, so its RSS is measured alone.
+
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::time::Instant;
+
+use scoring_core::model::{BoostedTrees, Estimator, Tree};
+use scoring_core::registry::Registry;
+use scoring_core::snapshot::ClientSnapshot;
+use scoring_core::{
+    Attachments, FeatureKind, FeatureSchema, FeatureSpec, Model, Release, Thresholds,
+    write_artifact_with,
+};
+
+use crate::Args;
+use crate::core_common::{Rng, TreeShape, random_rows, random_tree_parts};
+
+fn production_model(trees: usize, features: usize) -> Model {
+    let shape = TreeShape {
+        n_features: features,
+        leaves: 34,
+        max_depth: 8,
+        categorical: 0.0,
+        nan_missing_only: true,
+        leaf_scale: 0.05,
+    };
+    let mut rng = Rng::new(2024);
+    let trees = (0..trees)
+        .map(|_| Tree::new(random_tree_parts(&mut rng, shape)).expect("valid tree"))
+        .collect();
+    let names = (0..features).map(|i| format!("f{i}")).collect();
+    let estimator = Estimator::BoostedTrees(BoostedTrees {
+        base_score: -2.4,
+        trees,
+    });
+    Model::new(names, estimator).expect("valid model")
+}
+
+fn publish(root: &Path, args: &Args) -> Registry {
+    let model = production_model(args.trees, args.features);
+    let names = model.feature_names().to_vec();
+    let rows = random_rows(&mut Rng::new(7), args.clients, args.features, 0.2);
+    let ids = (1..=args.clients as i64).collect();
+    let snapshot = ClientSnapshot::new(names.clone(), ids, rows).expect("snapshot");
+    let schema = FeatureSchema {
+        format_version: 1,
+        id_column: "SK_ID_CURR".into(),
+        target_column: None,
+        features: names
+            .iter()
+            .map(|name| FeatureSpec {
+                name: name.clone(),
+                kind: FeatureKind::Numeric,
+                source_table: "application".into(),
+                source_column: name.clone(),
+                aggregation: "none".into(),
+                category: None,
+                description: format!("Feature {name}"),
+            })
+            .collect(),
+        vocabularies: vec![],
+    };
+    let release = Release {
+        model_version: "bench-1".into(),
+        created_at: "2026-01-01T00:00:00Z".into(),
+        code_version: "bench".into(),
+        training_data_fingerprint: "random".into(),
+        training_parameters: serde_json::json!({}),
+        metrics: Default::default(),
+        thresholds: Thresholds {
+            prudent: 0.05,
+            normal: 0.08,
+            aggressive: 0.12,
+        },
+    };
+    let registry = Registry::open(root).expect("registry");
+    let attachments = Attachments {
+        snapshot: Some(&snapshot),
+        ..Default::default()
+    };
+    registry
+        .publish(Some("bench-1"), |dir| {
+            write_artifact_with(dir, &release, &model, &schema, attachments).map(|_| ())
+        })
+        .expect("publish");
+    registry.promote("bench-1", "production").expect("promote");
+    registry
+}
+
+pub(crate) fn rss_kib(pid: u32) -> Option<u64> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmRSS:"))?;
+    line.split_whitespace().nth(1)?.parse().ok()
+}
+
+pub(crate) struct LocalServer {
+    pub(crate) child: Child,
+    _dir: tempfile::TempDir,
+}
+
+impl Drop for LocalServer {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+pub(crate) fn start_local(args: &Args) -> (LocalServer, String) {
+    let dir = tempfile::tempdir().expect("tmp");
+    let started = Instant::now();
+    publish(&dir.path().join("registry"), args);
+    eprintln!("published the model in {:.1?}", started.elapsed());
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("free port")
+        .port();
+    let child = Command::new(env!("CARGO_BIN_EXE_scoring-grpc"))
+        .args([
+            "--registry",
+            &dir.path().join("registry").display().to_string(),
+        ])
+        .args(["--listen", &format!("127.0.0.1:{port}"), "--no-auth"])
+        .args(["--concurrency-limit", "4096"])
+        .args(["--score-cache-clients", &args.cache_clients.to_string()])
+        .env("RUST_LOG", "warn")
+        .stdout(Stdio::null())
+        .spawn()
+        .expect("start scoring-grpc");
+    (
+        LocalServer { child, _dir: dir },
+        format!("http://127.0.0.1:{port}"),
+    )
+}

@@ -1,0 +1,165 @@
+//! The per-call limits on a real server: a call past its deadline answers
+//! DEADLINE_EXCEEDED, a malformed `grpc-timeout` is refused naming the header, calls
+//! over the concurrency limit are shed with RESOURCE_EXHAUSTED while health
+//! checks keep answering, and both are counted in the metrics.
+
+mod common;
+
+use std::time::Duration;
+
+use common::*;
+use scoring_core::registry::Registry;
+use scoring_grpc::config::Settings;
+use scoring_grpc::pb::scoring::v1 as pb;
+use scoring_grpc::pb::scoring::v1::scoring_service_client::ScoringServiceClient;
+use scoring_grpc::server::{RunningServer, start};
+use tonic::Code;
+use tonic::transport::Channel;
+use tonic_health::pb::health_check_response::ServingStatus;
+
+/// A registry whose live model is [`heavy_model`]: an explanation takes
+/// milliseconds, so a 1 ms deadline always passes first.
+fn heavy_registry() -> (tempfile::TempDir, Registry) {
+    let dir = tempfile::tempdir().expect("tmp");
+    let registry = Registry::open(dir.path().join("registry")).expect("registry");
+    publish_model(&registry, "heavy", 1, heavy_model(1));
+    registry.promote("heavy", "production").expect("promote");
+    (dir, registry)
+}
+
+async fn start_with(
+    registry: &Registry,
+    adjust: impl FnOnce(&mut Settings),
+) -> (RunningServer, ScoringServiceClient<Channel>) {
+    let mut settings = settings(registry);
+    settings.metrics_listen = Some("127.0.0.1:0".parse().expect("addr"));
+    adjust(&mut settings);
+    let server = start(settings).await.expect("server starts");
+    let client = connect(&server).await;
+    (server, client)
+}
+
+fn explain_request(timeout: Option<Duration>) -> tonic::Request<pb::ExplainRequest> {
+    let mut request = tonic::Request::new(pb::ExplainRequest {
+        applicant: by_client(FIRST_ID),
+        ..Default::default()
+    });
+    if let Some(timeout) = timeout {
+        request.set_timeout(timeout);
+    }
+    request
+}
+
+fn counted(metrics: &str, rpc: &str, code: &str) -> bool {
+    metrics.lines().any(|line| {
+        line.starts_with("scoring_requests_total")
+            && line.contains(&format!("rpc=\"{rpc}\""))
+            && line.contains(&format!("code=\"{code}\""))
+    })
+}
+
+#[tokio::test]
+async fn a_call_past_its_deadline_answers_deadline_exceeded() {
+    let (_dir, registry) = heavy_registry();
+    // The server's default deadline.
+    let (server, mut client) = start_with(&registry, |s| {
+        s.request_timeout = Duration::from_millis(1);
+    })
+    .await;
+    let late = client
+        .explain(explain_request(None))
+        .await
+        .expect_err("past the default deadline");
+    assert_eq!(late.code(), Code::DeadlineExceeded, "{late:?}");
+    assert!(late.message().contains("deadline of 1ms"), "{late:?}");
+    assert!(counted(
+        &metrics_text(&server).await,
+        "Explain",
+        "DeadlineExceeded"
+    ));
+    server.shutdown().await.expect("shutdown");
+
+    // Within the caller's deadline (shorter than the default) the same call
+    // succeeds. (A caller's deadline shorter than the call: the unit tests
+    // in `src/limits.rs`; over a real connection tonic's client gives up at
+    // the same instant and answers its own CANCELLED.)
+    let (server, mut client) = start_with(&registry, |_| {}).await;
+    let answered = client
+        .explain(explain_request(Some(Duration::from_secs(5))))
+        .await
+        .expect("within the deadline")
+        .into_inner();
+    assert_eq!(answered.model_version, "heavy");
+    server.shutdown().await.expect("shutdown");
+}
+
+#[tokio::test]
+async fn a_malformed_grpc_timeout_is_refused_naming_the_header() {
+    let (_dir, registry) = registry_with_v1();
+    let (server, mut client) = serve(&registry).await;
+    let mut request = explain_request(None);
+    request
+        .metadata_mut()
+        .insert("grpc-timeout", "soon".parse().expect("ascii"));
+    let refused = client.explain(request).await.expect_err("malformed");
+    assert_refused(&refused, Code::InvalidArgument, "grpc-timeout");
+    assert!(refused.message().contains("`soon`"), "{refused:?}");
+    server.shutdown().await.expect("shutdown");
+}
+
+#[tokio::test]
+async fn calls_over_the_concurrency_limit_are_shed_while_health_answers() {
+    let (_dir, registry) = registry_with_v1();
+    let (server, mut client) = start_with(&registry, |s| s.concurrency_limit = 1).await;
+    // A streamed batch holds its slot until its stream ends; unread, its
+    // 5,000 answers cannot all be sent, so it stays in flight.
+    let batch = pb::ScoreBatchRequest {
+        applicants: (0..5_000)
+            .map(|i| pb::Applicant {
+                applicant: Some(pb::applicant::Applicant::ClientId(
+                    FIRST_ID + i % N_CLIENTS as i64,
+                )),
+            })
+            .collect(),
+        ..Default::default()
+    };
+    let mut holder = client.clone();
+    let stream = holder
+        .score_batch(batch)
+        .await
+        .expect("the batch starts")
+        .into_inner();
+
+    let shed = client
+        .score(pb::ScoreRequest {
+            applicant: by_client(FIRST_ID),
+            ..Default::default()
+        })
+        .await
+        .expect_err("no slot left");
+    assert_eq!(shed.code(), Code::ResourceExhausted, "{shed:?}");
+    assert!(shed.message().contains("concurrency limit"), "{shed:?}");
+    assert_eq!(health(&server).await, ServingStatus::Serving);
+    assert!(counted(
+        &metrics_text(&server).await,
+        "Score",
+        "ResourceExhausted"
+    ));
+
+    // The slot comes back when the batch's stream is dropped.
+    drop(stream);
+    eventually("the slot to be released", || {
+        let mut client = client.clone();
+        async move {
+            client
+                .score(pb::ScoreRequest {
+                    applicant: by_client(FIRST_ID),
+                    ..Default::default()
+                })
+                .await
+                .is_ok()
+        }
+    })
+    .await;
+    server.shutdown().await.expect("shutdown");
+}
