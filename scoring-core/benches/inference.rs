@@ -9,38 +9,16 @@ mod common;
 use std::hint::black_box;
 use std::time::Duration;
 
-use common::{Rng, TreeShape, random_rows, random_tree_parts};
+use common::{Rng, production_shaped_model, random_rows};
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
-use scoring_core::model::{BoostedTrees, Estimator, Tree};
-use scoring_core::{Model, ShapScratch};
+use scoring_core::ShapScratch;
 
 const N_FEATURES: usize = 800;
 const N_TREES: usize = 1000;
 const BATCH: usize = 10_000;
 
-fn production_like_model() -> Model {
-    let shape = TreeShape {
-        n_features: N_FEATURES,
-        leaves: 34,
-        max_depth: 8,
-        categorical: 0.0,
-        nan_missing_only: true,
-        leaf_scale: 0.05,
-    };
-    let mut rng = Rng::new(2024);
-    let trees = (0..N_TREES)
-        .map(|_| Tree::new(random_tree_parts(&mut rng, shape)).expect("valid tree"))
-        .collect();
-    let names = (0..N_FEATURES).map(|i| format!("f{i}")).collect();
-    let estimator = Estimator::BoostedTrees(BoostedTrees {
-        base_score: -2.4,
-        trees,
-    });
-    Model::new(names, estimator).expect("valid model")
-}
-
 fn benches(c: &mut Criterion) {
-    let model = production_like_model();
+    let model = production_shaped_model(N_TREES, N_FEATURES);
     let rows = random_rows(&mut Rng::new(7), BATCH, N_FEATURES, 0.2);
     let mut next = rows.chunks_exact(N_FEATURES).cycle();
 

@@ -154,6 +154,29 @@ pub fn random_ensemble(rng: &mut Rng, n_trees: usize, shape: TreeShape) -> Model
     Model::new(names, estimator).expect("generated models are valid")
 }
 
+/// A random ensemble shaped like production: `n_trees` full trees of 34
+/// leaves, depth at most 8, over `n_features` features (the benches' model).
+pub fn production_shaped_model(n_trees: usize, n_features: usize) -> Model {
+    let shape = TreeShape {
+        n_features,
+        leaves: 34,
+        max_depth: 8,
+        categorical: 0.0,
+        nan_missing_only: true,
+        leaf_scale: 0.05,
+    };
+    let mut rng = Rng::new(2024);
+    let trees = (0..n_trees)
+        .map(|_| Tree::new(random_tree_parts(&mut rng, shape)).expect("valid tree"))
+        .collect();
+    let names = (0..n_features).map(|i| format!("f{i}")).collect();
+    let estimator = Estimator::BoostedTrees(BoostedTrees {
+        base_score: -2.4,
+        trees,
+    });
+    Model::new(names, estimator).expect("valid model")
+}
+
 /// Row-major rows: values in [-2, 2], some exact zeros and small category
 /// codes, `missing` share of NaN.
 pub fn random_rows(rng: &mut Rng, n_rows: usize, n_features: usize, missing: f64) -> Vec<f64> {

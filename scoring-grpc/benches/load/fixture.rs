@@ -7,40 +7,17 @@ use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::Instant;
 
-use scoring_core::model::{BoostedTrees, Estimator, Tree};
 use scoring_core::registry::Registry;
 use scoring_core::snapshot::ClientSnapshot;
 use scoring_core::{
-    Attachments, FeatureKind, FeatureSchema, FeatureSpec, Model, Release, Thresholds,
-    write_artifact_with,
+    Attachments, FeatureKind, FeatureSchema, FeatureSpec, Release, Thresholds, write_artifact_with,
 };
 
 use crate::Args;
-use crate::core_common::{Rng, TreeShape, random_rows, random_tree_parts};
-
-fn production_model(trees: usize, features: usize) -> Model {
-    let shape = TreeShape {
-        n_features: features,
-        leaves: 34,
-        max_depth: 8,
-        categorical: 0.0,
-        nan_missing_only: true,
-        leaf_scale: 0.05,
-    };
-    let mut rng = Rng::new(2024);
-    let trees = (0..trees)
-        .map(|_| Tree::new(random_tree_parts(&mut rng, shape)).expect("valid tree"))
-        .collect();
-    let names = (0..features).map(|i| format!("f{i}")).collect();
-    let estimator = Estimator::BoostedTrees(BoostedTrees {
-        base_score: -2.4,
-        trees,
-    });
-    Model::new(names, estimator).expect("valid model")
-}
+use crate::core_common::{Rng, production_shaped_model, random_rows};
 
 fn publish(root: &Path, args: &Args) -> Registry {
-    let model = production_model(args.trees, args.features);
+    let model = production_shaped_model(args.trees, args.features);
     let names = model.feature_names().to_vec();
     let rows = random_rows(&mut Rng::new(7), args.clients, args.features, 0.2);
     let ids = (1..=args.clients as i64).collect();
