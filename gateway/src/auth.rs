@@ -2,7 +2,12 @@
 //! encrypted session cookie and the session-bound CSRF token checked on
 //! every POST.
 
-use std::{collections::HashMap, path::Path, sync::Arc};
+use std::{
+    collections::HashMap,
+    path::Path,
+    sync::{Arc, OnceLock},
+    time::{Duration, Instant},
+};
 
 use argon2::{
     Argon2, PasswordHash, PasswordHasher, PasswordVerifier,
@@ -19,16 +24,30 @@ use axum::{
 use axum_extra::extract::cookie::{Cookie, Key, PrivateCookieJar, SameSite};
 use serde::Deserialize;
 
-use crate::{AppState, error::StartError};
+use crate::{AppState, error::StartError, throttle::Throttle};
 
 /// Session cookie: `<csrf token>:<user name>`, encrypted and authenticated.
 pub const SESSION_COOKIE: &str = "gw_session";
 /// Pre-session cookie holding the sign-in form's CSRF token.
 pub const SIGNIN_COOKIE: &str = "gw_signin";
 
-/// The officers allowed to sign in, by name, with their PHC password hashes.
+/// The officers allowed to sign in, by name, with their PHC password
+/// hashes, and their recent failed sign-ins.
 #[derive(Clone, Default)]
-pub struct Users(Arc<HashMap<String, String>>);
+pub struct Users {
+    hashes: Arc<HashMap<String, String>>,
+    throttle: Arc<Throttle>,
+}
+
+/// What a sign-in attempt comes to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SignIn {
+    Accepted,
+    /// Unknown name or wrong password (the two are not told apart).
+    Refused,
+    /// Too many recent failures for this name: retry after this long.
+    Throttled(Duration),
+}
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -67,36 +86,67 @@ impl Users {
             }
             users.insert(user.name, user.password_hash);
         }
-        Ok(Self(Arc::new(users)))
+        Ok(Self {
+            hashes: Arc::new(users),
+            throttle: Arc::default(),
+        })
     }
 
     /// Number of users.
     pub fn len(&self) -> usize {
-        self.0.len()
+        self.hashes.len()
     }
 
     /// Whether there are none.
     pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
+        self.hashes.is_empty()
     }
 
-    /// Whether `password` is `name`'s. Argon2 runs off the async threads.
+    /// Checks `name`'s password unless the name has failed too often
+    /// recently (see [`crate::throttle`]).
+    pub async fn sign_in(&self, name: &str, password: String) -> SignIn {
+        let now = Instant::now();
+        if let Some(wait) = self.throttle.wait_for(name, now) {
+            return SignIn::Throttled(wait);
+        }
+        if self.verify(name, password).await {
+            self.throttle.clear(name);
+            SignIn::Accepted
+        } else {
+            self.throttle.record_failure(name, now);
+            SignIn::Refused
+        }
+    }
+
+    /// Whether `password` is `name`'s. Argon2 runs off the async threads;
+    /// an unknown name is checked against a stand-in hash so that it takes
+    /// as long as a wrong password and timing does not tell which names
+    /// exist.
     pub async fn verify(&self, name: &str, password: String) -> bool {
-        let Some(hash) = self.0.get(name).cloned() else {
-            return false;
-        };
+        let known = self.hashes.get(name).cloned();
         tokio::task::spawn_blocking(move || {
-            PasswordHash::new(&hash)
+            let hash = match &known {
+                Some(hash) => hash.as_str(),
+                None => unknown_user_hash(),
+            };
+            let matches = PasswordHash::new(hash)
                 .map(|parsed| {
                     Argon2::default()
                         .verify_password(password.as_bytes(), &parsed)
                         .is_ok()
                 })
-                .unwrap_or(false)
+                .unwrap_or(false);
+            matches && known.is_some()
         })
         .await
         .unwrap_or(false)
     }
+}
+
+/// The hash an unknown name's password is checked against (made once).
+fn unknown_user_hash() -> &'static str {
+    static HASH: OnceLock<String> = OnceLock::new();
+    HASH.get_or_init(|| hash_password(&new_token()).unwrap_or_default())
 }
 
 /// An argon2id PHC hash of `password` with a fresh salt.

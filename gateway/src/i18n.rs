@@ -165,6 +165,7 @@ pub const STRINGS: &[(&str, &str, &str)] = &[
     ("username", "User name", "Nom d'utilisateur"),
     ("password", "Password", "Mot de passe"),
     ("signin_failed", "Unknown user or wrong password.", "Utilisateur inconnu ou mot de passe erroné."),
+    ("signin_throttled", "Too many failed sign-ins for this user name. Try again in {minutes} min.", "Trop d'échecs de connexion pour cet identifiant. Réessayez dans {minutes} min."),
     ("find_client", "Find a client", "Rechercher un client"),
     ("client_id", "Client id", "Identifiant client"),
     ("client", "Client", "Client"),

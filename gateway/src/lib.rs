@@ -18,6 +18,7 @@ pub mod markdown;
 pub mod routes;
 pub mod svg;
 pub mod templates;
+pub mod throttle;
 
 use std::sync::Arc;
 

@@ -52,29 +52,57 @@ async fn secure_cookies_when_configured() {
     assert!(form.set_cookies()[0].contains("Secure"));
 }
 
+/// One sign-in attempt through the form.
+async fn attempt(app: &axum::Router, user: &str, password: &str) -> Page {
+    let form = send(app, get("/signin", "")).await;
+    let pre = form.cookie("gw_signin").unwrap();
+    send(
+        app,
+        post(
+            "/signin",
+            &pre,
+            &[
+                ("csrf", &form.csrf()),
+                ("username", user),
+                ("password", password),
+            ],
+        ),
+    )
+    .await
+}
+
 #[tokio::test]
 async fn wrong_password_or_unknown_user_is_refused() {
     let app = app();
     for (user, password) in [(USER, "wrong"), ("bob", PASSWORD)] {
-        let form = send(&app, get("/signin", "")).await;
-        let pre = form.cookie("gw_signin").unwrap();
-        let page = send(
-            &app,
-            post(
-                "/signin",
-                &pre,
-                &[
-                    ("csrf", &form.csrf()),
-                    ("username", user),
-                    ("password", password),
-                ],
-            ),
-        )
-        .await;
+        let page = attempt(&app, user, password).await;
         assert_eq!(page.status, StatusCode::UNAUTHORIZED);
         assert!(page.body.contains("id=\"signin-error\""));
         assert!(page.cookie("gw_session").is_none());
     }
+}
+
+#[tokio::test]
+async fn repeated_failures_for_a_name_are_throttled() {
+    let app = app();
+    for _ in 0..gateway::throttle::MAX_FAILURES {
+        let page = attempt(&app, USER, "wrong").await;
+        assert_eq!(page.status, StatusCode::UNAUTHORIZED);
+    }
+    // Even the right password is not checked until the window ends.
+    let page = attempt(&app, USER, PASSWORD).await;
+    assert_eq!(page.status, StatusCode::TOO_MANY_REQUESTS);
+    assert!(page.cookie("gw_session").is_none());
+    let retry_after: u64 = page.headers["retry-after"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!(retry_after > 0 && retry_after <= 15 * 60, "{retry_after}");
+    assert!(page.body.contains("Try again in 15 min."), "{}", page.body);
+    // Other names are not affected.
+    let page = attempt(&app, "bob", "wrong").await;
+    assert_eq!(page.status, StatusCode::UNAUTHORIZED);
 }
 
 #[tokio::test]

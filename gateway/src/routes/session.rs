@@ -1,13 +1,15 @@
 //! Sign-in and sign-out. The sign-in form carries a CSRF token bound to a
 //! short pre-session cookie; signing in replaces it with the session cookie
-//! and a fresh token.
+//! and a fresh token. Repeated failures for one name are throttled
+//! ([`crate::throttle`]): 429 with `Retry-After`.
 
 use std::collections::HashMap;
+use std::time::Duration;
 
 use axum::{
     Form,
     extract::{Query, State},
-    http::StatusCode,
+    http::{HeaderValue, StatusCode, header::RETRY_AFTER},
     response::{Html, IntoResponse, Redirect, Response},
 };
 use axum_extra::extract::cookie::{Cookie, PrivateCookieJar};
@@ -15,7 +17,7 @@ use minijinja::context;
 
 use crate::{
     AppState,
-    auth::{self, Officer, SESSION_COOKIE, SIGNIN_COOKIE},
+    auth::{self, Officer, SESSION_COOKIE, SIGNIN_COOKIE, SignIn},
     error::{AppError, Failure},
     i18n::Lang,
     templates,
@@ -23,12 +25,20 @@ use crate::{
 
 use super::switch_url;
 
+/// Why the sign-in form is shown.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum FormShown {
+    Fresh,
+    Refused,
+    Throttled(Duration),
+}
+
 fn render_form(
     lang: Lang,
     jar: PrivateCookieJar,
     state: &AppState,
     next: &str,
-    failed: bool,
+    shown: FormShown,
 ) -> Result<Response, Failure> {
     let (jar, token) = match jar.get(SIGNIN_COOKIE) {
         Some(c) => {
@@ -48,19 +58,29 @@ fn render_form(
         }
     };
     let query = serde_urlencoded::to_string([("next", next)]).unwrap_or_default();
+    let (status, error, retry_minutes) = match shown {
+        FormShown::Fresh => (StatusCode::OK, None, 0),
+        FormShown::Refused => (StatusCode::UNAUTHORIZED, Some("signin_failed"), 0),
+        FormShown::Throttled(wait) => (
+            StatusCode::TOO_MANY_REQUESTS,
+            Some("signin_throttled"),
+            wait.as_secs().div_ceil(60),
+        ),
+    };
     let ctx = context! {
         t => lang.table(), lang => lang.code(), other_lang => lang.other().code(),
         switch_url => switch_url("/signin", Some(&query), lang.other()),
-        csrf => token, next, failed, signed_in => false,
+        csrf => token, next, error, retry_minutes, signed_in => false,
     };
     let html = templates::render("signin.html", ctx)
         .map_err(|e| AppError::Internal(format!("signin.html: {e:#}")).in_lang(lang))?;
-    let status = if failed {
-        StatusCode::UNAUTHORIZED
-    } else {
-        StatusCode::OK
-    };
-    Ok((status, jar, Html(html)).into_response())
+    let mut response = (status, jar, Html(html)).into_response();
+    if let FormShown::Throttled(wait) = shown {
+        response
+            .headers_mut()
+            .insert(RETRY_AFTER, HeaderValue::from(wait.as_secs().max(1)));
+    }
+    Ok(response)
 }
 
 /// GET /signin: the form.
@@ -71,7 +91,7 @@ pub async fn form(
     Query(params): Query<HashMap<String, String>>,
 ) -> Result<Response, Failure> {
     let next = auth::safe_next(params.get("next").map(String::as_str));
-    render_form(lang, jar, &state, &next, false)
+    render_form(lang, jar, &state, &next, FormShown::Fresh)
 }
 
 /// POST /signin: checks the token and the password, then opens a session.
@@ -94,9 +114,16 @@ pub async fn sign_in(
         .ok_or_else(|| AppError::bad("username").in_lang(lang))?;
     let password = form.get("password").cloned().unwrap_or_default();
     let next = auth::safe_next(form.get("next").map(String::as_str));
-    if !state.users.verify(name, password).await {
-        tracing::info!("sign-in refused");
-        return render_form(lang, jar, &state, &next, true);
+    match state.users.sign_in(name, password).await {
+        SignIn::Accepted => {}
+        SignIn::Refused => {
+            tracing::info!("sign-in refused");
+            return render_form(lang, jar, &state, &next, FormShown::Refused);
+        }
+        SignIn::Throttled(wait) => {
+            tracing::warn!("sign-in throttled after repeated failures");
+            return render_form(lang, jar, &state, &next, FormShown::Throttled(wait));
+        }
     }
     let session = format!("{}:{name}", auth::new_token());
     let jar = jar
