@@ -139,11 +139,20 @@ mod tests {
     #[cfg(target_os = "linux")]
     fn installing_the_recorder_starts_its_upkeep() {
         assert!(handle().is_some(), "the first recorder of this process");
-        let threads = std::fs::read_dir("/proc/self/task").expect("/proc");
-        let names: Vec<String> = threads
-            .filter_map(|t| std::fs::read_to_string(t.ok()?.path().join("comm")).ok())
-            .map(|name| name.trim().to_owned())
-            .collect();
-        assert!(names.iter().any(|n| n == UPKEEP_THREAD), "{names:?}");
+        let thread_names = || -> Vec<String> {
+            let threads = std::fs::read_dir("/proc/self/task").expect("/proc");
+            threads
+                .filter_map(|t| std::fs::read_to_string(t.ok()?.path().join("comm")).ok())
+                .map(|name| name.trim().to_owned())
+                .collect()
+        };
+        // A new thread names itself once it runs: wait for that.
+        for _ in 0..500 {
+            if thread_names().iter().any(|n| n == UPKEEP_THREAD) {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        panic!("no {UPKEEP_THREAD} thread among {:?}", thread_names());
     }
 }
