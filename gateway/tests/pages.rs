@@ -294,7 +294,7 @@ async fn new_applicant_is_scored_from_explicit_features() {
 }
 
 #[tokio::test]
-async fn model_page_shows_version_metrics_curve_importance_card_and_versions() {
+async fn model_page_shows_version_metrics_curves_importance_card_and_versions() {
     let app = app();
     let s = sign_in(&app).await;
     let page = send(&app, get("/model", &s.cookie)).await;
@@ -313,6 +313,19 @@ async fn model_page_shows_version_metrics_curve_importance_card_and_versions() {
             .matches("class=\"bar\"")
             .count(),
         12
+    );
+    // The reliability diagram: one dot per calibration bin, and its data.
+    assert_eq!(
+        between(&page.body, "id=\"calibration\"", "</svg>")
+            .matches("class=\"bin\"")
+            .count(),
+        4
+    );
+    assert!(
+        between(&page.body, "<table id=\"calibration-bins\">", "</table>")
+            .contains("<tr><td>15.0 %</td><td>13.0 %</td><td>120</td></tr>"),
+        "{}",
+        page.body
     );
     assert!(page.body.contains("<h1>Model card</h1>"));
     assert!(

@@ -283,7 +283,14 @@ pub fn report() -> pb::ModelReport {
         calibration_method: "isotonic".into(),
         ece_uncalibrated: 0.05,
         ece: 0.01,
-        calibration_curve: vec![],
+        calibration_curve: [(0.02, 0.018, 600), (0.06, 0.065, 250), (0.15, 0.13, 120), (0.35, 0.4, 30)]
+            .into_iter()
+            .map(|(mean_predicted, observed_default_rate, count)| pb::CalibrationBin {
+                mean_predicted,
+                observed_default_rate,
+                count,
+            })
+            .collect(),
         importance: importance_order()
             .into_iter()
             .map(|i| pb::FeatureImportance {

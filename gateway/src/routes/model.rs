@@ -15,7 +15,7 @@ use crate::{
     error::{AppError, Failure},
     markdown,
     routes::client::pct,
-    svg::{self, Bar, Labels, Mark},
+    svg::{self, Bar, CalibrationPoint, Labels, Mark},
 };
 
 fn metric(name: &str, v: Option<f64>) -> Option<Value> {
@@ -92,8 +92,21 @@ pub async fn page(
             .collect();
         let importance_svg =
             svg::bars(&Labels { id: "importance", title: t("importance_title"), desc: t("importance_title") }, &importance, false);
+        let bins: Vec<CalibrationPoint> = r
+            .calibration_curve
+            .iter()
+            .map(|b| CalibrationPoint { predicted: b.mean_predicted, observed: b.observed_default_rate, clients: b.count })
+            .collect();
+        let reliability_svg = svg::reliability(
+            &Labels { id: "calibration", title: t("calibration_title"), desc: t("calibration_desc") },
+            [t("predicted"), t("observed")],
+            &bins,
+        );
         context! {
             kind => r.model_kind, evaluation => r.evaluation, calibration => r.calibration_method,
+            reliability => (!bins.is_empty()).then(|| Value::from_safe_string(reliability_svg)),
+            bins => bins.iter().filter(|b| b.clients > 0).map(|b| context! { predicted => pct(b.predicted),
+                observed => pct(b.observed), clients => b.clients }).collect::<Vec<_>>(),
             cost => Value::from_safe_string(cost_svg),
             curve => r.cost_curve.iter().map(|p| context! { threshold => format!("{:.3}", p.threshold),
                 cost => format!("{:.4}", p.cost_per_client), acceptance => pct(p.acceptance_rate) }).collect::<Vec<_>>(),

@@ -4,6 +4,10 @@
 
 use std::fmt::Write;
 
+mod curves;
+
+pub use curves::{CalibrationPoint, cost_curve, reliability};
+
 /// Raises the risk (red, 6.6:1 on white).
 pub const RED: &str = "#b00020";
 /// Lowers the risk (green, 7.9:1 on white).
@@ -284,55 +288,6 @@ pub fn scatter(
         fmt_num(yl),
         pad + 4.0,
         fmt_num(yh)
-    );
-    out
-}
-
-/// The cost curve (cost per client by threshold) with vertical threshold lines.
-pub fn cost_curve(labels: &Labels<'_>, curve: &[(f64, f64)], marks: &[Mark<'_>]) -> String {
-    let (w, h, pad) = (640.0, 300.0, 50.0);
-    let mut out = String::new();
-    open(&mut out, labels, w as u32, h as u32);
-    let lo = curve.iter().map(|p| p.1).fold(f64::INFINITY, f64::min);
-    let hi = curve.iter().map(|p| p.1).fold(f64::NEG_INFINITY, f64::max);
-    let (lo, hi) = if lo.is_finite() && hi > lo {
-        (lo, hi)
-    } else {
-        (0.0, 1.0)
-    };
-    let sx = |t: f64| pad + (w - 2.0 * pad) * t.clamp(0.0, 1.0);
-    let sy = |c: f64| h - pad - (h - 2.0 * pad) * ((c - lo) / (hi - lo)).clamp(0.0, 1.0);
-    let path: Vec<String> = curve
-        .iter()
-        .map(|(t, c)| format!("{:.1},{:.1}", sx(*t), sy(*c)))
-        .collect();
-    let _ = write!(
-        out,
-        "<rect x=\"{pad}\" y=\"{pad}\" width=\"{}\" height=\"{}\" fill=\"none\" stroke=\"{INK}\"/><polyline class=\"cost\" points=\"{}\" fill=\"none\" stroke=\"{NEUTRAL}\" stroke-width=\"2\"/>",
-        w - 2.0 * pad,
-        h - 2.0 * pad,
-        path.join(" ")
-    );
-    for (i, m) in marks.iter().enumerate() {
-        let x = sx(m.value);
-        let _ = write!(
-            out,
-            "<line class=\"threshold\" x1=\"{x:.1}\" y1=\"{pad}\" x2=\"{x:.1}\" y2=\"{:.1}\" stroke=\"{RED}\" stroke-dasharray=\"5 3\"/><text x=\"{x:.1}\" y=\"{:.1}\" font-size=\"12\" text-anchor=\"middle\" fill=\"{INK}\">{}</text>",
-            h - pad,
-            pad - 8.0 - 14.0 * (i % 2) as f64,
-            esc(m.label)
-        );
-    }
-    let _ = write!(
-        out,
-        "<text x=\"{pad}\" y=\"{:.1}\" font-size=\"12\" fill=\"{INK}\">0</text><text x=\"{:.1}\" y=\"{:.1}\" font-size=\"12\" text-anchor=\"end\" fill=\"{INK}\">1</text><text x=\"4\" y=\"{:.1}\" font-size=\"12\" fill=\"{INK}\">{}</text><text x=\"4\" y=\"{:.1}\" font-size=\"12\" fill=\"{INK}\">{}</text></svg>",
-        h - pad + 16.0,
-        w - pad,
-        h - pad + 16.0,
-        h - pad,
-        fmt_num(lo),
-        pad + 4.0,
-        fmt_num(hi)
     );
     out
 }
