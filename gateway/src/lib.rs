@@ -15,6 +15,7 @@ pub mod fake;
 pub mod i18n;
 pub mod layers;
 pub mod markdown;
+pub mod numbers;
 pub mod routes;
 pub mod svg;
 pub mod templates;

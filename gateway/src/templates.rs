@@ -3,7 +3,10 @@
 
 use std::sync::LazyLock;
 
-use minijinja::Environment;
+use minijinja::{Environment, State, Value};
+
+use crate::i18n::Lang;
+use crate::numbers;
 
 /// (name, source) of every template under `gateway/templates/`.
 const TEMPLATES: &[(&str, &str)] = &[
@@ -20,6 +23,7 @@ const TEMPLATES: &[(&str, &str)] = &[
 
 static ENV: LazyLock<Environment<'static>> = LazyLock::new(|| {
     let mut env = Environment::new();
+    env.add_filter("num", num);
     for (name, source) in TEMPLATES {
         // A syntax error is caught by the test below; at run time the broken
         // template is simply absent and its render fails with an error.
@@ -29,6 +33,16 @@ static ENV: LazyLock<Environment<'static>> = LazyLock::new(|| {
     }
     env
 });
+
+/// `{{ value | num }}`: a number, or a number formatted as text, written
+/// the way the page's language (`lang` in the context) writes numbers.
+fn num(state: &State, value: Value) -> String {
+    let lang = state
+        .lookup("lang")
+        .and_then(|code| code.as_str().and_then(Lang::parse))
+        .unwrap_or(Lang::En);
+    numbers::localize(&value.to_string(), lang)
+}
 
 /// Renders template `name` with `ctx`.
 pub fn render(name: &str, ctx: minijinja::Value) -> Result<String, minijinja::Error> {
@@ -42,6 +56,7 @@ mod tests {
     #[test]
     fn every_template_compiles() {
         let mut env = Environment::new();
+        env.add_filter("num", num);
         for (name, source) in TEMPLATES {
             env.add_template(name, source)
                 .unwrap_or_else(|e| panic!("{name}: {e:#}"));

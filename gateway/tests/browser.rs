@@ -246,7 +246,7 @@ fn officer_signs_in_and_explores_a_client() {
     .unwrap()
     .wait_until_navigated()
     .unwrap();
-    assert_eq!(text(&tab, "#client-value"), "400000");
+    assert_eq!(text(&tab, "#client-value"), "400,000");
     assert_eq!(
         tab.find_elements("#similar tr.neighbour").unwrap().len(),
         10

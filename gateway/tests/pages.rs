@@ -166,7 +166,7 @@ async fn compare_shows_histogram_with_filter_similar_and_scatter() {
     assert!(all.body.contains("Credit amount of the loan"));
     assert!(
         all.body
-            .contains("<strong id=\"client-value\">400000</strong>")
+            .contains("<strong id=\"client-value\">400,000</strong>")
     );
     assert_eq!(all.count("class=\"client-marker\""), 1);
     assert_eq!(all.count("class=\"hbin\""), 20);

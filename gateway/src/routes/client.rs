@@ -20,6 +20,7 @@ use crate::{
     AppState,
     error::{AppError, Failure},
     i18n::Lang,
+    numbers,
     svg::{self, Bar, Labels, Mark},
 };
 
@@ -181,9 +182,10 @@ pub fn score_context(
             desc: &format!(
                 "{} {} %",
                 lang.tr("probability"),
-                pct(e.probability_of_default)
+                numbers::localize(&pct(e.probability_of_default), lang)
             ),
         },
+        lang,
         e.probability_of_default,
         &marks
             .iter()

@@ -115,7 +115,7 @@ pub async fn page(
                 description => &i.description, value => format!("{:.4}", i.mean_abs_contribution) }).collect::<Vec<_>>(),
             card => Value::from_safe_string(markdown::to_safe_html(&r.model_card_markdown)),
             rule => &r.strategy_rule,
-            ece => format!("{:.4} → {:.4}", r.ece_uncalibrated, r.ece),
+            ece_before => format!("{:.4}", r.ece_uncalibrated), ece_after => format!("{:.4}", r.ece),
             confusion => r.confusion.iter().map(|c| context! {
                 label => t(&format!("strategy_{}", strategy_name(c.strategy))), threshold => pct(c.threshold),
                 tp => c.true_positive, fp => c.false_positive, tn => c.true_negative, fn_ => c.false_negative,

@@ -4,6 +4,9 @@
 
 use std::fmt::Write;
 
+use crate::i18n::Lang;
+use crate::numbers::localize;
+
 mod curves;
 
 pub use curves::{CalibrationPoint, cost_curve, reliability};
@@ -62,8 +65,9 @@ pub struct Mark<'a> {
 }
 
 /// A horizontal gauge from 0 to 100 % with the client's probability and the
-/// strategy thresholds.
-pub fn gauge(labels: &Labels<'_>, probability: f64, marks: &[Mark<'_>]) -> String {
+/// strategy thresholds, percentages written as `lang` writes numbers.
+pub fn gauge(labels: &Labels<'_>, lang: Lang, probability: f64, marks: &[Mark<'_>]) -> String {
+    let percent = |p: f64| localize(&format!("{:.1}", p * 100.0), lang);
     let (w, x0, span) = (600.0, 20.0, 560.0);
     let x = |p: f64| x0 + span * p.clamp(0.0, 1.0);
     let mut out = String::new();
@@ -90,7 +94,7 @@ pub fn gauge(labels: &Labels<'_>, probability: f64, marks: &[Mark<'_>]) -> Strin
         let ty = if i % 2 == 0 { 30.0 } else { 14.0 };
         let _ = write!(
             out,
-            "<line class=\"threshold{}\" x1=\"{mx:.1}\" y1=\"34\" x2=\"{mx:.1}\" y2=\"66\" stroke=\"{stroke}\" stroke-width=\"{width}\"/><text x=\"{mx:.1}\" y=\"{ty}\" font-size=\"12\" text-anchor=\"middle\" fill=\"{INK}\"{}>{} {:.1} %</text>",
+            "<line class=\"threshold{}\" x1=\"{mx:.1}\" y1=\"34\" x2=\"{mx:.1}\" y2=\"66\" stroke=\"{stroke}\" stroke-width=\"{width}\"/><text x=\"{mx:.1}\" y=\"{ty}\" font-size=\"12\" text-anchor=\"middle\" fill=\"{INK}\"{}>{} {} %</text>",
             if m.active { " active" } else { "" },
             if m.active {
                 " font-weight=\"bold\""
@@ -98,14 +102,14 @@ pub fn gauge(labels: &Labels<'_>, probability: f64, marks: &[Mark<'_>]) -> Strin
                 ""
             },
             esc(m.label),
-            m.value * 100.0
+            percent(m.value)
         );
     }
     let px = x(probability);
     let _ = write!(
         out,
-        "<path d=\"M{px:.1} 62 l-6 10 h12 z\" fill=\"{INK}\"/><text x=\"{px:.1}\" y=\"90\" font-size=\"13\" text-anchor=\"middle\" font-weight=\"bold\" fill=\"{INK}\">{:.1} %</text></svg>",
-        probability * 100.0
+        "<path d=\"M{px:.1} 62 l-6 10 h12 z\" fill=\"{INK}\"/><text x=\"{px:.1}\" y=\"90\" font-size=\"13\" text-anchor=\"middle\" font-weight=\"bold\" fill=\"{INK}\">{} %</text></svg>",
+        percent(probability)
     );
     out
 }
