@@ -12,7 +12,7 @@
 //! - [`policy`]: strategies, thresholds, ACCEPT/REFUSE and reason codes;
 //! - [`artifact`]: the on-disk format of a published model version, with
 //!   hash verification;
-//! - [`report`], [`reference`], [`snapshot`]: what is published beside the
+//! - [`report`], [`reference`](mod@reference), [`snapshot`]: what is published beside the
 //!   model: its evaluation, the population statistics, the client features;
 //! - [`registry`]: the directory of published versions and the aliases
 //!   (`production`, `staging`) naming them, shared by the trainer that

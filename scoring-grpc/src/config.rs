@@ -1,7 +1,7 @@
 //! The service's configuration: command-line flags (each also an
 //! environment variable), optionally layered over a TOML file given with
 //! `--config`. A flag or variable that is set wins over the file; the file
-//! wins over the defaults. [`Config::check`] turns the result into the
+//! wins over the defaults. [`Config::merge`] turns the result into the
 //! validated [`Settings`] the server runs with.
 
 use std::net::SocketAddr;

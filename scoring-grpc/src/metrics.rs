@@ -34,7 +34,7 @@ pub const UPKEEP_THREAD: &str = "metrics-upkeep";
 /// when another recorder was installed first.
 ///
 /// The recorder keeps every histogram sample until an upkeep folds it into
-/// the buckets; a thread does that every [`UPKEEP_EVERY`], otherwise a
+/// the buckets; a thread does that every `UPKEEP_EVERY` (5 s), otherwise a
 /// server nobody scrapes would grow by each call's sample.
 pub fn handle() -> Option<&'static PrometheusHandle> {
     HANDLE

@@ -10,7 +10,7 @@
 //! ```
 //!
 //! [`Registry::publish`] has the caller write into a fresh directory under
-//! `.staging/`, verifies it with [`scoring_core::PublishedModel::load`],
+//! `.staging/`, verifies it with [`crate::PublishedModel::load`],
 //! fsyncs it and renames it into `versions/`: a crash at any point leaves
 //! either no version or a complete one. Leftover staging directories are
 //! removed by [`Registry::open`] and [`Registry::gc`]. `aliases.json` is

@@ -1,9 +1,9 @@
 //! The `scoring.v1.ScoringService` implementation: request context, the
 //! dispatch of each RPC to its handler module, metrics around every call.
 //!
-//! - [`score`]: Score, ScoreBatch, Explain (the decisions, audited);
-//! - [`models`]: GetModel, ListModels (the registry);
-//! - [`population`]: DescribeFeature, ListClients, FindSimilarClients,
+//! - `score`: Score, ScoreBatch, Explain (the decisions, audited);
+//! - `models`: GetModel, ListModels (the registry);
+//! - `population`: DescribeFeature, ListClients, FindSimilarClients,
 //!   ScatterFeatures (the client snapshot).
 
 mod models;

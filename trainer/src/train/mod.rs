@@ -18,8 +18,8 @@
 //! 5. the comparison models (linfa, [`linfa_models`]) are fitted on a sample
 //!    of the same rows;
 //! 6. each model is calibrated on the calibration half (isotonic or Platt)
-//!    and evaluated on the test split as it will be served ([`assess`]);
-//! 7. the chosen kind is published with its report, model card ([`card`]),
+//!    and evaluated on the test split as it will be served ([`assess`](mod@assess));
+//! 7. the chosen kind is published with its report, model card (`card`),
 //!    reference histograms of the training part and the client snapshot.
 
 mod args;
