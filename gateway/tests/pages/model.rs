@@ -1,0 +1,122 @@
+//! The model page, languages and accessibility.
+
+use super::*;
+
+#[tokio::test]
+async fn model_page_shows_version_metrics_curves_importance_card_and_versions() {
+    let app = app();
+    let s = sign_in(&app).await;
+    let page = send(&app, get("/model", &s.cookie)).await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    assert!(page.body.contains("<span id=\"model-version\">v2</span>"));
+    assert!(page.body.contains("<td>ROC AUC</td><td>0.780</td>"));
+    assert!(page.body.contains("<polyline class=\"cost\""));
+    assert_eq!(
+        between(&page.body, "id=\"cost\"", "</svg>")
+            .matches("class=\"threshold\"")
+            .count(),
+        3
+    );
+    assert_eq!(
+        between(&page.body, "id=\"importance\"", "</svg>")
+            .matches("class=\"bar\"")
+            .count(),
+        12
+    );
+    // The reliability diagram: one dot per calibration bin, and its data.
+    assert_eq!(
+        between(&page.body, "id=\"calibration\"", "</svg>")
+            .matches("class=\"bin\"")
+            .count(),
+        4
+    );
+    assert!(
+        between(&page.body, "<table id=\"calibration-bins\">", "</table>")
+            .contains("<tr><td>15.0 %</td><td>13.0 %</td><td>120</td></tr>"),
+        "{}",
+        page.body
+    );
+    assert!(page.body.contains("<h1>Model card</h1>"));
+    assert!(
+        !page.body.contains("<script>"),
+        "raw HTML in the card is escaped"
+    );
+    assert!(page.body.contains("&lt;script&gt;"));
+    assert!(page.body.contains("href=\"/model?version=v1\""));
+    assert_eq!(
+        between(&page.body, "<table id=\"confusion\">", "</table>")
+            .matches("<tr><td>")
+            .count(),
+        3
+    );
+    assert!(
+        page.body
+            .contains("<tr><td>logistic</td><td>no</td><td>roc_auc 0.740</td></tr>")
+    );
+    let v1 = send(&app, get("/model?version=v1", &s.cookie)).await;
+    assert!(v1.body.contains("<span id=\"model-version\">v1</span>"));
+}
+
+#[tokio::test]
+async fn language_follows_accept_language_the_switch_and_the_cookie() {
+    let app = app();
+    let s = sign_in(&app).await;
+    let req = axum::http::Request::get("/clients/100002?strategy=prudent")
+        .header("cookie", &s.cookie)
+        .header("accept-language", "fr-FR,fr;q=0.9,en;q=0.5")
+        .body(axum::body::Body::empty())
+        .unwrap();
+    let fr = send(&app, req).await;
+    assert!(fr.body.contains("<html lang=\"fr\">"));
+    assert!(fr.body.contains("Probabilité de défaut"));
+    assert!(fr.body.contains("Refuser le prêt"));
+    assert!(
+        fr.body
+            .contains("href=\"&#x2f;clients&#x2f;100002?strategy=prudent&amp;lang=en\""),
+        "switch keeps the state"
+    );
+    let en = send(&app, get("/clients/100002?lang=en", &s.cookie)).await;
+    assert!(en.body.contains("Probability of default"));
+    let switched = send(&app, get("/clients/100002?lang=fr", &s.cookie)).await;
+    assert!(switched.body.contains("Accorder le prêt"));
+    let remembered = switched.cookie("gw_lang").unwrap();
+    assert_eq!(remembered, "gw_lang=fr");
+    let next = send(&app, get("/model", &format!("{}; {remembered}", s.cookie))).await;
+    assert!(next.body.contains("Fiche du modèle"));
+    let signin = send(&app, get("/signin?lang=fr", "")).await;
+    assert!(signin.body.contains("Mot de passe"));
+}
+
+#[tokio::test]
+async fn every_chart_has_a_text_alternative_and_every_control_a_label() {
+    let app = app();
+    let s = sign_in(&app).await;
+    for uri in [
+        "/clients/100002",
+        "/clients/100002/compare",
+        "/model",
+        "/clients/100002/whatif",
+        "/clients",
+        "/applicants/new",
+    ] {
+        let page = send(&app, get(uri, &s.cookie)).await;
+        assert_eq!(
+            page.count("<svg"),
+            page.count("role=\"img\" aria-labelledby="),
+            "{uri}"
+        );
+        for control in page
+            .body
+            .split("<select id=\"")
+            .skip(1)
+            .chain(page.body.split("<input id=\"").skip(1))
+        {
+            let id = control.split('"').next().unwrap();
+            assert!(
+                page.body.contains(&format!("<label for=\"{id}\""))
+                    || page.body.contains(&format!("for=\"{id}\"")),
+                "{uri}: {id} has no label"
+            );
+        }
+    }
+}
