@@ -15,21 +15,7 @@ async fn sign_in_with_the_right_password_opens_a_session() {
     let form = send(&app, get("/signin?next=/clients/100002", "")).await;
     assert_eq!(form.status, StatusCode::OK);
     assert!(form.body.contains("<label for=\"password\">"));
-    let pre = form.cookie("gw_signin").unwrap();
-    let done = send(
-        &app,
-        post(
-            "/signin",
-            &pre,
-            &[
-                ("csrf", &form.csrf()),
-                ("username", USER),
-                ("password", PASSWORD),
-                ("next", "/clients/100002"),
-            ],
-        ),
-    )
-    .await;
+    let done = submit_sign_in(&app, USER, PASSWORD, Some("/clients/100002")).await;
     assert_eq!(done.status, StatusCode::SEE_OTHER);
     assert_eq!(done.location(), "/clients/100002");
     let set = done
@@ -52,30 +38,11 @@ async fn secure_cookies_when_configured() {
     assert!(form.set_cookies()[0].contains("Secure"));
 }
 
-/// One sign-in attempt through the form.
-async fn attempt(app: &axum::Router, user: &str, password: &str) -> Page {
-    let form = send(app, get("/signin", "")).await;
-    let pre = form.cookie("gw_signin").unwrap();
-    send(
-        app,
-        post(
-            "/signin",
-            &pre,
-            &[
-                ("csrf", &form.csrf()),
-                ("username", user),
-                ("password", password),
-            ],
-        ),
-    )
-    .await
-}
-
 #[tokio::test]
 async fn wrong_password_or_unknown_user_is_refused() {
     let app = app();
     for (user, password) in [(USER, "wrong"), ("bob", PASSWORD)] {
-        let page = attempt(&app, user, password).await;
+        let page = submit_sign_in(&app, user, password, None).await;
         assert_eq!(page.status, StatusCode::UNAUTHORIZED);
         assert!(page.body.contains("id=\"signin-error\""));
         assert!(page.cookie("gw_session").is_none());
@@ -86,11 +53,11 @@ async fn wrong_password_or_unknown_user_is_refused() {
 async fn repeated_failures_for_a_name_are_throttled() {
     let app = app();
     for _ in 0..gateway::throttle::MAX_FAILURES {
-        let page = attempt(&app, USER, "wrong").await;
+        let page = submit_sign_in(&app, USER, "wrong", None).await;
         assert_eq!(page.status, StatusCode::UNAUTHORIZED);
     }
     // Even the right password is not checked until the window ends.
-    let page = attempt(&app, USER, PASSWORD).await;
+    let page = submit_sign_in(&app, USER, PASSWORD, None).await;
     assert_eq!(page.status, StatusCode::TOO_MANY_REQUESTS);
     assert!(page.cookie("gw_session").is_none());
     let retry_after: u64 = page.headers["retry-after"]
@@ -101,7 +68,7 @@ async fn repeated_failures_for_a_name_are_throttled() {
     assert!(retry_after > 0 && retry_after <= 15 * 60, "{retry_after}");
     assert!(page.body.contains("Try again in 15 min."), "{}", page.body);
     // Other names are not affected.
-    let page = attempt(&app, "bob", "wrong").await;
+    let page = submit_sign_in(&app, "bob", "wrong", None).await;
     assert_eq!(page.status, StatusCode::UNAUTHORIZED);
 }
 
@@ -269,22 +236,7 @@ async fn sign_out_ends_the_session() {
 #[tokio::test]
 async fn next_cannot_leave_the_site() {
     let app = app();
-    let form = send(&app, get("/signin", "")).await;
-    let pre = form.cookie("gw_signin").unwrap();
-    let done = send(
-        &app,
-        post(
-            "/signin",
-            &pre,
-            &[
-                ("csrf", &form.csrf()),
-                ("username", USER),
-                ("password", PASSWORD),
-                ("next", "//evil.example/"),
-            ],
-        ),
-    )
-    .await;
+    let done = submit_sign_in(&app, USER, PASSWORD, Some("//evil.example/")).await;
     assert_eq!(done.location(), "/clients");
 }
 

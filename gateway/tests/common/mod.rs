@@ -149,23 +149,23 @@ pub struct Session {
     pub csrf: String,
 }
 
-pub async fn sign_in(app: &Router) -> Session {
+/// Fetches the sign-in form and submits it with `user`, `password` and, if
+/// given, `next`.
+pub async fn submit_sign_in(app: &Router, user: &str, password: &str, next: Option<&str>) -> Page {
     let form = send(app, get("/signin", "")).await;
     let pre = form.cookie("gw_signin").expect("pre-session cookie");
-    let done = send(
-        app,
-        post(
-            "/signin",
-            &pre,
-            &[
-                ("csrf", &form.csrf()),
-                ("username", USER),
-                ("password", PASSWORD),
-                ("next", "/clients"),
-            ],
-        ),
-    )
-    .await;
+    let csrf = form.csrf();
+    let mut fields = vec![
+        ("csrf", csrf.as_str()),
+        ("username", user),
+        ("password", password),
+    ];
+    fields.extend(next.map(|next| ("next", next)));
+    send(app, post("/signin", &pre, &fields)).await
+}
+
+pub async fn sign_in(app: &Router) -> Session {
+    let done = submit_sign_in(app, USER, PASSWORD, Some("/clients")).await;
     assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.body);
     let cookie = done.cookie("gw_session").expect("session cookie");
     // Read the token from the encrypted cookie, as the gateway does, so that
