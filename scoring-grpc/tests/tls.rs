@@ -4,7 +4,7 @@
 
 mod common;
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use common::*;
@@ -134,55 +134,45 @@ async fn serves_over_tls_and_requires_client_certificates_when_configured() {
     }
     let dir = certs.path();
     let (_registry_dir, registry) = registry_with_v1();
-    let request = || pb::ScoreRequest {
-        applicant: by_client(FIRST_ID),
-        ..Default::default()
+    let tls = |client_ca: Option<PathBuf>| {
+        let mut settings = settings(&registry);
+        settings.tls = Some(TlsConfig {
+            cert: dir.join("server.pem"),
+            key: dir.join("server.key"),
+            client_ca,
+        });
+        settings
     };
 
-    let mut settings = settings(&registry);
-    settings.tls = Some(TlsConfig {
-        cert: dir.join("server.pem"),
-        key: dir.join("server.key"),
-        client_ca: None,
-    });
-    let server = start(settings).await.expect("server");
-    let mut client = tls_client(server.addr, dir, false)
-        .await
-        .expect("TLS connection");
-    assert_eq!(
-        client
-            .score(request())
-            .await
-            .expect("score")
-            .into_inner()
-            .model_version,
-        "v1"
-    );
+    let server = start(tls(None)).await.expect("server");
+    let client = tls_client(server.addr, dir, false).await;
+    assert_eq!(served_version(client.expect("TLS connection")).await, "v1");
     server.shutdown().await.expect("shutdown");
 
-    let mut settings = self::settings(&registry);
-    settings.tls = Some(TlsConfig {
-        cert: dir.join("server.pem"),
-        key: dir.join("server.key"),
-        client_ca: Some(dir.join("ca.pem")),
-    });
-    let server = start(settings).await.expect("server");
+    let server = start(tls(Some(dir.join("ca.pem")))).await.expect("server");
     let anonymous = match tls_client(server.addr, dir, false).await {
-        Ok(mut client) => client.score(request()).await.is_ok(),
+        Ok(mut client) => client.score(score_request()).await.is_ok(),
         Err(_) => false,
     };
     assert!(!anonymous, "a client without a certificate is refused");
-    let mut client = tls_client(server.addr, dir, true)
-        .await
-        .expect("mutual TLS");
-    assert_eq!(
-        client
-            .score(request())
-            .await
-            .expect("score")
-            .into_inner()
-            .model_version,
-        "v1"
-    );
+    let client = tls_client(server.addr, dir, true).await;
+    assert_eq!(served_version(client.expect("mutual TLS")).await, "v1");
     server.shutdown().await.expect("shutdown");
+}
+
+fn score_request() -> pb::ScoreRequest {
+    pb::ScoreRequest {
+        applicant: by_client(FIRST_ID),
+        ..Default::default()
+    }
+}
+
+/// The model version a Score answers with.
+async fn served_version(mut client: ScoringServiceClient<Channel>) -> String {
+    client
+        .score(score_request())
+        .await
+        .expect("score")
+        .into_inner()
+        .model_version
 }
