@@ -4,34 +4,23 @@
 //! here rather than in scoring-grpc so that the service's own tests and load
 //! bench build without the trainer (polars, LightGBM).
 
+mod common;
+
+use common::synthetic_features;
 use scoring_core::registry::Registry;
 use scoring_core::{PublishedModel, Strategy};
 use scoring_grpc::config::Settings;
 use scoring_grpc::pb::scoring::v1 as pb;
 use scoring_grpc::pb::scoring::v1::scoring_service_client::ScoringServiceClient;
 use scoring_grpc::server::start;
-use trainer::features::FeaturesArgs;
-use trainer::synth::SynthArgs;
 use trainer::train::{TrainArgs, train_and_publish};
 
 #[tokio::test]
 async fn serves_a_model_published_by_train_and_publish() {
     let tmp = tempfile::tempdir().expect("tmp");
-    let (synth_dir, features_dir, registry_dir) = (
-        tmp.path().join("synth"),
-        tmp.path().join("features"),
-        tmp.path().join("registry"),
-    );
+    let (work, registry_dir) = (tmp.path().to_owned(), tmp.path().join("registry"));
     let outcome = tokio::task::spawn_blocking(move || {
-        let mut synth = SynthArgs::new(&synth_dir);
-        synth.applicants = 3_000;
-        trainer::synth::run(&synth).expect("synthetic data");
-        trainer::features::run(&FeaturesArgs {
-            data: synth_dir,
-            out: features_dir.clone(),
-            schema: None,
-        })
-        .expect("feature table");
+        let features_dir = synthetic_features(&work, 3_000);
         let mut args = TrainArgs::new(&features_dir, &registry_dir);
         args.trees = 30;
         args.num_leaves = 8;

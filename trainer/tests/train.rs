@@ -2,13 +2,15 @@
 //! versions whose report, reference statistics, snapshot and model card
 //! are present, and whose model scores exactly as the trainer evaluated it.
 
+mod common;
+
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
+use common::synthetic_features;
+
 use scoring_core::registry::Registry;
 use scoring_core::{PublishedModel, Strategy};
-use trainer::features::FeaturesArgs;
-use trainer::synth::SynthArgs;
 use trainer::train::fit::{Imbalance, Labelled, fit_lightgbm};
 use trainer::train::table::read_training_table;
 use trainer::train::{ModelKind, TrainArgs, train_and_publish};
@@ -20,18 +22,8 @@ fn features() -> &'static Path {
     static DIR: OnceLock<(tempfile::TempDir, PathBuf)> = OnceLock::new();
     &DIR.get_or_init(|| {
         let tmp = tempfile::tempdir().expect("temporary directory");
-        let synth_dir = tmp.path().join("synth");
-        let features_dir = tmp.path().join("features");
-        let mut synth = SynthArgs::new(&synth_dir);
-        synth.applicants = 5_000;
-        trainer::synth::run(&synth).expect("synthetic data");
-        trainer::features::run(&FeaturesArgs {
-            data: synth_dir,
-            out: features_dir.clone(),
-            schema: None,
-        })
-        .expect("feature table");
-        (tmp, features_dir)
+        let features = synthetic_features(tmp.path(), 5_000);
+        (tmp, features)
     })
     .1
 }

@@ -86,3 +86,19 @@ pub fn shared_data(sub: &str) -> Option<PathBuf> {
         }
     }
 }
+
+/// Generates `applicants` synthetic applicants under `dir` and builds
+/// their feature table; returns the feature folder.
+pub fn synthetic_features(dir: &Path, applicants: u64) -> PathBuf {
+    let (synth_dir, features_dir) = (dir.join("synth"), dir.join("features"));
+    let mut synth = trainer::synth::SynthArgs::new(&synth_dir);
+    synth.applicants = applicants;
+    trainer::synth::run(&synth).expect("synthetic data");
+    trainer::features::run(&trainer::features::FeaturesArgs {
+        data: synth_dir,
+        out: features_dir.clone(),
+        schema: None,
+    })
+    .expect("feature table");
+    features_dir
+}
