@@ -128,7 +128,10 @@ pub fn factors_chart(
     let bars: Vec<Bar> = shown
         .iter()
         .map(|c| {
-            let value = c.value.map_or_else(|| missing.to_owned(), svg::fmt_num);
+            let value = c.value.map_or_else(
+                || missing.to_owned(),
+                |v| numbers::localize(&svg::fmt_num(v), lang),
+            );
             Bar {
                 label: format!("{} = {value}", c.description),
                 value: c.contribution,
@@ -149,6 +152,7 @@ pub fn factors_chart(
         id,
         title: lang.tr("bars_title"),
         desc: lang.tr("bars_title"),
+        lang,
     };
     (svg::bars(&labels, &bars, true), rows)
 }
@@ -184,8 +188,8 @@ pub fn score_context(
                 lang.tr("probability"),
                 numbers::localize(&pct(e.probability_of_default), lang)
             ),
+            lang,
         },
-        lang,
         e.probability_of_default,
         &marks
             .iter()

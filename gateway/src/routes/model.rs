@@ -83,7 +83,7 @@ pub async fn page(
             .map(|(th, label)| Mark { label, value: th.threshold, active: th.strategy == info.default_strategy })
             .collect();
         let curve: Vec<(f64, f64)> = r.cost_curve.iter().map(|p| (p.threshold, p.cost_per_client)).collect();
-        let cost_svg = svg::cost_curve(&Labels { id: "cost", title: t("cost_title"), desc: t("cost_title") }, &curve, &marks);
+        let cost_svg = svg::cost_curve(&Labels { id: "cost", title: t("cost_title"), desc: t("cost_title"), lang: ctx.lang }, &curve, &marks);
         let importance: Vec<Bar> = r
             .importance
             .iter()
@@ -91,14 +91,14 @@ pub async fn page(
             .map(|i| Bar { label: i.description.clone(), value: i.mean_abs_contribution })
             .collect();
         let importance_svg =
-            svg::bars(&Labels { id: "importance", title: t("importance_title"), desc: t("importance_title") }, &importance, false);
+            svg::bars(&Labels { id: "importance", title: t("importance_title"), desc: t("importance_title"), lang: ctx.lang }, &importance, false);
         let bins: Vec<CalibrationPoint> = r
             .calibration_curve
             .iter()
             .map(|b| CalibrationPoint { predicted: b.mean_predicted, observed: b.observed_default_rate, clients: b.count })
             .collect();
         let reliability_svg = svg::reliability(
-            &Labels { id: "calibration", title: t("calibration_title"), desc: t("calibration_desc") },
+            &Labels { id: "calibration", title: t("calibration_title"), desc: t("calibration_desc"), lang: ctx.lang },
             [t("predicted"), t("observed")],
             &bins,
         );

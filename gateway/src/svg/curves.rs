@@ -3,7 +3,7 @@
 
 use std::fmt::Write;
 
-use super::{INK, Labels, Mark, NEUTRAL, RED, esc, fmt_num, open};
+use super::{INK, Labels, Mark, NEUTRAL, RED, esc, num, open};
 
 /// The cost curve (cost per client by threshold) with vertical threshold lines.
 pub fn cost_curve(labels: &Labels<'_>, curve: &[(f64, f64)], marks: &[Mark<'_>]) -> String {
@@ -47,9 +47,9 @@ pub fn cost_curve(labels: &Labels<'_>, curve: &[(f64, f64)], marks: &[Mark<'_>])
         w - pad,
         h - pad + 16.0,
         h - pad,
-        fmt_num(lo),
+        num(lo, labels.lang),
         pad + 4.0,
-        fmt_num(hi)
+        num(hi, labels.lang)
     );
     out
 }
@@ -121,7 +121,7 @@ pub fn reliability(labels: &Labels<'_>, axes: [&str; 2], points: &[CalibrationPo
         esc(axes[0]),
         esc(axes[1])
     );
-    let percent = |v: f64| format!("{} %", fmt_num((v * 100.0 * 10.0).round() / 10.0));
+    let percent = |v: f64| format!("{} %", num((v * 100.0 * 10.0).round() / 10.0, labels.lang));
     let _ = write!(
         out,
         "<text x=\"{pad}\" y=\"{:.1}\" font-size=\"12\" fill=\"{INK}\">0</text><text x=\"{:.1}\" y=\"{:.1}\" font-size=\"12\" text-anchor=\"end\" fill=\"{INK}\">{}</text><text x=\"4\" y=\"{:.1}\" font-size=\"12\" fill=\"{INK}\">{}</text></svg>",
@@ -138,11 +138,13 @@ pub fn reliability(labels: &Labels<'_>, axes: [&str; 2], points: &[CalibrationPo
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::i18n::Lang;
 
     const L: Labels<'static> = Labels {
         id: "calibration",
         title: "Calibration",
         desc: "Observed against predicted",
+        lang: Lang::En,
     };
 
     #[test]

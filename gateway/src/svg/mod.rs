@@ -42,6 +42,8 @@ pub struct Labels<'a> {
     pub title: &'a str,
     /// What the chart shows, in a sentence (`<desc>`).
     pub desc: &'a str,
+    /// How the chart writes its numbers.
+    pub lang: Lang,
 }
 
 fn open(out: &mut String, labels: &Labels<'_>, width: u32, height: u32) {
@@ -65,9 +67,9 @@ pub struct Mark<'a> {
 }
 
 /// A horizontal gauge from 0 to 100 % with the client's probability and the
-/// strategy thresholds, percentages written as `lang` writes numbers.
-pub fn gauge(labels: &Labels<'_>, lang: Lang, probability: f64, marks: &[Mark<'_>]) -> String {
-    let percent = |p: f64| localize(&format!("{:.1}", p * 100.0), lang);
+/// strategy thresholds.
+pub fn gauge(labels: &Labels<'_>, probability: f64, marks: &[Mark<'_>]) -> String {
+    let percent = |p: f64| localize(&format!("{:.1}", p * 100.0), labels.lang);
     let (w, x0, span) = (600.0, 20.0, 560.0);
     let x = |p: f64| x0 + span * p.clamp(0.0, 1.0);
     let mut out = String::new();
@@ -153,12 +155,12 @@ pub fn bars(labels: &Labels<'_>, items: &[Bar], signed: bool) -> String {
         };
         let _ = write!(
             out,
-            "<text x=\"{:.1}\" y=\"{:.1}\" font-size=\"12\" text-anchor=\"end\" fill=\"{INK}\">{}</text><rect class=\"{class}\" x=\"{x:.1}\" y=\"{y:.1}\" width=\"{len:.1}\" height=\"18\" fill=\"{color}\"><title>{}: {:+.3}</title></rect>",
+            "<text x=\"{:.1}\" y=\"{:.1}\" font-size=\"12\" text-anchor=\"end\" fill=\"{INK}\">{}</text><rect class=\"{class}\" x=\"{x:.1}\" y=\"{y:.1}\" width=\"{len:.1}\" height=\"18\" fill=\"{color}\"><title>{}: {}</title></rect>",
             label_w - 8.0,
             y + 13.0,
             esc(&truncate(&b.label, 60)),
             esc(&b.label),
-            b.value
+            localize(&format!("{:+.3}", b.value), labels.lang)
         );
     }
     let _ = write!(
@@ -215,16 +217,16 @@ pub fn histogram(
         out,
         "<line x1=\"{left}\" y1=\"{bottom}\" x2=\"{:.1}\" y2=\"{bottom}\" stroke=\"{INK}\"/><text x=\"{left}\" y=\"220\" font-size=\"12\" fill=\"{INK}\">{}</text><text x=\"{:.1}\" y=\"220\" font-size=\"12\" text-anchor=\"end\" fill=\"{INK}\">{}</text>",
         w - 20.0,
-        fmt_num(lo),
+        num(lo, labels.lang),
         w - 20.0,
-        fmt_num(hi)
+        num(hi, labels.lang)
     );
     if let Some(v) = marker {
         let mx = x(v);
         let _ = write!(
             out,
             "<line class=\"client-marker\" x1=\"{mx:.1}\" y1=\"10\" x2=\"{mx:.1}\" y2=\"{bottom}\" stroke=\"{RED}\" stroke-width=\"3\" stroke-dasharray=\"6 3\"/><text x=\"{mx:.1}\" y=\"236\" font-size=\"12\" text-anchor=\"middle\" fill=\"{RED}\">{}</text>",
-            fmt_num(v)
+            num(v, labels.lang)
         );
     }
     out.push_str("</svg>");
@@ -284,16 +286,21 @@ pub fn scatter(
         out,
         "<text x=\"{pad}\" y=\"{:.1}\" font-size=\"12\" fill=\"{INK}\">{}</text><text x=\"{:.1}\" y=\"{:.1}\" font-size=\"12\" text-anchor=\"end\" fill=\"{INK}\">{}</text><text x=\"8\" y=\"{:.1}\" font-size=\"12\" fill=\"{INK}\">{}</text><text x=\"8\" y=\"{:.1}\" font-size=\"12\" fill=\"{INK}\">{}</text></svg>",
         h - pad + 16.0,
-        fmt_num(xl),
+        num(xl, labels.lang),
         w - pad,
         h - pad + 16.0,
-        fmt_num(xh),
+        num(xh, labels.lang),
         h - pad,
-        fmt_num(yl),
+        num(yl, labels.lang),
         pad + 4.0,
-        fmt_num(yh)
+        num(yh, labels.lang)
     );
     out
+}
+
+/// `v` for a chart, written as `lang` writes numbers.
+fn num(v: f64, lang: Lang) -> String {
+    localize(&fmt_num(v), lang)
 }
 
 /// A number for display: integers without decimals, others with up to 3.
@@ -316,6 +323,7 @@ mod tests {
         id: "c",
         title: "T <x>",
         desc: "D",
+        lang: Lang::En,
     };
 
     #[test]

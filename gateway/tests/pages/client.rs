@@ -78,7 +78,7 @@ async fn actionable_toggle_hides_fixed_factors() {
     for hidden in ["external source", "Age in days", "is a man"] {
         assert!(!bars_of(&actionable.body).contains(hidden), "{hidden}");
     }
-    assert!(bars_of(&actionable.body).contains("Credit amount of the loan = 400000"));
+    assert!(bars_of(&actionable.body).contains("Credit amount of the loan = 400,000"));
     assert!(
         actionable.body.contains(
             "id=\"actionable\" name=\"actionable\" type=\"checkbox\" value=\"1\" checked"
