@@ -259,6 +259,8 @@ pub const STRINGS: &[(&str, &str, &str)] = &[
     ("cm_fp", "Refused good payers", "Bons payeurs refusés"),
     ("cm_tn", "Accepted good payers", "Bons payeurs acceptés"),
     ("cm_fn", "Accepted defaulters", "Défaillants acceptés"),
+    // French sets a (no-break) space before a colon.
+    ("colon", ": ", "\u{a0}: "),
     ("calibration_title", "Calibration", "Calibration"),
     ("calibration_desc", "Observed default rate against the predicted probability, per group of test clients; the dashed diagonal is a perfectly calibrated model", "Taux de défaut observé selon la probabilité prédite, par groupe de clients de test ; la diagonale en pointillés est un modèle parfaitement calibré"),
     ("predicted", "Predicted", "Prédit"),
