@@ -5,16 +5,14 @@
 mod common;
 
 use common::*;
-use scoring_core::{PublishedModel, Strategy};
+use scoring_core::Strategy;
 use scoring_grpc::pb::scoring::v1 as pb;
 use scoring_grpc::server::start;
 
 #[tokio::test]
 async fn cached_and_fresh_scores_are_identical() {
     let (_dir, registry) = registry_with_v1();
-    let published =
-        PublishedModel::load(&registry.version_dir(&registry.resolve("v1").expect("v1")))
-            .expect("load");
+    let published = published_v1(&registry);
     let snapshot = published.snapshot().expect("snapshot");
     let mut answers = Vec::new();
     for cache in [0, 1000] {

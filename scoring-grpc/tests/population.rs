@@ -5,14 +5,9 @@
 mod common;
 
 use common::*;
-use scoring_core::PublishedModel;
 use scoring_core::reference::Histogram;
 use scoring_grpc::pb::scoring::v1 as pb;
 use tonic::Code;
-
-fn published(registry: &scoring_core::registry::Registry) -> PublishedModel {
-    PublishedModel::load(&registry.version_dir(&registry.resolve("v1").expect("v1"))).expect("load")
-}
 
 fn filter(feature: &str, op: pb::ComparisonOperator, value: f64) -> Option<pb::FeatureFilter> {
     Some(pb::FeatureFilter {
@@ -26,7 +21,7 @@ fn filter(feature: &str, op: pb::ComparisonOperator, value: f64) -> Option<pb::F
 async fn describe_feature_bins_the_filtered_population_and_places_the_applicant() {
     let (_dir, registry) = registry_with_v1();
     let (server, mut client) = serve(&registry).await;
-    let published = published(&registry);
+    let published = published_v1(&registry);
     let snapshot = published.snapshot().expect("snapshot");
 
     let all = client
@@ -150,7 +145,7 @@ async fn describe_feature_bins_the_filtered_population_and_places_the_applicant(
 async fn list_clients_pages_through_the_filtered_snapshot_in_id_order() {
     let (_dir, registry) = registry_with_v1();
     let (server, mut client) = serve(&registry).await;
-    let published = published(&registry);
+    let published = published_v1(&registry);
     let snapshot = published.snapshot().expect("snapshot");
     let model = published.model();
     let expected: Vec<i64> = (0..snapshot.len())
@@ -330,7 +325,7 @@ async fn similar_clients_are_the_nearest_on_scaled_features_without_the_applican
 async fn scatter_samples_clients_with_both_values_evenly() {
     let (_dir, registry) = registry_with_v1();
     let (server, mut client) = serve(&registry).await;
-    let published = published(&registry);
+    let published = published_v1(&registry);
     let snapshot = published.snapshot().expect("snapshot");
     let both: Vec<i64> = (0..snapshot.len())
         .filter(|&i| !snapshot.row_at(i)[0].is_nan() && !snapshot.row_at(i)[1].is_nan())

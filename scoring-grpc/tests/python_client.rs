@@ -10,7 +10,7 @@ use std::path::Path;
 use std::process::Command;
 
 use common::*;
-use scoring_core::{PublishedModel, Strategy};
+use scoring_core::Strategy;
 
 fn python_ready() -> bool {
     Command::new("python3")
@@ -50,9 +50,7 @@ async fn python_client_generated_from_the_proto_scores_and_explains() {
 
     let (_dir, registry) = registry_with_v1();
     let (server, _client) = serve(&registry).await;
-    let published =
-        PublishedModel::load(&registry.version_dir(&registry.resolve("v1").expect("v1")))
-            .expect("load");
+    let published = published_v1(&registry);
     let id = FIRST_ID + 9;
     let expected = published
         .decide(

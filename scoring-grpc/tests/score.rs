@@ -5,7 +5,7 @@
 mod common;
 
 use common::*;
-use scoring_core::{PublishedModel, Strategy};
+use scoring_core::Strategy;
 use scoring_grpc::pb::scoring::v1 as pb;
 use tokio_stream::StreamExt;
 use tonic::Code;
@@ -22,9 +22,7 @@ fn score_request(applicant: Option<pb::Applicant>) -> pb::ScoreRequest {
 async fn score_by_client_id_equals_decide_on_the_snapshot_row_bit_for_bit() {
     let (_dir, registry) = registry_with_v1();
     let (server, mut client) = serve(&registry).await;
-    let published =
-        PublishedModel::load(&registry.version_dir(&registry.resolve("v1").expect("v1")))
-            .expect("load");
+    let published = published_v1(&registry);
     let snapshot = published.snapshot().expect("snapshot");
     for (id, strategy, wire) in [
         (FIRST_ID, Strategy::Normal, 0),
@@ -83,9 +81,7 @@ async fn score_by_client_id_equals_decide_on_the_snapshot_row_bit_for_bit() {
 async fn features_and_modified_clients_score_like_the_rows_they_describe() {
     let (_dir, registry) = registry_with_v1();
     let (server, mut client) = serve(&registry).await;
-    let published =
-        PublishedModel::load(&registry.version_dir(&registry.resolve("v1").expect("v1")))
-            .expect("load");
+    let published = published_v1(&registry);
     let row = published
         .snapshot()
         .expect("snapshot")

@@ -208,6 +208,12 @@ pub fn publish_model(registry: &Registry, version: &str, seed: u64, model: Model
         .expect("publish");
 }
 
+/// Version `v1` of `registry`, loaded and verified.
+pub fn published_v1(registry: &Registry) -> scoring_core::PublishedModel {
+    scoring_core::PublishedModel::load(&registry.version_dir(&registry.resolve("v1").expect("v1")))
+        .expect("load")
+}
+
 /// A temporary registry with `v1` published and promoted to production.
 pub fn registry_with_v1() -> (tempfile::TempDir, Registry) {
     let dir = tempfile::tempdir().expect("temporary directory");
