@@ -185,11 +185,7 @@ fn scoring_core_reproduces_lightgbm_on_the_test_split() {
     let table = read_training_table(features(), "SK_ID_CURR", "TARGET").expect("table");
     let names: Vec<String> = table.schema.feature_names().map(str::to_owned).collect();
     let n = names.len();
-    let data = Labelled {
-        rows: &table.labelled,
-        labels: &table.labels,
-        n_features: n,
-    };
+    let data = Labelled::of(&table);
     let split = stratified_split(&table.labels, 0.3, 42).expect("split");
     let (fit, valid) = split.train.split_at(split.train.len() * 4 / 5);
     let params = LightGbmParams {

@@ -39,12 +39,13 @@ pub struct Assessment {
     pub calibration_bins: Vec<CalibrationBin>,
 }
 
+/// Probabilities of `model` for row-major `rows`.
 pub fn probabilities_of(model: &Model, rows: &[f64]) -> Result<Vec<f64>> {
     let mut out = vec![0.0; rows.len() / model.n_features().max(1)];
     model
         .predict_probability_batch(rows, &mut out)
         .map_err(|source| Error::TrainModel {
-            stage: "scoring the test split",
+            stage: "scoring",
             source,
         })?;
     Ok(out)

@@ -7,7 +7,8 @@ use scoring_core::model::BoostedTrees;
 use scoring_core::{Estimator, Model};
 use serde::Serialize;
 
-use super::table::Rows;
+use super::assess::probabilities_of;
+use super::table::{Rows, TrainingTable};
 use crate::training::lightgbm::{ClassWeighting, LightGbmParams, train};
 use crate::training::sampling::undersample;
 use crate::{Error, Result};
@@ -32,7 +33,16 @@ pub struct Labelled<'a> {
     pub n_features: usize,
 }
 
-impl Labelled<'_> {
+impl<'a> Labelled<'a> {
+    /// The labelled rows of `table`.
+    pub fn of(table: &'a TrainingTable) -> Self {
+        Self {
+            rows: &table.labelled,
+            labels: &table.labels,
+            n_features: table.schema.features.len(),
+        }
+    }
+
     pub fn default_rate(&self, indices: &[usize]) -> f64 {
         let defaults = indices.iter().filter(|&&i| self.labels[i] == 1).count();
         defaults as f64 / indices.len().max(1) as f64
@@ -137,13 +147,5 @@ fn model_error(source: scoring_core::Error) -> Error {
 
 /// Probabilities of `model` for the rows at `indices`.
 pub fn probabilities(model: &Model, data: Labelled<'_>, indices: &[usize]) -> Result<Vec<f64>> {
-    let rows = data.rows.gather(indices, data.n_features);
-    let mut out = vec![0.0; indices.len()];
-    model
-        .predict_probability_batch(&rows, &mut out)
-        .map_err(|source| Error::TrainModel {
-            stage: "scoring",
-            source,
-        })?;
-    Ok(out)
+    probabilities_of(model, &data.rows.gather(indices, data.n_features))
 }

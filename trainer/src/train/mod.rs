@@ -102,11 +102,7 @@ pub fn train_and_publish(args: &TrainArgs) -> Result<TrainOutcome> {
     let table = table::read_training_table(&args.features, &args.id_column, &args.target_column)?;
     let names: Vec<String> = table.schema.feature_names().map(str::to_owned).collect();
     let n = names.len();
-    let data = Labelled {
-        rows: &table.labelled,
-        labels: &table.labels,
-        n_features: n,
-    };
+    let data = Labelled::of(&table);
     let credit: Vec<f64> = match table.schema.position(&args.credit_column) {
         Some(j) => (0..table.labels.len())
             .map(|i| table.labelled.values[i * n + j])
