@@ -128,10 +128,9 @@ pub fn factors_chart(
     let bars: Vec<Bar> = shown
         .iter()
         .map(|c| {
-            let value = c.value.map_or_else(
-                || missing.to_owned(),
-                |v| numbers::localize(&svg::fmt_num(v), lang),
-            );
+            let value = c
+                .value
+                .map_or_else(|| missing.to_owned(), |v| svg::num(v, lang));
             Bar {
                 label: format!("{} = {value}", c.description),
                 value: c.contribution,

@@ -97,14 +97,16 @@ pub async fn page(
             .iter()
             .map(|b| CalibrationPoint { predicted: b.mean_predicted, observed: b.observed_default_rate, clients: b.count })
             .collect();
-        let reliability_svg = svg::reliability(
-            &Labels { id: "calibration", title: t("calibration_title"), desc: t("calibration_desc"), lang: ctx.lang },
-            [t("predicted"), t("observed")],
-            &bins,
-        );
+        let reliability = (!bins.is_empty()).then(|| {
+            Value::from_safe_string(svg::reliability(
+                &Labels { id: "calibration", title: t("calibration_title"), desc: t("calibration_desc"), lang: ctx.lang },
+                [t("predicted"), t("observed")],
+                &bins,
+            ))
+        });
         context! {
             kind => r.model_kind, evaluation => r.evaluation, calibration => r.calibration_method,
-            reliability => (!bins.is_empty()).then(|| Value::from_safe_string(reliability_svg)),
+            reliability,
             bins => bins.iter().filter(|b| b.clients > 0).map(|b| context! { predicted => pct(b.predicted),
                 observed => pct(b.observed), clients => b.clients }).collect::<Vec<_>>(),
             cost => Value::from_safe_string(cost_svg),

@@ -298,8 +298,8 @@ pub fn scatter(
     out
 }
 
-/// `v` for a chart, written as `lang` writes numbers.
-fn num(v: f64, lang: Lang) -> String {
+/// [`fmt_num`] written as `lang` writes numbers.
+pub fn num(v: f64, lang: Lang) -> String {
     localize(&fmt_num(v), lang)
 }
 
