@@ -3,7 +3,7 @@
 //! generated tonic client. Route tests swap in [`crate::fake`].
 
 use async_trait::async_trait;
-use scoring_grpc::pb::scoring::v1::{
+use scoring_proto::scoring::v1::{
     DescribeFeatureRequest, DescribeFeatureResponse, ExplainRequest, ExplainResponse,
     FindSimilarClientsRequest, FindSimilarClientsResponse, GetModelRequest, GetModelResponse,
     ListClientsRequest, ListClientsResponse, ListModelsRequest, ListModelsResponse,

@@ -70,7 +70,7 @@ async fn serve(config: Config) -> Result<(), StartError> {
     let listener = tokio::net::TcpListener::bind(config.listen).await?;
     tracing::info!(addr = %listener.local_addr()?, "listening");
     axum::serve(listener, gateway::app(state))
-        .with_graceful_shutdown(scoring_grpc::server::shutdown_signal())
+        .with_graceful_shutdown(scoring_proto::shutdown_signal())
         .await?;
     Ok(())
 }

@@ -3,13 +3,11 @@
 //!
 //! Run with `cargo bench -p scoring-core --bench inference`.
 
-#[path = "../tests/common/mod.rs"]
-mod common;
 
 use std::hint::black_box;
 use std::time::Duration;
 
-use common::{Rng, production_shaped_model, random_rows};
+use test_support::{Rng, production_shaped_model, random_rows};
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use scoring_core::ShapScratch;
 

@@ -2,12 +2,11 @@
 //! damaged is refused with its own error.
 #![allow(clippy::unwrap_used)] // a failed unwrap is a failed test
 
-mod common;
 
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use common::{Rng, TreeShape, random_ensemble, random_rows};
+use test_support::{Rng, TreeShape, random_ensemble, random_rows};
 use proptest::prelude::*;
 use scoring_core::artifact::{MANIFEST_FILE, MODEL_FILE, SCHEMA_FILE};
 use scoring_core::schema::SCHEMA_FORMAT_VERSION;

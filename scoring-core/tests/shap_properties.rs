@@ -2,9 +2,8 @@
 //! brute-force Shapley values, on random small ensembles with missing values.
 #![allow(clippy::unwrap_used)] // a failed unwrap is a failed test
 
-mod common;
 
-use common::{Rng, TreeShape, brute_force_shap, close, random_ensemble, random_rows};
+use test_support::{Rng, TreeShape, brute_force_shap, close, random_ensemble, random_rows};
 use proptest::prelude::*;
 use scoring_core::model::{Estimator, LogisticModel, Model, ProbabilityTree, Tree};
 use scoring_core::{Link, ShapScratch};
@@ -90,7 +89,7 @@ proptest! {
 #[test]
 fn probability_tree_explains_on_the_probability_scale() {
     let mut rng = Rng::new(11);
-    let mut parts = common::random_tree_parts(&mut rng, shape(4, 7, false));
+    let mut parts = test_support::random_tree_parts(&mut rng, shape(4, 7, false));
     for v in &mut parts.leaf_value {
         *v = (*v + 1.0) / 2.0;
     }

@@ -8,7 +8,7 @@ use scoring_core::report::{CostPoint, ModelReport};
 use scoring_core::{FeatureKind, FeatureSpec, Manifest, Outcome, ReasonCode, Strategy};
 
 use crate::error::ServiceError;
-use crate::pb::scoring::v1 as pb;
+use scoring_proto::scoring::v1 as pb;
 use crate::state::DEFAULT_STRATEGY;
 
 /// A request's strategy field: UNSPECIFIED is the default strategy; a

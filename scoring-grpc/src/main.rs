@@ -14,7 +14,8 @@ use std::process::ExitCode;
 
 use clap::Parser;
 use scoring_grpc::config::{Cli, Config};
-use scoring_grpc::server::{shutdown_signal, start};
+use scoring_grpc::server::start;
+use scoring_proto::shutdown_signal;
 use tracing_subscriber::EnvFilter;
 
 #[tokio::main]

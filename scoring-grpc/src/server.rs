@@ -21,7 +21,7 @@ use crate::auth::Gate;
 use crate::config::{Settings, TlsConfig};
 use crate::error::ConfigError;
 use crate::limits::LimitsLayer;
-use crate::pb::scoring::v1::scoring_service_server::ScoringServiceServer;
+use scoring_proto::scoring::v1::scoring_service_server::ScoringServiceServer;
 use crate::reload::{Reloader, SERVICE_NAME};
 use crate::service::{ScoringApi, Shared};
 use crate::state::ModelHolder;
@@ -135,7 +135,7 @@ pub async fn start(settings: Settings) -> Result<RunningServer, ConfigError> {
     reloader.check().await;
 
     let reflection = tonic_reflection::server::Builder::configure()
-        .register_encoded_file_descriptor_set(crate::FILE_DESCRIPTOR_SET)
+        .register_encoded_file_descriptor_set(scoring_proto::FILE_DESCRIPTOR_SET)
         .register_encoded_file_descriptor_set(tonic_health::pb::FILE_DESCRIPTOR_SET)
         .build_v1()
         .map_err(|e| ConfigError::Invalid {
@@ -201,33 +201,4 @@ pub async fn start(settings: Settings) -> Result<RunningServer, ConfigError> {
         stop,
         task,
     })
-}
-
-/// Resolves on Ctrl-C or SIGTERM.
-pub async fn shutdown_signal() {
-    let ctrl_c = async {
-        if let Err(error) = tokio::signal::ctrl_c().await {
-            tracing::error!(%error, "cannot listen for Ctrl-C");
-            std::future::pending::<()>().await;
-        }
-    };
-    #[cfg(unix)]
-    let term = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut s) => {
-                s.recv().await;
-            }
-            Err(error) => {
-                tracing::error!(%error, "cannot listen for SIGTERM");
-                std::future::pending::<()>().await;
-            }
-        }
-    };
-    #[cfg(not(unix))]
-    let term = std::future::pending::<()>();
-    tokio::select! {
-        _ = ctrl_c => {},
-        _ = term => {},
-    }
-    tracing::info!("shutdown signal received");
 }

@@ -5,8 +5,8 @@
 use std::collections::HashMap;
 
 use crate::error::ServiceError;
-use crate::pb::scoring::v1 as pb;
-use crate::pb::scoring::v1::applicant::Applicant as Which;
+use scoring_proto::scoring::v1 as pb;
+use scoring_proto::scoring::v1::applicant::Applicant as Which;
 use crate::state::ServedModel;
 
 /// An applicant resolved into the model's input row.

@@ -2,11 +2,10 @@
 //! bit for bit, whatever the strategy and number of reason codes; a
 //! disabled cache gives the same answers.
 
-mod common;
 
-use common::*;
+use test_support::*;
 use scoring_core::Strategy;
-use scoring_grpc::pb::scoring::v1 as pb;
+use scoring_proto::scoring::v1 as pb;
 use scoring_grpc::server::start;
 
 #[tokio::test]

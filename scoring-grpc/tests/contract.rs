@@ -9,8 +9,8 @@ use prost::Message;
 use prost_types::{
     FileDescriptorProto, FileDescriptorSet, ServiceDescriptorProto, field_descriptor_proto::Type,
 };
-use scoring_grpc::FILE_DESCRIPTOR_SET;
-use scoring_grpc::pb::scoring::v1 as pb;
+use scoring_proto::FILE_DESCRIPTOR_SET;
+use scoring_proto::scoring::v1 as pb;
 
 const PROTO_FILE: &str = "scoring/v1/scoring.proto";
 

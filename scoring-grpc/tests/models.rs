@@ -1,11 +1,10 @@
 //! GetModel and ListModels against a real server and a registry of three
 //! versions.
 
-mod common;
 
-use common::*;
-use scoring_grpc::pb::scoring::v1 as pb;
-use scoring_grpc::pb::scoring::v1::get_model_request::Model as Which;
+use test_support::*;
+use scoring_proto::scoring::v1 as pb;
+use scoring_proto::scoring::v1::get_model_request::Model as Which;
 use tonic::Code;
 
 #[tokio::test]

@@ -2,11 +2,10 @@
 //! against a real server, checked against values computed here from the
 //! published snapshot.
 
-mod common;
 
-use common::*;
+use test_support::*;
 use scoring_core::reference::Histogram;
-use scoring_grpc::pb::scoring::v1 as pb;
+use scoring_proto::scoring::v1 as pb;
 use tonic::Code;
 
 fn filter(feature: &str, op: pb::ComparisonOperator, value: f64) -> Option<pb::FeatureFilter> {

@@ -2,11 +2,10 @@
 //! scoring-core's bit for bit, explanations add up, and every kind of bad
 //! input is refused with the field named.
 
-mod common;
 
-use common::*;
+use test_support::*;
 use scoring_core::Strategy;
-use scoring_grpc::pb::scoring::v1 as pb;
+use scoring_proto::scoring::v1 as pb;
 use tokio_stream::StreamExt;
 use tonic::Code;
 

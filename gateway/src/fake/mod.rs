@@ -7,7 +7,7 @@
 pub mod server;
 
 use async_trait::async_trait;
-use scoring_grpc::pb::scoring::v1::{
+use scoring_proto::scoring::v1::{
     self as pb, Applicant, ComparisonOperator, ContributionOrder, Decision, DescribeFeatureRequest,
     DescribeFeatureResponse, ExplainRequest, ExplainResponse, FeatureContribution, FeatureFilter,
     FindSimilarClientsRequest, FindSimilarClientsResponse, GetModelRequest, GetModelResponse,

@@ -4,7 +4,7 @@
 
 use std::collections::HashMap;
 
-use scoring_grpc::pb::scoring::v1::{
+use scoring_proto::scoring::v1::{
     self as pb, ComparisonOperator, Decision, FeatureKind, Strategy,
 };
 

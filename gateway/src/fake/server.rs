@@ -5,7 +5,7 @@
 
 use std::net::SocketAddr;
 
-use scoring_grpc::pb::scoring::v1::{
+use scoring_proto::scoring::v1::{
     self as pb,
     scoring_service_server::{ScoringService, ScoringServiceServer},
 };

@@ -6,7 +6,7 @@ use axum::{
     response::{IntoResponse, Redirect, Response},
 };
 use minijinja::{Value, context};
-use scoring_grpc::pb::scoring::v1::{
+use scoring_proto::scoring::v1::{
     Applicant, ContributionOrder, ExplainRequest, ExplainResponse, GetModelRequest,
     ListClientsRequest, ModelInfo, applicant::Applicant as Who,
 };

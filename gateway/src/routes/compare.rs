@@ -7,7 +7,7 @@ use axum::{
     response::Response,
 };
 use minijinja::{Value, context};
-use scoring_grpc::pb::scoring::v1::{
+use scoring_proto::scoring::v1::{
     Applicant, DescribeFeatureRequest, FindSimilarClientsRequest, GetModelRequest,
     ScatterFeaturesRequest, applicant::Applicant as Who,
 };
@@ -130,7 +130,7 @@ pub async fn page(
     );
 
     let compared = similar.features.clone();
-    let value_of = |values: Option<&scoring_grpc::pb::scoring::v1::FeatureValues>, f: &str| {
+    let value_of = |values: Option<&scoring_proto::scoring::v1::FeatureValues>, f: &str| {
         values
             .and_then(|v| v.values.get(f))
             .map_or_else(|| t("missing").to_owned(), |v| svg::fmt_num(*v))

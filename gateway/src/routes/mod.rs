@@ -19,7 +19,7 @@ use axum::{
     routing::{get, post},
 };
 use minijinja::{Value, context};
-use scoring_grpc::pb::scoring::v1::{ComparisonOperator, Decision, FeatureFilter, Strategy};
+use scoring_proto::scoring::v1::{ComparisonOperator, Decision, FeatureFilter, Strategy};
 
 use crate::{
     AppState,

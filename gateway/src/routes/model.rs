@@ -7,7 +7,7 @@ use axum::{
     response::Response,
 };
 use minijinja::{Value, context};
-use scoring_grpc::pb::scoring::v1::{GetModelRequest, ListModelsRequest, get_model_request::Model};
+use scoring_proto::scoring::v1::{GetModelRequest, ListModelsRequest, get_model_request::Model};
 
 use super::{Ctx, Params, param, strategy_name};
 use crate::{

@@ -10,7 +10,7 @@ use axum::{
     response::Response,
 };
 use minijinja::{Value, context};
-use scoring_grpc::pb::scoring::v1::{
+use scoring_proto::scoring::v1::{
     FeatureValues, GetModelRequest, ModifiedClient, applicant::Applicant as Who,
 };
 
@@ -241,9 +241,9 @@ pub async fn new_score(
 
 fn outcome(
     ctx: &Ctx,
-    after: &scoring_grpc::pb::scoring::v1::ExplainResponse,
-    before: Option<&scoring_grpc::pb::scoring::v1::ExplainResponse>,
-    model: Option<&scoring_grpc::pb::scoring::v1::ModelInfo>,
+    after: &scoring_proto::scoring::v1::ExplainResponse,
+    before: Option<&scoring_proto::scoring::v1::ExplainResponse>,
+    model: Option<&scoring_proto::scoring::v1::ModelInfo>,
 ) -> Value {
     let (bars, factors) = factors_chart(ctx.lang, "factors", after, |_| true, 10);
     context! {

@@ -14,7 +14,7 @@ use scoring_core::{
 };
 
 use crate::Args;
-use crate::core_common::{Rng, production_shaped_model, random_rows};
+use test_support::{Rng, production_shaped_model, random_rows};
 
 fn publish(root: &Path, args: &Args) -> Registry {
     let model = production_shaped_model(args.trees, args.features);

@@ -20,8 +20,6 @@
 //! cargo bench -p scoring-grpc --bench load -- --target http://host:50051 --rate 500
 //! ```
 
-#[path = "../../../scoring-core/tests/common/mod.rs"]
-mod core_common;
 mod fixture;
 mod report;
 
@@ -29,11 +27,11 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use clap::Parser;
-use core_common::Rng;
+use test_support::Rng;
 use fixture::{rss_kib, start_local};
 use report::{Outcome, report, report_rss};
-use scoring_grpc::pb::scoring::v1 as pb;
-use scoring_grpc::pb::scoring::v1::scoring_service_client::ScoringServiceClient;
+use scoring_proto::scoring::v1 as pb;
+use scoring_proto::scoring::v1::scoring_service_client::ScoringServiceClient;
 use tokio::sync::{Mutex, mpsc};
 use tonic::transport::Channel;
 

@@ -22,8 +22,8 @@ use crate::audit::AuditLog;
 use crate::auth::{Caller, RequestId};
 use crate::error::ServiceError;
 use crate::metrics;
-use crate::pb::scoring::v1 as pb;
-use crate::pb::scoring::v1::scoring_service_server::ScoringService;
+use scoring_proto::scoring::v1 as pb;
+use scoring_proto::scoring::v1::scoring_service_server::ScoringService;
 use crate::state::{ModelHolder, ServedModel};
 
 /// What every handler shares.

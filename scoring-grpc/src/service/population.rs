@@ -6,7 +6,7 @@ use scoring_core::reference::Histogram;
 use scoring_core::snapshot::ClientSnapshot;
 
 use crate::error::ServiceError;
-use crate::pb::scoring::v1 as pb;
+use scoring_proto::scoring::v1 as pb;
 use crate::state::ServedModel;
 use crate::validate::{Filter, feature_position, limit, resolve_applicant, resolve_filter};
 

@@ -16,8 +16,8 @@ use crate::audit::AuditEvent;
 use crate::cache::{CACHED_REASONS, CachedExplanation};
 use crate::convert::{reason_to_wire, strategy_from_wire};
 use crate::error::ServiceError;
-use crate::pb::scoring::v1 as pb;
-use crate::pb::scoring::v1::score_batch_response::Outcome as BatchOutcome;
+use scoring_proto::scoring::v1 as pb;
+use scoring_proto::scoring::v1::score_batch_response::Outcome as BatchOutcome;
 use crate::state::ServedModel;
 use crate::validate::{Row, resolve_applicant};
 

@@ -1,16 +1,10 @@
-//! Test fixtures: a small random boosted-trees model published into a
-//! temporary registry with its report, reference statistics, client
-//! snapshot and model card; a real server on 127.0.0.1:0 and its client.
-#![allow(dead_code, unreachable_pub)]
-
-#[path = "../../../scoring-core/tests/common/mod.rs"]
-mod core_common;
+//! A small published model: a random boosted-trees model over six
+//! features published into a temporary registry with its report, reference
+//! statistics, client snapshot and model card.
 
 use std::collections::BTreeMap;
 use std::path::Path;
-use std::time::Duration;
 
-use core_common::{Rng, TreeShape, random_ensemble, random_rows};
 use scoring_core::reference::ReferenceStats;
 use scoring_core::registry::Registry;
 use scoring_core::report::{
@@ -22,15 +16,8 @@ use scoring_core::{
     Attachments, FeatureKind, FeatureSchema, FeatureSpec, Model, Release, Strategy, Thresholds,
     write_artifact_with,
 };
-use scoring_grpc::config::Settings;
-use scoring_grpc::pb::scoring::v1 as pb;
-use scoring_grpc::pb::scoring::v1::scoring_service_client::ScoringServiceClient;
-use scoring_grpc::server::{RunningServer, start};
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tonic::transport::Channel;
-use tonic_health::pb::HealthCheckRequest;
-use tonic_health::pb::health_check_response::ServingStatus;
-use tonic_health::pb::health_client::HealthClient;
+
+use crate::{Rng, TreeShape, random_ensemble, random_rows};
 
 pub const N_FEATURES: usize = 6;
 pub const N_CLIENTS: usize = 300;
@@ -221,102 +208,4 @@ pub fn registry_with_v1() -> (tempfile::TempDir, Registry) {
     publish(&registry, "v1", 1);
     registry.promote("v1", "production").expect("promote");
     (dir, registry)
-}
-
-/// Settings for a test server on the registry: fast reloads, no auth.
-pub fn settings(registry: &Registry) -> Settings {
-    let mut settings = Settings::local(registry.root());
-    settings.reload_interval = Duration::from_millis(50);
-    settings
-}
-
-pub async fn connect(server: &RunningServer) -> ScoringServiceClient<Channel> {
-    let channel = Channel::from_shared(format!("http://{}", server.addr))
-        .expect("uri")
-        .connect()
-        .await
-        .expect("connect");
-    ScoringServiceClient::new(channel)
-}
-
-/// A server on `registry` with `v1` live, and a client.
-pub async fn serve(registry: &Registry) -> (RunningServer, ScoringServiceClient<Channel>) {
-    let server = start(settings(registry)).await.expect("server starts");
-    let client = connect(&server).await;
-    (server, client)
-}
-
-pub fn by_client(id: i64) -> Option<pb::Applicant> {
-    Some(pb::Applicant {
-        applicant: Some(pb::applicant::Applicant::ClientId(id)),
-    })
-}
-
-pub fn by_features(values: &[(&str, f64)]) -> Option<pb::Applicant> {
-    Some(pb::Applicant {
-        applicant: Some(pb::applicant::Applicant::Features(pb::FeatureValues {
-            values: values.iter().map(|(k, v)| ((*k).to_owned(), *v)).collect(),
-        })),
-    })
-}
-
-/// Asserts a status's code and that its BadRequest / ResourceInfo detail
-/// names `field`.
-pub fn assert_refused(status: &tonic::Status, code: tonic::Code, field: &str) {
-    use tonic_types::StatusExt;
-    assert_eq!(status.code(), code, "{status:?}");
-    let details = status.get_error_details();
-    let named = match code {
-        tonic::Code::InvalidArgument => details
-            .bad_request()
-            .map(|b| b.field_violations.iter().any(|v| v.field == field)),
-        tonic::Code::NotFound => details.resource_info().map(|r| r.resource_type == field),
-        _ => Some(status.message().contains(field)),
-    };
-    assert_eq!(named, Some(true), "field `{field}` not named in {status:?}");
-}
-
-/// Waits (polling) until `check` holds; panics after a minute.
-pub async fn eventually<F, Fut>(what: &str, mut check: F)
-where
-    F: FnMut() -> Fut,
-    Fut: std::future::Future<Output = bool>,
-{
-    for _ in 0..1200 {
-        if check().await {
-            return;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    panic!("gave up waiting for {what}");
-}
-
-/// The scoring service's health as `grpc.health.v1` reports it.
-pub async fn health(server: &RunningServer) -> ServingStatus {
-    let channel = Channel::from_shared(format!("http://{}", server.addr))
-        .expect("uri")
-        .connect()
-        .await
-        .expect("connect");
-    let response = HealthClient::new(channel)
-        .check(HealthCheckRequest {
-            service: "scoring.v1.ScoringService".into(),
-        })
-        .await
-        .expect("health")
-        .into_inner();
-    ServingStatus::try_from(response.status).expect("status")
-}
-
-/// The Prometheus text of the server's metrics endpoint.
-pub async fn metrics_text(server: &RunningServer) -> String {
-    let addr = server.metrics_addr.expect("metrics enabled");
-    let mut stream = tokio::net::TcpStream::connect(addr).await.expect("connect");
-    stream
-        .write_all(b"GET /metrics HTTP/1.1\r\nhost: test\r\n\r\n")
-        .await
-        .expect("write");
-    let mut body = String::new();
-    stream.read_to_string(&mut body).await.expect("read");
-    body
 }

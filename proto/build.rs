@@ -1,4 +1,4 @@
-//! Compiles the wire contract in `proto/` with protox (no system `protoc`)
+//! Compiles the wire contract (`scoring/v1/*.proto` beside this script) with protox (no system `protoc`)
 //! and generates the prost messages plus the tonic client and server into
 //! `OUT_DIR`. The encoded file descriptor set is written beside them for
 //! gRPC reflection.
@@ -11,8 +11,8 @@ use prost::Message;
 const PROTOS: &[&str] = &["scoring/v1/scoring.proto"];
 
 fn main() -> Result<(), Box<dyn Error>> {
-    let manifest_dir = PathBuf::from(env::var("CARGO_MANIFEST_DIR")?);
-    let proto_root = manifest_dir.join("../proto");
+    // The .proto files sit beside this build script, under their package path.
+    let proto_root = PathBuf::from(env::var("CARGO_MANIFEST_DIR")?);
     let out_dir = PathBuf::from(env::var("OUT_DIR")?);
 
     for proto in PROTOS {

@@ -1,42 +1,11 @@
-//! Helpers shared by the integration tests and the benchmarks: a seeded
-//! generator of random valid tree ensembles and applicant rows, and a
+//! Random valid tree ensembles and applicant rows (seeded), and a
 //! brute-force Shapley computation to check TreeSHAP against.
-#![allow(dead_code, unreachable_pub)]
 
+use crate::Rng;
 use scoring_core::model::{
     BoostedTrees, CATEGORICAL_MASK, Estimator, MissingType, Model, Tree, TreeParts,
     numerical_decision,
 };
-
-/// splitmix64: small, seedable, good enough for test data.
-pub struct Rng(u64);
-
-impl Rng {
-    pub fn new(seed: u64) -> Self {
-        Self(seed)
-    }
-
-    pub fn next_u64(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-
-    /// Uniform in [0, 1).
-    pub fn uniform(&mut self) -> f64 {
-        (self.next_u64() >> 11) as f64 / (1_u64 << 53) as f64
-    }
-
-    pub fn below(&mut self, n: usize) -> usize {
-        (self.next_u64() % n as u64) as usize
-    }
-
-    pub fn range(&mut self, lo: f64, hi: f64) -> f64 {
-        lo + (hi - lo) * self.uniform()
-    }
-}
 
 /// Shape of the random trees.
 #[derive(Clone, Copy)]
