@@ -2,17 +2,13 @@
 //!
 //! Every fallible operation of `scoring-core` returns [`Error`]; each variant
 //! names what was wrong (the file, the line and field, the feature…) and keeps
-//! the underlying error as its `#[source]`. `SchemaError` is kept as another
-//! name for the same type, for callers that only deal with feature schemas.
+//! the underlying error as its `#[source]`.
 
 use std::num::{ParseFloatError, ParseIntError};
 use std::path::PathBuf;
 
 /// `Result` with this crate's [`Error`].
 pub type Result<T, E = Error> = std::result::Result<T, E>;
-
-/// Earlier name of [`Error`], kept for callers that load feature schemas.
-pub type SchemaError = Error;
 
 /// Everything that can go wrong in scoring-core.
 #[derive(Debug, thiserror::Error)]

@@ -35,9 +35,9 @@ pub mod snapshot;
 pub use artifact::{
     Attachments, Manifest, PublishedModel, Release, write_artifact, write_artifact_with,
 };
-pub use error::{Error, Result, SchemaError};
+pub use error::{Error, Result};
 pub use lightgbm::parse_lightgbm;
 pub use model::{Calibration, Estimator, Link, Model};
-pub use policy::{Decision, Outcome, ReasonCode, Strategy, Thresholds};
+pub use policy::{Decision, Outcome, ReasonCode, ReasonPolicy, Strategy, Thresholds};
 pub use schema::{CategoryEncoding, CategoryVocabulary, FeatureKind, FeatureSchema, FeatureSpec};
 pub use shap::{Explanation, ShapScratch};

@@ -124,6 +124,32 @@ pub enum Outcome {
     Refuse,
 }
 
+/// When a decision carries its reason codes. Reasons cost an exact TreeSHAP
+/// of the applicant; a decision without them costs one prediction.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ReasonPolicy {
+    /// Reasons with every decision.
+    Always,
+    /// Reasons only for refusals, the ones an applicant must be told (the
+    /// default for internal systems).
+    #[default]
+    ForRefusals,
+    /// No reasons.
+    Never,
+}
+
+impl ReasonPolicy {
+    /// Whether a decision with this outcome gets reason codes.
+    pub fn wants_reasons(self, outcome: Outcome) -> bool {
+        match self {
+            Self::Always => true,
+            Self::ForRefusals => outcome == Outcome::Refuse,
+            Self::Never => false,
+        }
+    }
+}
+
 /// A feature that pushes the applicant towards default.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ReasonCode {

@@ -12,7 +12,7 @@ use std::path::Path;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-use crate::SchemaError;
+use crate::Error;
 
 /// The schema format this build reads and writes.
 pub const SCHEMA_FORMAT_VERSION: u32 = 1;
@@ -86,13 +86,13 @@ pub enum CategoryEncoding {
 
 impl FeatureSchema {
     /// Reads and validates a schema file.
-    pub fn load(path: &Path) -> Result<Self, SchemaError> {
-        let text = std::fs::read(path).map_err(|source| SchemaError::SchemaRead {
+    pub fn load(path: &Path) -> Result<Self, Error> {
+        let text = std::fs::read(path).map_err(|source| Error::SchemaRead {
             path: path.to_owned(),
             source,
         })?;
         let schema: Self =
-            serde_json::from_slice(&text).map_err(|source| SchemaError::SchemaParse {
+            serde_json::from_slice(&text).map_err(|source| Error::SchemaParse {
                 path: path.to_owned(),
                 source,
             })?;
@@ -101,8 +101,8 @@ impl FeatureSchema {
     }
 
     /// Writes the schema as pretty JSON.
-    pub fn save(&self, path: &Path) -> Result<(), SchemaError> {
-        let write_err = |source| SchemaError::SchemaWrite {
+    pub fn save(&self, path: &Path) -> Result<(), Error> {
+        let write_err = |source| Error::SchemaWrite {
             path: path.to_owned(),
             source,
         };
@@ -124,9 +124,9 @@ impl FeatureSchema {
     }
 
     /// Checks the format version and that feature names are unique.
-    pub fn validate(&self) -> Result<(), SchemaError> {
+    pub fn validate(&self) -> Result<(), Error> {
         if self.format_version != SCHEMA_FORMAT_VERSION {
-            return Err(SchemaError::UnsupportedSchemaFormat {
+            return Err(Error::UnsupportedSchemaFormat {
                 found: self.format_version,
                 supported: SCHEMA_FORMAT_VERSION,
             });
@@ -134,7 +134,7 @@ impl FeatureSchema {
         let mut seen = HashSet::with_capacity(self.features.len());
         for feature in &self.features {
             if !seen.insert(feature.name.as_str()) {
-                return Err(SchemaError::DuplicateFeature {
+                return Err(Error::DuplicateFeature {
                     name: feature.name.clone(),
                 });
             }

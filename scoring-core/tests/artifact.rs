@@ -18,23 +18,8 @@ use scoring_core::{
 const N: usize = 6;
 
 fn schema(n: usize) -> FeatureSchema {
-    FeatureSchema {
-        format_version: SCHEMA_FORMAT_VERSION,
-        id_column: "SK_ID_CURR".into(),
-        target_column: Some("TARGET".into()),
-        features: (0..n)
-            .map(|i| FeatureSpec {
-                name: format!("f{i}"),
-                kind: FeatureKind::Numeric,
-                source_table: "application".into(),
-                source_column: format!("COL_{i}"),
-                aggregation: "none".into(),
-                category: None,
-                description: format!("Feature number {i}"),
-            })
-            .collect(),
-        vocabularies: vec![],
-    }
+    let names: Vec<String> = (0..n).map(|i| format!("f{i}")).collect();
+    test_support::numeric_schema(&names)
 }
 
 fn release() -> Release {

@@ -5,7 +5,9 @@
 use std::str::FromStr;
 
 use scoring_core::report::{CostPoint, ModelReport};
-use scoring_core::{FeatureKind, FeatureSpec, Manifest, Outcome, ReasonCode, Strategy};
+use scoring_core::{
+    FeatureKind, FeatureSpec, Manifest, Outcome, ReasonCode, ReasonPolicy, Strategy,
+};
 
 use crate::error::ServiceError;
 use scoring_proto::scoring::v1 as pb;
@@ -26,37 +28,66 @@ pub fn strategy_from_wire(value: i32, field: &str) -> Result<Strategy, ServiceEr
     }
 }
 
-impl From<Strategy> for pb::Strategy {
-    fn from(strategy: Strategy) -> Self {
-        match strategy {
-            Strategy::Prudent => Self::Prudent,
-            Strategy::Normal => Self::Normal,
-            Strategy::Aggressive => Self::Aggressive,
+/// A request's reason policy: UNSPECIFIED is the server's default
+/// (reasons for refusals only); a number outside the enum is refused naming
+/// `field`.
+pub fn reason_policy_from_wire(value: i32, field: &str) -> Result<ReasonPolicy, ServiceError> {
+    match pb::ReasonPolicy::try_from(value) {
+        Ok(pb::ReasonPolicy::Unspecified) => Ok(ReasonPolicy::default()),
+        Ok(pb::ReasonPolicy::Always) => Ok(ReasonPolicy::Always),
+        Ok(pb::ReasonPolicy::ForRefusals) => Ok(ReasonPolicy::ForRefusals),
+        Ok(pb::ReasonPolicy::Never) => Ok(ReasonPolicy::Never),
+        Err(_) => Err(ServiceError::invalid(
+            field,
+            format!("{value} is not a ReasonPolicy value"),
+        )),
+    }
+}
+
+/// A scoring-core value in its wire form. (The domain and the wire types
+/// live in two other crates, so this is a trait of ours rather than `From`.)
+pub trait ToWire {
+    /// The wire message or enum.
+    type Wire;
+    /// The wire form of `self`.
+    fn to_wire(&self) -> Self::Wire;
+}
+
+impl ToWire for Strategy {
+    type Wire = pb::Strategy;
+    fn to_wire(&self) -> pb::Strategy {
+        match self {
+            Strategy::Prudent => pb::Strategy::Prudent,
+            Strategy::Normal => pb::Strategy::Normal,
+            Strategy::Aggressive => pb::Strategy::Aggressive,
         }
     }
 }
 
-impl From<Outcome> for pb::Decision {
-    fn from(outcome: Outcome) -> Self {
-        match outcome {
-            Outcome::Accept => Self::Accept,
-            Outcome::Refuse => Self::Refuse,
+impl ToWire for Outcome {
+    type Wire = pb::Decision;
+    fn to_wire(&self) -> pb::Decision {
+        match self {
+            Outcome::Accept => pb::Decision::Accept,
+            Outcome::Refuse => pb::Decision::Refuse,
         }
     }
 }
 
-impl From<FeatureKind> for pb::FeatureKind {
-    fn from(kind: FeatureKind) -> Self {
-        match kind {
-            FeatureKind::Numeric => Self::Numeric,
-            FeatureKind::Indicator => Self::Indicator,
-            FeatureKind::CategoryCode => Self::CategoryCode,
+impl ToWire for FeatureKind {
+    type Wire = pb::FeatureKind;
+    fn to_wire(&self) -> pb::FeatureKind {
+        match self {
+            FeatureKind::Numeric => pb::FeatureKind::Numeric,
+            FeatureKind::Indicator => pb::FeatureKind::Indicator,
+            FeatureKind::CategoryCode => pb::FeatureKind::CategoryCode,
         }
     }
 }
 
-impl From<&FeatureSpec> for pb::FeatureSpec {
-    fn from(spec: &FeatureSpec) -> Self {
+impl ToWire for FeatureSpec {
+    type Wire = pb::FeatureSpec;
+    fn to_wire(&self) -> pb::FeatureSpec {
         let FeatureSpec {
             name,
             kind,
@@ -65,10 +96,10 @@ impl From<&FeatureSpec> for pb::FeatureSpec {
             aggregation,
             category,
             description,
-        } = spec;
-        Self {
+        } = self;
+        pb::FeatureSpec {
             name: name.clone(),
-            kind: pb::FeatureKind::from(*kind).into(),
+            kind: kind.to_wire().into(),
             source_table: source_table.clone(),
             source_column: source_column.clone(),
             aggregation: aggregation.clone(),
@@ -157,7 +188,7 @@ pub fn model_info(
             let threshold = thresholds.get(strategy);
             let point = nearest_point(report, threshold);
             pb::StrategyThreshold {
-                strategy: pb::Strategy::from(strategy).into(),
+                strategy: strategy.to_wire().into(),
                 threshold,
                 expected_cost: point.map(|p| p.cost_per_client),
                 acceptance_rate: point.map(|p| p.acceptance_rate),
@@ -171,14 +202,14 @@ pub fn model_info(
         code_version: code_version.clone(),
         data_fingerprint: training_data_fingerprint.clone(),
         metrics: Some(typed),
-        default_strategy: pb::Strategy::from(DEFAULT_STRATEGY).into(),
+        default_strategy: DEFAULT_STRATEGY.to_wire().into(),
         thresholds,
         cost: report.map(|r| pb::CostParameters {
             false_negative_cost: r.cost.loss_rate_default,
             false_positive_cost: r.cost.gain_rate_good,
             unit: "share of AMT_CREDIT".to_owned(),
         }),
-        features: specs.iter().map(pb::FeatureSpec::from).collect(),
+        features: specs.iter().map(ToWire::to_wire).collect(),
         schema_hash: feature_schema_sha256.clone(),
     }
 }
@@ -229,7 +260,7 @@ pub fn report_to_wire(
         confusion: confusion
             .iter()
             .map(|c| pb::StrategyConfusion {
-                strategy: pb::Strategy::from(c.strategy).into(),
+                strategy: c.strategy.to_wire().into(),
                 threshold: c.threshold,
                 true_positive: c.true_positive,
                 false_positive: c.false_positive,

@@ -76,6 +76,13 @@ pub fn record_request(rpc: &'static str, code: tonic::Code, elapsed: Duration) {
         .record(elapsed.as_secs_f64());
 }
 
+/// One exact TreeSHAP computed (a Score that needed fresh reasons, or an
+/// Explain): the expensive part of a decision, counted so operators see
+/// what the reason policies cost.
+pub fn record_explanation() {
+    metrics::counter!("scoring_explanations_total").increment(1);
+}
+
 pub fn record_unauthenticated() {
     metrics::counter!("scoring_unauthenticated_total").increment(1);
 }

@@ -35,6 +35,7 @@ async fn cached_and_fresh_scores_are_identical() {
                         applicant: by_client(id),
                         strategy: wire,
                         max_reason_codes: reasons,
+                        reasons: pb::ReasonPolicy::Always as i32,
                     })
                     .await
                     .expect("score")

@@ -55,6 +55,7 @@ async fn python_client_generated_from_the_proto_scores_and_explains() {
         id.to_string(),
         format!("{:?}", expected.probability_of_default),
         "v1".to_owned(),
+        expected.reasons.len().to_string(),
     ];
     let pythonpath = out.path().to_owned();
     // Blocking on its own thread so the server keeps answering meanwhile.

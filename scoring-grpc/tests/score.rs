@@ -14,6 +14,7 @@ fn score_request(applicant: Option<pb::Applicant>) -> pb::ScoreRequest {
         applicant,
         strategy: 0,
         max_reason_codes: 0,
+        reasons: pb::ReasonPolicy::Always as i32,
     }
 }
 
@@ -33,6 +34,7 @@ async fn score_by_client_id_equals_decide_on_the_snapshot_row_bit_for_bit() {
                 applicant: by_client(id),
                 strategy: wire,
                 max_reason_codes: 0,
+                reasons: pb::ReasonPolicy::Always as i32,
             })
             .await
             .expect("score")
@@ -135,6 +137,7 @@ async fn features_and_modified_clients_score_like_the_rows_they_describe() {
             applicant: by_client(FIRST_ID + 3),
             strategy: 0,
             max_reason_codes: 1,
+            reasons: pb::ReasonPolicy::Always as i32,
         })
         .await
         .expect("score")
@@ -179,6 +182,7 @@ async fn bad_score_requests_are_refused_naming_the_field() {
                 applicant: by_client(FIRST_ID),
                 strategy: 9,
                 max_reason_codes: 0,
+                reasons: pb::ReasonPolicy::Always as i32,
             },
             Code::InvalidArgument,
             "strategy",
@@ -311,6 +315,7 @@ async fn score_batch_streams_one_answer_per_applicant_in_order_with_item_errors(
             applicants,
             strategy: 1,
             max_reason_codes: 2,
+            reasons: pb::ReasonPolicy::Always as i32,
         })
         .await
         .expect("batch")
@@ -326,6 +331,7 @@ async fn score_batch_streams_one_answer_per_applicant_in_order_with_item_errors(
             applicant: by_client(FIRST_ID + 1),
             strategy: 1,
             max_reason_codes: 2,
+            reasons: pb::ReasonPolicy::Always as i32,
         })
         .await
         .expect("score")

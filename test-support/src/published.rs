@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use scoring_core::reference::ReferenceStats;
+use scoring_core::schema::SCHEMA_FORMAT_VERSION;
 use scoring_core::registry::Registry;
 use scoring_core::report::{
     CalibrationBin, CalibrationReport, CandidateSummary, CostPoint, CostReport, FeatureImportance,
@@ -32,19 +33,26 @@ pub fn feature_names() -> Vec<String> {
     (0..N_FEATURES).map(|i| format!("f{i}")).collect()
 }
 
+/// The schema of [`feature_names`].
 pub fn schema() -> FeatureSchema {
+    numeric_schema(&feature_names())
+}
+
+/// A schema of numeric application features named `names`, each described
+/// as "Description of <name>".
+pub fn numeric_schema(names: &[String]) -> FeatureSchema {
     FeatureSchema {
-        format_version: 1,
+        format_version: SCHEMA_FORMAT_VERSION,
         id_column: "SK_ID_CURR".into(),
         target_column: Some("TARGET".into()),
-        features: feature_names()
-            .into_iter()
+        features: names
+            .iter()
             .map(|name| FeatureSpec {
                 description: format!("Description of {name}"),
-                name,
+                name: name.clone(),
                 kind: FeatureKind::Numeric,
                 source_table: "application".into(),
-                source_column: "X".into(),
+                source_column: name.clone(),
                 aggregation: "none".into(),
                 category: None,
             })

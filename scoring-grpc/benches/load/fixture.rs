@@ -9,37 +9,44 @@ use std::time::Instant;
 
 use scoring_core::registry::Registry;
 use scoring_core::snapshot::ClientSnapshot;
-use scoring_core::{
-    Attachments, FeatureKind, FeatureSchema, FeatureSpec, Release, Thresholds, write_artifact_with,
-};
+use scoring_core::{Attachments, Release, Thresholds, write_artifact_with};
+
+use scoring_proto::scoring::v1 as pb;
 
 use crate::Args;
-use test_support::{Rng, production_shaped_model, random_rows};
+use test_support::{Rng, numeric_schema, production_shaped_model, random_rows};
+
+/// The rows of the snapshot clients (row-major), the same for the server's
+/// snapshot and the callers' new applicants.
+fn client_rows(args: &Args) -> Vec<f64> {
+    random_rows(&mut Rng::new(7), args.clients, args.features, 0.2)
+}
+
+/// The snapshot rows as new applicants' feature values (missing values left
+/// out, as the contract says), at most 2,000 distinct ones.
+pub(crate) fn new_applicants(args: &Args) -> Vec<pb::FeatureValues> {
+    let rows = client_rows(args);
+    rows.chunks_exact(args.features)
+        .take(2_000)
+        .map(|row| pb::FeatureValues {
+            values: row
+                .iter()
+                .enumerate()
+                .filter(|(_, v)| !v.is_nan())
+                .map(|(j, v)| (format!("f{j}"), *v))
+                .collect(),
+        })
+        .collect()
+}
 
 fn publish(root: &Path, args: &Args) -> Registry {
     let model = production_shaped_model(args.trees, args.features);
     let names = model.feature_names().to_vec();
-    let rows = random_rows(&mut Rng::new(7), args.clients, args.features, 0.2);
+    let rows = client_rows(args);
     let ids = (1..=args.clients as i64).collect();
     let snapshot = ClientSnapshot::new(names.clone(), ids, rows).expect("snapshot");
-    let schema = FeatureSchema {
-        format_version: 1,
-        id_column: "SK_ID_CURR".into(),
-        target_column: None,
-        features: names
-            .iter()
-            .map(|name| FeatureSpec {
-                name: name.clone(),
-                kind: FeatureKind::Numeric,
-                source_table: "application".into(),
-                source_column: name.clone(),
-                aggregation: "none".into(),
-                category: None,
-                description: format!("Feature {name}"),
-            })
-            .collect(),
-        vocabularies: vec![],
-    };
+    let mut schema = numeric_schema(&names);
+    schema.target_column = None;
     let release = Release {
         model_version: "bench-1".into(),
         created_at: "2026-01-01T00:00:00Z".into(),

@@ -1,10 +1,14 @@
 //! Load generator for the scoring service.
 //!
 //! Without `--target`, starts a local server on a production-shaped model
-//! ([`fixture`]). Then drives Score and Explain calls by client id at a
-//! target rate (open loop) or as fast as `--concurrency` callers go
-//! (`--rate 0`), and prints per RPC the throughput, errors and two
-//! latencies, p50/p99/p999:
+//! ([`fixture`]). Then drives Score and Explain calls at a target rate
+//! (open loop) or as fast as `--concurrency` callers go (`--rate 0`), and
+//! prints per RPC the throughput, errors, the share of refusals and two
+//! latencies, p50/p99/p999. Applicants are snapshot clients by id
+//! (`--applicants ids`: their explanations can be cached) or new applicants
+//! given by their feature values (`--applicants features`: never cached,
+//! what a loan application costs); `--reasons` sets Score's reason policy.
+//! The latencies:
 //! - **call**: from sending the call to its answer, what the service costs
 //!   a caller;
 //! - **schedule**: from the instant the call was due (one pacing thread
@@ -15,6 +19,7 @@
 //!
 //! ```text
 //! cargo bench -p scoring-grpc --bench load -- --rate 2000 --duration 30 --mix score=1
+//! cargo bench -p scoring-grpc --bench load -- --rate 0 --applicants features --cache-clients 0 --reasons refusals
 //! cargo bench -p scoring-grpc --bench load -- --rate 200 --duration 30 --mix explain=1
 //! cargo bench -p scoring-grpc --bench load -- --rate 0 --concurrency 64 --duration 20
 //! cargo bench -p scoring-grpc --bench load -- --target http://host:50051 --rate 500
@@ -28,7 +33,7 @@ use std::time::{Duration, Instant};
 
 use clap::Parser;
 use test_support::Rng;
-use fixture::{rss_kib, start_local};
+use fixture::{new_applicants, rss_kib, start_local};
 use report::{Outcome, report, report_rss};
 use scoring_proto::scoring::v1 as pb;
 use scoring_proto::scoring::v1::scoring_service_client::ScoringServiceClient;
@@ -67,11 +72,65 @@ pub(crate) struct Args {
     /// Score every snapshot client once before the run (fills the cache).
     #[arg(long)]
     prewarm: bool,
+    /// Who is scored: snapshot clients by id, or new applicants by their
+    /// feature values (the snapshot rows sent as explicit features).
+    #[arg(long, value_enum, default_value_t = Applicants::Ids)]
+    applicants: Applicants,
+    /// Score's reason policy.
+    #[arg(long, value_enum, default_value_t = Reasons::Refusals)]
+    reasons: Reasons,
     /// HTTP/2 connections shared by the callers.
     #[arg(long, default_value_t = 4)]
     connections: usize,
     #[arg(long, hide = true)]
     bench: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, clap::ValueEnum)]
+enum Applicants {
+    Ids,
+    Features,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, clap::ValueEnum)]
+enum Reasons {
+    Always,
+    Refusals,
+    Never,
+}
+
+impl Reasons {
+    fn wire(self) -> i32 {
+        let policy = match self {
+            Self::Always => pb::ReasonPolicy::Always,
+            Self::Refusals => pb::ReasonPolicy::ForRefusals,
+            Self::Never => pb::ReasonPolicy::Never,
+        };
+        policy as i32
+    }
+}
+
+/// How callers name applicants: by id, or by the feature values of the
+/// snapshot rows (index = id - 1).
+#[derive(Clone)]
+enum Population {
+    Ids,
+    Features(Arc<Vec<pb::FeatureValues>>),
+}
+
+impl Population {
+    fn applicant(&self, id: i64) -> Option<pb::Applicant> {
+        let applicant = match self {
+            Self::Ids => pb::applicant::Applicant::ClientId(id),
+            Self::Features(rows) => {
+                let row = &rows[(id as usize - 1) % rows.len()];
+                pb::applicant::Applicant::Features(row.clone())
+            }
+        };
+        Some(pb::Applicant {
+            applicant: Some(applicant),
+        })
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -122,18 +181,32 @@ async fn connect(target: &str) -> ScoringServiceClient<Channel> {
     panic!("the server at {target} does not answer");
 }
 
-async fn call(client: &mut ScoringServiceClient<Channel>, rpc: Rpc, id: i64) -> bool {
-    let applicant = Some(pb::Applicant {
-        applicant: Some(pb::applicant::Applicant::ClientId(id)),
-    });
+/// What one call asks.
+#[derive(Clone)]
+struct Ask {
+    population: Population,
+    reasons: i32,
+}
+
+/// One call; `None` when it failed, else whether the applicant was refused.
+async fn call(
+    client: &mut ScoringServiceClient<Channel>,
+    rpc: Rpc,
+    id: i64,
+    ask: &Ask,
+) -> Option<bool> {
+    let applicant = ask.population.applicant(id);
+    let refused = |decision: i32| decision == pb::Decision::Refuse as i32;
     match rpc {
         Rpc::Score => client
             .score(pb::ScoreRequest {
                 applicant,
+                reasons: ask.reasons,
                 ..Default::default()
             })
             .await
-            .is_ok(),
+            .ok()
+            .map(|r| refused(r.into_inner().decision)),
         Rpc::Explain => client
             .explain(pb::ExplainRequest {
                 applicant,
@@ -141,7 +214,8 @@ async fn call(client: &mut ScoringServiceClient<Channel>, rpc: Rpc, id: i64) -> 
                 ..Default::default()
             })
             .await
-            .is_ok(),
+            .ok()
+            .map(|r| refused(r.into_inner().decision)),
     }
 }
 
@@ -196,6 +270,7 @@ async fn caller(
     schedule: Option<Schedule>,
     mut client: ScoringServiceClient<Channel>,
     mix: Vec<(Rpc, f64)>,
+    ask: Ask,
 ) -> Outcome {
     let total_weight: f64 = mix.iter().map(|(_, w)| w).sum();
     let mut rng = Rng::new(w as u64 + 1);
@@ -219,13 +294,14 @@ async fn caller(
             .map_or(mix[0].0, |m| m.0);
         let id = 1 + (rng.next_u64() % plan.clients.max(1)) as i64;
         let sent = Instant::now();
-        let ok = call(&mut client, rpc, id).await;
+        let answer = call(&mut client, rpc, id, &ask).await;
         let (call_latency, schedule_latency) = (sent.elapsed(), scheduled.elapsed());
         if scheduled < plan.measured_from() {
             continue;
         }
         outcome.calls += 1;
-        outcome.errors += u64::from(!ok);
+        outcome.errors += u64::from(answer.is_none());
+        outcome.refused += u64::from(answer == Some(true));
         let latencies = match rpc {
             Rpc::Score => &mut outcome.score,
             Rpc::Explain => &mut outcome.explain,
@@ -236,7 +312,7 @@ async fn caller(
 }
 
 /// Scores every snapshot client once (fills the server's cache).
-async fn prewarm(clients: &[ScoringServiceClient<Channel>], n_clients: usize) {
+async fn prewarm(clients: &[ScoringServiceClient<Channel>], n_clients: usize, ask: &Ask) {
     let started = Instant::now();
     let step = clients.len() as i64;
     let tasks: Vec<_> = clients
@@ -244,10 +320,11 @@ async fn prewarm(clients: &[ScoringServiceClient<Channel>], n_clients: usize) {
         .enumerate()
         .map(|(w, client)| {
             let mut client = client.clone();
+            let ask = ask.clone();
             tokio::spawn(async move {
                 let mut id = 1 + w as i64;
                 while id <= n_clients as i64 {
-                    call(&mut client, Rpc::Score, id).await;
+                    call(&mut client, Rpc::Score, id, &ask).await;
                     id += step;
                 }
             })
@@ -283,13 +360,21 @@ async fn main() {
             (Some(server), target)
         }
     };
+    let population = match args.applicants {
+        Applicants::Ids => Population::Ids,
+        Applicants::Features => Population::Features(Arc::new(new_applicants(&args))),
+    };
+    let ask = Ask {
+        population,
+        reasons: args.reasons.wire(),
+    };
     let pid = local.as_ref().map(|s| s.child.id());
     let mut clients = Vec::new();
     for _ in 0..args.connections.max(1) {
         clients.push(connect(&target).await);
     }
     if args.prewarm {
-        prewarm(&clients, args.clients).await;
+        prewarm(&clients, args.clients, &ask).await;
     }
     let rss_before_warmup = pid.and_then(rss_kib);
     let plan = Plan {
@@ -308,7 +393,14 @@ async fn main() {
     let callers: Vec<_> = (0..args.concurrency)
         .map(|w| {
             let client = clients[w % clients.len()].clone();
-            tokio::spawn(caller(w, plan, schedule.clone(), client, mix.clone()))
+            tokio::spawn(caller(
+                w,
+                plan,
+                schedule.clone(),
+                client,
+                mix.clone(),
+                ask.clone(),
+            ))
         })
         .collect();
     let mut total = Outcome::new();
@@ -317,7 +409,7 @@ async fn main() {
     }
     let rss = rss.await.expect("RSS sampler");
     println!(
-        "target {target} | rate {} | concurrency {} | {} s measured after {} s warm-up | model {} trees x {} features, {} clients | cache {}",
+        "target {target} | rate {} | concurrency {} | {} s measured after {} s warm-up | model {} trees x {} features, {} clients | cache {} | applicants by {:?} | reasons {:?}",
         if args.rate > 0.0 {
             format!("{}/s", args.rate)
         } else {
@@ -329,7 +421,9 @@ async fn main() {
         args.trees,
         args.features,
         args.clients,
-        args.cache_clients
+        args.cache_clients,
+        args.applicants,
+        args.reasons
     );
     report(&total, plan.measure.as_secs_f64());
     if let Some(before) = rss_before_warmup {

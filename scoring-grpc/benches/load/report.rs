@@ -40,6 +40,8 @@ pub(crate) struct Outcome {
     pub(crate) explain: Latencies,
     pub(crate) calls: u64,
     pub(crate) errors: u64,
+    /// Answers that refused the applicant.
+    pub(crate) refused: u64,
 }
 
 impl Outcome {
@@ -49,6 +51,7 @@ impl Outcome {
             explain: Latencies::new(),
             calls: 0,
             errors: 0,
+            refused: 0,
         }
     }
 
@@ -57,6 +60,7 @@ impl Outcome {
         self.explain.add(&other.explain);
         self.calls += other.calls;
         self.errors += other.errors;
+        self.refused += other.refused;
     }
 }
 
@@ -81,7 +85,12 @@ pub(crate) fn report(total: &Outcome, seconds: f64) {
             );
         }
     }
-    println!("errors {} of {} calls", total.errors, total.calls);
+    println!(
+        "errors {} of {} calls; {:.1}% of the answers refused the applicant",
+        total.errors,
+        total.calls,
+        100.0 * total.refused as f64 / total.calls.max(1) as f64
+    );
 }
 
 pub(crate) fn report_rss(before_warmup: u64, samples: &[u64]) {

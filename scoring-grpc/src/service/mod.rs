@@ -8,6 +8,7 @@
 
 mod models;
 mod population;
+mod batch;
 mod score;
 
 use std::pin::Pin;
@@ -134,7 +135,7 @@ impl ScoringService for ScoringApi {
         let context = Context::of(&request);
         let result = match self.live() {
             Ok(model) => {
-                score::score_batch(self.shared.clone(), model, context, request.into_inner())
+                batch::score_batch(self.shared.clone(), model, context, request.into_inner())
             }
             Err(e) => Err(e),
         };

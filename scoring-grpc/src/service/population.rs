@@ -5,6 +5,7 @@
 use scoring_core::reference::Histogram;
 use scoring_core::snapshot::ClientSnapshot;
 
+use crate::convert::ToWire;
 use crate::error::ServiceError;
 use scoring_proto::scoring::v1 as pb;
 use crate::state::ServedModel;
@@ -63,7 +64,7 @@ pub(super) fn describe_feature(
     let spec = model.published.schema().features.get(j);
     Ok(pb::DescribeFeatureResponse {
         model_version: model.version.clone(),
-        feature: spec.map(pb::FeatureSpec::from),
+        feature: spec.map(ToWire::to_wire),
         population_size: values.len() as u64,
         histogram: Some(pb::Histogram {
             bin_edges: histogram.edges,
@@ -103,7 +104,7 @@ fn summary(model: &ServedModel, snapshot: &ClientSnapshot, i: usize) -> pb::Clie
     pb::ClientSummary {
         client_id: snapshot.ids()[i],
         probability_of_default: model.probabilities[i],
-        decision: pb::Decision::from(model.outcomes[i]).into(),
+        decision: model.outcomes[i].to_wire().into(),
     }
 }
 
@@ -220,7 +221,7 @@ pub(super) fn find_similar(
             distance,
             values: Some(present_values(&names, &positions, snapshot.row_at(i))),
             probability_of_default: model.probabilities[i],
-            decision: pb::Decision::from(model.outcomes[i]).into(),
+            decision: model.outcomes[i].to_wire().into(),
         })
         .collect();
     Ok(pb::FindSimilarClientsResponse {

@@ -1,30 +1,26 @@
-//! Score, ScoreBatch and Explain: an applicant resolved into a row, scored,
-//! decided and explained by scoring-core on a blocking thread (Score reuses
-//! a snapshot client's cached explanation, see [`crate::cache`]), every
-//! decision written to the audit log.
+//! Score and Explain (and the decision ScoreBatch makes per applicant): an applicant resolved into a row, scored,
+//! decided and explained by scoring-core, every decision written to the
+//! audit log. A decision pays for a TreeSHAP (on a blocking thread) only
+//! when its reason policy asks for reasons and no cached explanation of the
+//! snapshot client exists (see [`crate::cache`]).
 
 use std::sync::Arc;
 
 use scoring_core::policy::top_reason_codes;
-use scoring_core::{Decision, Strategy};
-use tokio::sync::mpsc;
-use tokio_stream::wrappers::ReceiverStream;
-use tonic::Status;
+use scoring_core::{Decision, ReasonPolicy, Strategy};
+use scoring_proto::scoring::v1 as pb;
 
-use super::{BatchStream, Context, Shared, blocking};
+use super::{Context, Shared, blocking};
 use crate::audit::AuditEvent;
 use crate::cache::{CACHED_REASONS, CachedExplanation};
-use crate::convert::{reason_to_wire, strategy_from_wire};
+use crate::convert::{ToWire, reason_policy_from_wire, reason_to_wire, strategy_from_wire};
 use crate::error::ServiceError;
-use scoring_proto::scoring::v1 as pb;
-use scoring_proto::scoring::v1::score_batch_response::Outcome as BatchOutcome;
+use crate::metrics;
 use crate::state::ServedModel;
 use crate::validate::{Row, resolve_applicant};
 
 /// Reason codes when a request asks for 0.
 const DEFAULT_REASONS: usize = 4;
-/// Applicants scored per blocking task in a batch.
-const BATCH_CHUNK: usize = 64;
 
 fn reasons_wanted(max: u32) -> usize {
     match max {
@@ -33,23 +29,62 @@ fn reasons_wanted(max: u32) -> usize {
     }
 }
 
-/// Scores and decides one resolved row with `max_reasons` reason codes;
-/// an unmodified snapshot client's explanation comes from the cache.
-fn decide(
-    model: &ServedModel,
-    row: &Row,
+/// What a request asks of each decision: the strategy, how many reason
+/// codes at most, and for which decisions.
+#[derive(Clone, Copy)]
+pub(super) struct Ask {
     strategy: Strategy,
     max_reasons: usize,
-) -> Result<Decision, ServiceError> {
-    match cached_decision(model, row, strategy, max_reasons) {
+    reasons: ReasonPolicy,
+}
+
+impl Ask {
+    pub(super) fn of(strategy: i32, max_reason_codes: u32, reasons: i32) -> Result<Self, ServiceError> {
+        Ok(Self {
+            strategy: strategy_from_wire(strategy, "strategy")?,
+            max_reasons: reasons_wanted(max_reason_codes),
+            reasons: reason_policy_from_wire(reasons, "reasons")?,
+        })
+    }
+}
+
+/// Scores and decides one resolved row: without TreeSHAP when the decision
+/// needs no reasons or a snapshot client's explanation is cached.
+pub(super) fn decide(model: &ServedModel, row: &Row, ask: Ask) -> Result<Decision, ServiceError> {
+    match quick_decision(model, row, ask)? {
         Some(decision) => Ok(decision),
-        None => computed_decision(model, row, strategy, max_reasons),
+        None => computed_decision(model, row, ask),
     }
 }
 
 fn cache_key(row: &Row, max_reasons: usize) -> Option<i64> {
     row.client_id
         .filter(|_| row.unmodified && max_reasons <= CACHED_REASONS)
+}
+
+/// The decision when it costs microseconds: from the cache, or from one
+/// prediction when the reason policy wants no reasons for its outcome.
+/// `None` when it needs a fresh TreeSHAP.
+fn quick_decision(
+    model: &ServedModel,
+    row: &Row,
+    ask: Ask,
+) -> Result<Option<Decision>, ServiceError> {
+    if let Some(mut decision) = cached_decision(model, row, ask.strategy, ask.max_reasons) {
+        if !ask.reasons.wants_reasons(decision.outcome) {
+            decision.reasons.clear();
+        }
+        return Ok(Some(decision));
+    }
+    if ask.reasons == ReasonPolicy::Always {
+        return Ok(None);
+    }
+    let (decision, contributions) = model
+        .published
+        .decide_with(&row.values, ask.strategy, 0, ReasonPolicy::Never)
+        .map_err(ServiceError::Model)?;
+    debug_assert!(contributions.is_none());
+    Ok((!ask.reasons.wants_reasons(decision.outcome)).then_some(decision))
 }
 
 /// The decision from a cached explanation: microseconds, no TreeSHAP.
@@ -83,17 +118,13 @@ fn cached_decision(
 
 /// The decision with a fresh TreeSHAP explanation (milliseconds), kept in
 /// the cache when the row is a snapshot client's.
-fn computed_decision(
-    model: &ServedModel,
-    row: &Row,
-    strategy: Strategy,
-    max_reasons: usize,
-) -> Result<Decision, ServiceError> {
+fn computed_decision(model: &ServedModel, row: &Row, ask: Ask) -> Result<Decision, ServiceError> {
+    metrics::record_explanation();
     let (decision, contributions) = model
         .published
-        .decide_explained(&row.values, strategy, max_reasons)
+        .decide_explained(&row.values, ask.strategy, ask.max_reasons)
         .map_err(ServiceError::Model)?;
-    if let Some(id) = cache_key(row, max_reasons) {
+    if let Some(id) = cache_key(row, ask.max_reasons) {
         let kept = CachedExplanation::of(decision.raw_score, decision.base_value, &contributions);
         model.cache.put(id, kept);
     }
@@ -101,7 +132,7 @@ fn computed_decision(
 }
 
 /// The Score response of a decision.
-fn to_wire(model: &ServedModel, row: &Row, decision: &Decision) -> pb::ScoreResponse {
+pub(super) fn to_wire(model: &ServedModel, row: &Row, decision: &Decision) -> pb::ScoreResponse {
     let specs = &model.published.schema().features;
     let describe = |feature: &str| {
         model
@@ -115,8 +146,8 @@ fn to_wire(model: &ServedModel, row: &Row, decision: &Decision) -> pb::ScoreResp
         client_id: row.client_id,
         probability_of_default: decision.probability_of_default,
         raw_score: decision.raw_score,
-        decision: pb::Decision::from(decision.outcome).into(),
-        strategy: pb::Strategy::from(decision.strategy).into(),
+        decision: decision.outcome.to_wire().into(),
+        strategy: decision.strategy.to_wire().into(),
         threshold: decision.threshold,
         distance_to_threshold: decision.probability_of_default - decision.threshold,
         reason_codes: decision
@@ -127,7 +158,7 @@ fn to_wire(model: &ServedModel, row: &Row, decision: &Decision) -> pb::ScoreResp
     }
 }
 
-fn audit(shared: &Shared, context: &Context, model: &ServedModel, row: &Row, decision: &Decision) {
+pub(super) fn audit(shared: &Shared, context: &Context, model: &ServedModel, row: &Row, decision: &Decision) {
     if let Some(log) = &shared.audit {
         log.record(AuditEvent::new(context, model, row.client_id, decision));
     }
@@ -139,86 +170,26 @@ pub(super) async fn score(
     context: Context,
     request: pb::ScoreRequest,
 ) -> Result<pb::ScoreResponse, ServiceError> {
-    let strategy = strategy_from_wire(request.strategy, "strategy")?;
-    let max_reasons = reasons_wanted(request.max_reason_codes);
+    let ask = Ask::of(
+        request.strategy,
+        request.max_reason_codes,
+        request.reasons,
+    )?;
     let row = resolve_applicant(&model, request.applicant.as_ref(), "applicant")?;
-    // A cache hit costs microseconds: answered here rather than handed to a
-    // blocking thread.
-    let (response, decision, row, model) =
-        match cached_decision(&model, &row, strategy, max_reasons) {
-            Some(decision) => (to_wire(&model, &row, &decision), decision, row, model),
-            None => {
-                blocking(move || {
-                    let decision = computed_decision(&model, &row, strategy, max_reasons)?;
-                    Ok((to_wire(&model, &row, &decision), decision, row, model))
-                })
-                .await?
-            }
-        };
+    // A decision without a fresh TreeSHAP costs microseconds: answered here
+    // rather than handed to a blocking thread.
+    let (response, decision, row, model) = match quick_decision(&model, &row, ask)? {
+        Some(decision) => (to_wire(&model, &row, &decision), decision, row, model),
+        None => {
+            blocking(move || {
+                let decision = computed_decision(&model, &row, ask)?;
+                Ok((to_wire(&model, &row, &decision), decision, row, model))
+            })
+            .await?
+        }
+    };
     audit(shared, &context, &model, &row, &decision);
     Ok(response)
-}
-
-pub(super) fn score_batch(
-    shared: Arc<Shared>,
-    model: Arc<ServedModel>,
-    context: Context,
-    request: pb::ScoreBatchRequest,
-) -> Result<BatchStream, ServiceError> {
-    let strategy = strategy_from_wire(request.strategy, "strategy")?;
-    let max_reasons = reasons_wanted(request.max_reason_codes);
-    let count = request.applicants.len();
-    if count == 0 {
-        return Err(ServiceError::invalid("applicants", "the batch is empty"));
-    }
-    if count > shared.max_batch {
-        return Err(ServiceError::invalid(
-            "applicants",
-            format!(
-                "{count} applicants is above this server's limit of {} per call; split the batch",
-                shared.max_batch
-            ),
-        ));
-    }
-    let (tx, rx) = mpsc::channel(BATCH_CHUNK * 2);
-    tokio::task::spawn_blocking(move || {
-        for (index, applicant) in request.applicants.iter().enumerate() {
-            let field = format!("applicants[{index}]");
-            let outcome = resolve_applicant(&model, Some(applicant), &field)
-                .and_then(|row| decide(&model, &row, strategy, max_reasons).map(|d| (row, d)));
-            let client_id = match &applicant.applicant {
-                Some(pb::applicant::Applicant::ClientId(id)) => Some(*id),
-                Some(pb::applicant::Applicant::ModifiedClient(m)) => Some(m.client_id),
-                _ => None,
-            };
-            let outcome = match outcome {
-                Ok((row, decision)) => {
-                    audit(&shared, &context, &model, &row, &decision);
-                    BatchOutcome::Result(to_wire(&model, &row, &decision))
-                }
-                Err(error) => {
-                    let field = error.field().to_owned();
-                    let status = Status::from(error);
-                    BatchOutcome::Error(pb::ItemError {
-                        code: status.code() as i32,
-                        message: status.message().to_owned(),
-                        field,
-                    })
-                }
-            };
-            let item = pb::ScoreBatchResponse {
-                model_version: model.version.clone(),
-                index: index as u32,
-                client_id,
-                outcome: Some(outcome),
-            };
-            if tx.blocking_send(Ok(item)).is_err() {
-                // The caller went away; stop scoring.
-                break;
-            }
-        }
-    });
-    Ok(Box::pin(ReceiverStream::new(rx)))
 }
 
 pub(super) async fn explain(
@@ -238,6 +209,7 @@ pub(super) async fn explain(
     let row = resolve_applicant(&model, request.applicant.as_ref(), "applicant")?;
     let top_k = request.top_k as usize;
     let (response, decision, row, model) = blocking(move || {
+        metrics::record_explanation();
         let (decision, contributions) = model
             .published
             .decide_explained(&row.values, strategy, max_reasons)

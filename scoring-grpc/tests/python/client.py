@@ -2,7 +2,7 @@
 
 Run by scoring-grpc/tests/python_client.rs with the generated modules on
 PYTHONPATH:
-    python3 client.py TARGET CLIENT_ID EXPECTED_PROBABILITY EXPECTED_VERSION
+    python3 client.py TARGET CLIENT_ID EXPECTED_PROBABILITY EXPECTED_VERSION EXPECTED_REASONS
 Exits non-zero (with a message) when an answer is not the expected one.
 """
 
@@ -19,8 +19,9 @@ def check(condition, message):
 
 
 def main():
-    target, client_id, expected_p, expected_version = sys.argv[1:5]
+    target, client_id, expected_p, expected_version, expected_reasons = sys.argv[1:6]
     client_id, expected_p = int(client_id), float(expected_p)
+    expected_reasons = int(expected_reasons)
     with grpc.insecure_channel(target) as channel:
         stub = scoring_pb2_grpc.ScoringServiceStub(channel)
         applicant = scoring_pb2.Applicant(client_id=client_id)
@@ -33,6 +34,13 @@ def main():
         check(score.decision in (scoring_pb2.DECISION_ACCEPT, scoring_pb2.DECISION_REFUSE),
               "no decision")
         check(score.strategy == scoring_pb2.STRATEGY_NORMAL, "default strategy is NORMAL")
+
+        for policy, reasons in [(scoring_pb2.REASON_POLICY_ALWAYS, expected_reasons),
+                                (scoring_pb2.REASON_POLICY_NEVER, 0)]:
+            answer = stub.Score(scoring_pb2.ScoreRequest(applicant=applicant, reasons=policy))
+            check(answer.probability_of_default == expected_p, f"probability under {policy}")
+            check(len(answer.reason_codes) == reasons,
+                  f"{len(answer.reason_codes)} reason codes under policy {policy}, not {reasons}")
 
         explain = stub.Explain(scoring_pb2.ExplainRequest(applicant=applicant, top_k=3))
         total = explain.base_value + sum(c.contribution for c in explain.contributions)

@@ -1,0 +1,136 @@
+//! ScoreBatch: a portfolio scored in chunks, each chunk split over the
+//! cores, answers streamed back in request order with one item error per
+//! bad applicant.
+
+use std::sync::Arc;
+
+use scoring_proto::scoring::v1 as pb;
+use scoring_proto::scoring::v1::score_batch_response::Outcome as BatchOutcome;
+use tokio::sync::mpsc;
+use tokio_stream::wrappers::ReceiverStream;
+use tonic::Status;
+
+use super::score::{Ask, audit, decide, to_wire};
+use super::{BatchStream, Context, Shared};
+use crate::error::ServiceError;
+use crate::state::ServedModel;
+use crate::validate::resolve_applicant;
+
+/// Applicants scored per round; each round is split over the cores.
+const BATCH_CHUNK: usize = 64;
+
+pub(super) fn score_batch(
+    shared: Arc<Shared>,
+    model: Arc<ServedModel>,
+    context: Context,
+    request: pb::ScoreBatchRequest,
+) -> Result<BatchStream, ServiceError> {
+    let ask = Ask::of(
+        request.strategy,
+        request.max_reason_codes,
+        request.reasons,
+    )?;
+    let count = request.applicants.len();
+    if count == 0 {
+        return Err(ServiceError::invalid("applicants", "the batch is empty"));
+    }
+    if count > shared.max_batch {
+        return Err(ServiceError::invalid(
+            "applicants",
+            format!(
+                "{count} applicants is above this server's limit of {} per call; split the batch",
+                shared.max_batch
+            ),
+        ));
+    }
+    let (tx, rx) = mpsc::channel(BATCH_CHUNK * 2);
+    tokio::task::spawn_blocking(move || {
+        let workers = std::thread::available_parallelism().map_or(1, |n| n.get());
+        for (chunk_index, chunk) in request.applicants.chunks(BATCH_CHUNK).enumerate() {
+            let first = chunk_index * BATCH_CHUNK;
+            let items = score_chunk(&shared, &context, &model, ask, first, chunk, workers);
+            for item in items {
+                if tx.blocking_send(Ok(item)).is_err() {
+                    // The caller went away; stop scoring.
+                    return;
+                }
+            }
+        }
+    });
+    Ok(Box::pin(ReceiverStream::new(rx)))
+}
+
+/// Scores one chunk of a batch (applicants `first..`) split over `workers`
+/// threads, answers in request order.
+fn score_chunk(
+    shared: &Shared,
+    context: &Context,
+    model: &ServedModel,
+    ask: Ask,
+    first: usize,
+    chunk: &[pb::Applicant],
+    workers: usize,
+) -> Vec<pb::ScoreBatchResponse> {
+    let per_worker = chunk.len().div_ceil(workers.max(1)).max(1);
+    std::thread::scope(|scope| {
+        let parts: Vec<_> = chunk
+            .chunks(per_worker)
+            .enumerate()
+            .map(|(k, part)| {
+                scope.spawn(move || {
+                    part.iter()
+                        .enumerate()
+                        .map(|(i, applicant)| {
+                            let index = first + k * per_worker + i;
+                            score_item(shared, context, model, ask, index, applicant)
+                        })
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        parts
+            .into_iter()
+            .flat_map(|part| part.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)))
+            .collect()
+    })
+}
+
+/// One applicant of a batch: its answer or its item error.
+fn score_item(
+    shared: &Shared,
+    context: &Context,
+    model: &ServedModel,
+    ask: Ask,
+    index: usize,
+    applicant: &pb::Applicant,
+) -> pb::ScoreBatchResponse {
+    let field = format!("applicants[{index}]");
+    let outcome = resolve_applicant(model, Some(applicant), &field)
+        .and_then(|row| decide(model, &row, ask).map(|d| (row, d)));
+    let client_id = match &applicant.applicant {
+        Some(pb::applicant::Applicant::ClientId(id)) => Some(*id),
+        Some(pb::applicant::Applicant::ModifiedClient(m)) => Some(m.client_id),
+        _ => None,
+    };
+    let outcome = match outcome {
+        Ok((row, decision)) => {
+            audit(shared, context, model, &row, &decision);
+            BatchOutcome::Result(to_wire(model, &row, &decision))
+        }
+        Err(error) => {
+            let field = error.field().to_owned();
+            let status = Status::from(error);
+            BatchOutcome::Error(pb::ItemError {
+                code: status.code() as i32,
+                message: status.message().to_owned(),
+                field,
+            })
+        }
+    };
+    pb::ScoreBatchResponse {
+        model_version: model.version.clone(),
+        index: index as u32,
+        client_id,
+        outcome: Some(outcome),
+    }
+}
