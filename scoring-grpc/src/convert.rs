@@ -8,8 +8,8 @@ use scoring_core::report::{CostPoint, ModelReport};
 use scoring_core::{FeatureKind, FeatureSpec, Manifest, Outcome, ReasonCode, Strategy};
 
 use crate::error::ServiceError;
-use scoring_proto::scoring::v1 as pb;
 use crate::state::DEFAULT_STRATEGY;
+use scoring_proto::scoring::v1 as pb;
 
 /// A request's strategy field: UNSPECIFIED is the default strategy; a
 /// number outside the enum is refused naming `field`.
@@ -26,55 +26,54 @@ pub fn strategy_from_wire(value: i32, field: &str) -> Result<Strategy, ServiceEr
     }
 }
 
-impl From<Strategy> for pb::Strategy {
-    fn from(strategy: Strategy) -> Self {
-        match strategy {
-            Strategy::Prudent => Self::Prudent,
-            Strategy::Normal => Self::Normal,
-            Strategy::Aggressive => Self::Aggressive,
-        }
+// Both sides of these conversions are foreign types since the messages moved
+// to `scoring-proto`, so they are functions rather than `From` impls.
+
+/// A strategy on the wire.
+pub fn strategy_to_wire(strategy: Strategy) -> pb::Strategy {
+    match strategy {
+        Strategy::Prudent => pb::Strategy::Prudent,
+        Strategy::Normal => pb::Strategy::Normal,
+        Strategy::Aggressive => pb::Strategy::Aggressive,
     }
 }
 
-impl From<Outcome> for pb::Decision {
-    fn from(outcome: Outcome) -> Self {
-        match outcome {
-            Outcome::Accept => Self::Accept,
-            Outcome::Refuse => Self::Refuse,
-        }
+/// A decision on the wire.
+pub fn decision_to_wire(outcome: Outcome) -> pb::Decision {
+    match outcome {
+        Outcome::Accept => pb::Decision::Accept,
+        Outcome::Refuse => pb::Decision::Refuse,
     }
 }
 
-impl From<FeatureKind> for pb::FeatureKind {
-    fn from(kind: FeatureKind) -> Self {
-        match kind {
-            FeatureKind::Numeric => Self::Numeric,
-            FeatureKind::Indicator => Self::Indicator,
-            FeatureKind::CategoryCode => Self::CategoryCode,
-        }
+/// A feature kind on the wire.
+pub fn feature_kind_to_wire(kind: FeatureKind) -> pb::FeatureKind {
+    match kind {
+        FeatureKind::Numeric => pb::FeatureKind::Numeric,
+        FeatureKind::Indicator => pb::FeatureKind::Indicator,
+        FeatureKind::CategoryCode => pb::FeatureKind::CategoryCode,
     }
 }
 
-impl From<&FeatureSpec> for pb::FeatureSpec {
-    fn from(spec: &FeatureSpec) -> Self {
-        let FeatureSpec {
-            name,
-            kind,
-            source_table,
-            source_column,
-            aggregation,
-            category,
-            description,
-        } = spec;
-        Self {
-            name: name.clone(),
-            kind: pb::FeatureKind::from(*kind).into(),
-            source_table: source_table.clone(),
-            source_column: source_column.clone(),
-            aggregation: aggregation.clone(),
-            category: category.clone(),
-            description: description.clone(),
-        }
+/// A feature's description on the wire.
+pub fn feature_spec_to_wire(spec: &FeatureSpec) -> pb::FeatureSpec {
+    let FeatureSpec {
+        name,
+        kind,
+        source_table,
+        source_column,
+        aggregation,
+        category,
+        description,
+    } = spec;
+    pb::FeatureSpec {
+        name: name.clone(),
+        kind: feature_kind_to_wire(*kind).into(),
+        source_table: source_table.clone(),
+        source_column: source_column.clone(),
+        aggregation: aggregation.clone(),
+        category: category.clone(),
+        description: description.clone(),
     }
 }
 
@@ -157,7 +156,7 @@ pub fn model_info(
             let threshold = thresholds.get(strategy);
             let point = nearest_point(report, threshold);
             pb::StrategyThreshold {
-                strategy: pb::Strategy::from(strategy).into(),
+                strategy: strategy_to_wire(strategy).into(),
                 threshold,
                 expected_cost: point.map(|p| p.cost_per_client),
                 acceptance_rate: point.map(|p| p.acceptance_rate),
@@ -171,14 +170,14 @@ pub fn model_info(
         code_version: code_version.clone(),
         data_fingerprint: training_data_fingerprint.clone(),
         metrics: Some(typed),
-        default_strategy: pb::Strategy::from(DEFAULT_STRATEGY).into(),
+        default_strategy: strategy_to_wire(DEFAULT_STRATEGY).into(),
         thresholds,
         cost: report.map(|r| pb::CostParameters {
             false_negative_cost: r.cost.loss_rate_default,
             false_positive_cost: r.cost.gain_rate_good,
             unit: "share of AMT_CREDIT".to_owned(),
         }),
-        features: specs.iter().map(pb::FeatureSpec::from).collect(),
+        features: specs.iter().map(feature_spec_to_wire).collect(),
         schema_hash: feature_schema_sha256.clone(),
     }
 }
@@ -229,7 +228,7 @@ pub fn report_to_wire(
         confusion: confusion
             .iter()
             .map(|c| pb::StrategyConfusion {
-                strategy: pb::Strategy::from(c.strategy).into(),
+                strategy: strategy_to_wire(c.strategy).into(),
                 threshold: c.threshold,
                 true_positive: c.true_positive,
                 false_positive: c.false_positive,

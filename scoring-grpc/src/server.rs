@@ -21,10 +21,10 @@ use crate::auth::Gate;
 use crate::config::{Settings, TlsConfig};
 use crate::error::ConfigError;
 use crate::limits::LimitsLayer;
-use scoring_proto::scoring::v1::scoring_service_server::ScoringServiceServer;
 use crate::reload::{Reloader, SERVICE_NAME};
 use crate::service::{ScoringApi, Shared};
 use crate::state::ModelHolder;
+use scoring_proto::scoring::v1::scoring_service_server::ScoringServiceServer;
 
 /// A started server.
 #[derive(Debug)]

@@ -1,19 +1,18 @@
 //! Starting the service: the configuration file, flags and their checks;
 //! an external client snapshot; a model published without a snapshot.
 
-
 use std::path::PathBuf;
 
 use clap::Parser;
-use test_support::*;
 use scoring_core::registry::Registry;
 use scoring_core::snapshot::ClientSnapshot;
 use scoring_core::write_artifact;
 use scoring_grpc::auth::hash_key;
 use scoring_grpc::config::{Cli, Config, Settings};
 use scoring_grpc::error::ConfigError;
-use scoring_proto::scoring::v1 as pb;
 use scoring_grpc::server::start;
+use scoring_proto::scoring::v1 as pb;
+use test_support::*;
 use tonic::Code;
 
 fn cli(args: &[&str]) -> Cli {

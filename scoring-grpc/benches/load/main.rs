@@ -27,11 +27,11 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use clap::Parser;
-use test_support::Rng;
 use fixture::{rss_kib, start_local};
 use report::{Outcome, report, report_rss};
 use scoring_proto::scoring::v1 as pb;
 use scoring_proto::scoring::v1::scoring_service_client::ScoringServiceClient;
+use test_support::Rng;
 use tokio::sync::{Mutex, mpsc};
 use tonic::transport::Channel;
 

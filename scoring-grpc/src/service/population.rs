@@ -5,10 +5,11 @@
 use scoring_core::reference::Histogram;
 use scoring_core::snapshot::ClientSnapshot;
 
+use crate::convert::{decision_to_wire, feature_spec_to_wire};
 use crate::error::ServiceError;
-use scoring_proto::scoring::v1 as pb;
 use crate::state::ServedModel;
 use crate::validate::{Filter, feature_position, limit, resolve_applicant, resolve_filter};
+use scoring_proto::scoring::v1 as pb;
 
 const DEFAULT_BINS: usize = scoring_core::reference::DEFAULT_BINS;
 const MAX_BINS: usize = 200;
@@ -63,7 +64,7 @@ pub(super) fn describe_feature(
     let spec = model.published.schema().features.get(j);
     Ok(pb::DescribeFeatureResponse {
         model_version: model.version.clone(),
-        feature: spec.map(pb::FeatureSpec::from),
+        feature: spec.map(feature_spec_to_wire),
         population_size: values.len() as u64,
         histogram: Some(pb::Histogram {
             bin_edges: histogram.edges,
@@ -103,7 +104,7 @@ fn summary(model: &ServedModel, snapshot: &ClientSnapshot, i: usize) -> pb::Clie
     pb::ClientSummary {
         client_id: snapshot.ids()[i],
         probability_of_default: model.probabilities[i],
-        decision: pb::Decision::from(model.outcomes[i]).into(),
+        decision: decision_to_wire(model.outcomes[i]).into(),
     }
 }
 
@@ -220,7 +221,7 @@ pub(super) fn find_similar(
             distance,
             values: Some(present_values(&names, &positions, snapshot.row_at(i))),
             probability_of_default: model.probabilities[i],
-            decision: pb::Decision::from(model.outcomes[i]).into(),
+            decision: decision_to_wire(model.outcomes[i]).into(),
         })
         .collect();
     Ok(pb::FindSimilarClientsResponse {

@@ -14,12 +14,12 @@ use tonic::Status;
 use super::{BatchStream, Context, Shared, blocking};
 use crate::audit::AuditEvent;
 use crate::cache::{CACHED_REASONS, CachedExplanation};
-use crate::convert::{reason_to_wire, strategy_from_wire};
+use crate::convert::{decision_to_wire, reason_to_wire, strategy_from_wire, strategy_to_wire};
 use crate::error::ServiceError;
-use scoring_proto::scoring::v1 as pb;
-use scoring_proto::scoring::v1::score_batch_response::Outcome as BatchOutcome;
 use crate::state::ServedModel;
 use crate::validate::{Row, resolve_applicant};
+use scoring_proto::scoring::v1 as pb;
+use scoring_proto::scoring::v1::score_batch_response::Outcome as BatchOutcome;
 
 /// Reason codes when a request asks for 0.
 const DEFAULT_REASONS: usize = 4;
@@ -115,8 +115,8 @@ fn to_wire(model: &ServedModel, row: &Row, decision: &Decision) -> pb::ScoreResp
         client_id: row.client_id,
         probability_of_default: decision.probability_of_default,
         raw_score: decision.raw_score,
-        decision: pb::Decision::from(decision.outcome).into(),
-        strategy: pb::Strategy::from(decision.strategy).into(),
+        decision: decision_to_wire(decision.outcome).into(),
+        strategy: strategy_to_wire(decision.strategy).into(),
         threshold: decision.threshold,
         distance_to_threshold: decision.probability_of_default - decision.threshold,
         reason_codes: decision
