@@ -15,8 +15,7 @@
 //! `BENCH_STAND_IN=1`, the fake model behind a tonic stand-in
 //! (`gateway::fake::server`). Target: p99 ≤ 50 ms.
 
-#[path = "../../scoring-grpc/tests/common/mod.rs"]
-mod grpc_common;
+use test_support as grpc_common;
 
 use std::{sync::Arc, time::Instant};
 

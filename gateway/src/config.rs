@@ -1,10 +1,17 @@
 //! The `gateway` binary's configuration: one clap struct, every flag also an
-//! environment variable, secrets redacted when logged.
+//! environment variable named `GATEWAY_` and the flag in capitals
+//! (`--scoring-endpoint` is `GATEWAY_SCORING_ENDPOINT`). Secrets are
+//! [`SecretString`]s, whose `Debug` is `[REDACTED]`, so the configuration is
+//! logged whole with `?config`.
 
 use std::{net::SocketAddr, path::PathBuf};
 
 use axum_extra::extract::cookie::Key;
-use clap::{Parser, Subcommand};
+use clap::{
+    Parser, Subcommand,
+    builder::{BoolishValueParser, StringValueParser, TypedValueParser},
+};
+use secrecy::{ExposeSecret, SecretString};
 
 use crate::error::StartError;
 
@@ -33,8 +40,13 @@ pub enum Command {
     HashPassword,
 }
 
+/// A flag's text as a secret.
+fn secret() -> impl TypedValueParser<Value = SecretString> {
+    StringValueParser::new().map(SecretString::from)
+}
+
 /// How the dashboard is served.
-#[derive(clap::Args, Clone)]
+#[derive(clap::Args, Clone, Debug)]
 pub struct Config {
     /// Address to listen on.
     #[arg(long, env = "GATEWAY_LISTEN", default_value = "127.0.0.1:8080")]
@@ -47,18 +59,18 @@ pub struct Config {
     )]
     pub scoring_endpoint: String,
     /// Bearer token sent to the scoring service as `authorization` metadata.
-    #[arg(long, env = "GATEWAY_API_KEY", hide_env_values = true)]
-    pub api_key: Option<String>,
+    #[arg(long, env = "GATEWAY_API_KEY", hide_env_values = true, value_parser = secret())]
+    pub api_key: Option<SecretString>,
     /// TOML file of users: `[[users]]` tables with `name` and `password_hash`.
     #[arg(long, env = "GATEWAY_USERS", required = true)]
     pub users: Option<PathBuf>,
     /// Marks the cookies `Secure` (set it when served over HTTPS).
-    #[arg(long, env = "GATEWAY_SECURE_COOKIES")]
+    #[arg(long, env = "GATEWAY_SECURE_COOKIES", value_parser = BoolishValueParser::new())]
     pub secure_cookies: bool,
     /// Cookie key, at least 128 hex digits; a random one per start when
     /// unset (sessions then end when the gateway restarts).
-    #[arg(long, env = "GATEWAY_COOKIE_KEY", hide_env_values = true)]
-    pub cookie_key: Option<String>,
+    #[arg(long, env = "GATEWAY_COOKIE_KEY", hide_env_values = true, value_parser = secret())]
+    pub cookie_key: Option<SecretString>,
     /// Feature-name prefixes of factors the client cannot act on, comma
     /// separated; a sensible default list when unset.
     #[arg(long, env = "GATEWAY_FIXED_FACTORS", value_delimiter = ',')]
@@ -71,35 +83,11 @@ impl Config {
         match &self.cookie_key {
             None => Ok(Key::generate()),
             Some(text) => {
-                let bytes = hex::decode(text.trim()).map_err(|_| StartError::CookieKey)?;
+                let bytes =
+                    hex::decode(text.expose_secret().trim()).map_err(|_| StartError::CookieKey)?;
                 Key::try_from(bytes.as_slice()).map_err(|_| StartError::CookieKey)
             }
         }
-    }
-
-    /// The configuration as logged at start-up, secrets redacted.
-    pub fn redacted(&self) -> String {
-        format!(
-            "listen={} scoring_endpoint={} api_key={} users={} secure_cookies={} cookie_key={} fixed_factors={:?}",
-            self.listen,
-            self.scoring_endpoint,
-            if self.api_key.is_some() {
-                "<redacted>"
-            } else {
-                "<none>"
-            },
-            self.users
-                .as_deref()
-                .map(|p| p.display().to_string())
-                .unwrap_or_default(),
-            self.secure_cookies,
-            if self.cookie_key.is_some() {
-                "<redacted>"
-            } else {
-                "<generated>"
-            },
-            self.fixed_factors
-        )
     }
 }
 
@@ -121,7 +109,27 @@ mod tests {
         .unwrap();
         assert!(cli.command.is_none());
         assert_eq!(cli.serve.fixed_factors, ["A_", "B_"]);
-        assert!(!cli.serve.redacted().contains("topsecret"));
+        let logged = format!("{:?}", cli.serve);
+        assert!(!logged.contains("topsecret"), "{logged}");
+        assert!(logged.contains("REDACTED"), "{logged}");
+    }
+
+    #[test]
+    fn no_secret_appears_in_the_logged_configuration() {
+        let key = "ab".repeat(64);
+        let cli = Cli::try_parse_from([
+            "gateway",
+            "--users=u.toml",
+            "--api-key=bearer-token-1",
+            &format!("--cookie-key={key}"),
+        ])
+        .unwrap();
+        assert!(cli.serve.key().is_ok(), "the key is still usable");
+        let logged = format!("{:?}", cli.serve);
+        for secret in ["bearer-token-1", key.as_str()] {
+            assert!(!logged.contains(secret), "{secret} in {logged}");
+        }
+        assert!(logged.contains("u.toml"), "the rest is shown: {logged}");
     }
 
     #[test]
@@ -135,7 +143,7 @@ mod tests {
         let mut cli = Cli::try_parse_from(["gateway", "--users", "u"]).unwrap();
         cli.serve.cookie_key = Some("abcd".into());
         assert!(matches!(cli.serve.key(), Err(StartError::CookieKey)));
-        cli.serve.cookie_key = Some("ab".repeat(64));
+        cli.serve.cookie_key = Some("ab".repeat(64).into());
         assert!(cli.serve.key().is_ok());
     }
 }

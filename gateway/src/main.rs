@@ -18,6 +18,7 @@ use gateway::{
     config::{Cli, Command, Config},
     error::StartError,
 };
+use secrecy::ExposeSecret;
 use tracing_subscriber::EnvFilter;
 
 #[tokio::main]
@@ -44,14 +45,14 @@ async fn main() -> anyhow::Result<()> {
 }
 
 async fn serve(config: Config) -> Result<(), StartError> {
-    tracing::info!(config = %config.redacted(), "starting the gateway");
+    tracing::info!(?config, "starting the gateway");
     let users_path = config.users.clone().unwrap_or_default();
     let users = Users::load(&users_path)?;
     if users.is_empty() {
         tracing::warn!(path = %users_path.display(), "the users file has no user: nobody can sign in");
     }
-    let scoring =
-        GrpcScoringClient::connect_lazy(&config.scoring_endpoint, config.api_key.as_deref())?;
+    let api_key = config.api_key.as_ref().map(ExposeSecret::expose_secret);
+    let scoring = GrpcScoringClient::connect_lazy(&config.scoring_endpoint, api_key)?;
     let fixed_factors = if config.fixed_factors.is_empty() {
         DEFAULT_FIXED_FACTORS
             .iter()

@@ -11,8 +11,7 @@
 
 mod common;
 
-#[path = "../../scoring-grpc/tests/common/mod.rs"]
-mod grpc_common;
+use test_support as grpc_common;
 
 use std::{path::PathBuf, sync::Arc, time::Duration};
 

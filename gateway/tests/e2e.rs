@@ -5,8 +5,7 @@
 //! 100000, thresholds 0.3 / 0.5 / 0.7).
 #![allow(clippy::unwrap_used)] // helpers outside #[test] fns: a failed unwrap is a failed test
 
-#[path = "../../scoring-grpc/tests/common/mod.rs"]
-mod grpc_common;
+use test_support as grpc_common;
 
 mod common;
 

@@ -1,134 +1,167 @@
-//! The service's configuration: command-line flags (each also an
-//! environment variable), optionally layered over a TOML file given with
-//! `--config`. A flag or variable that is set wins over the file; the file
-//! wins over the defaults. [`Config::merge`] turns the result into the
-//! validated [`Settings`] the server runs with.
+//! The service's configuration: one clap struct, [`Cli`], where each setting
+//! is declared once, as a flag, its environment variable and its default;
+//! [`Cli::check`] turns it into the validated [`Settings`] the server runs
+//! with, or a [`ConfigError`] that names the flags at fault.
+//!
+//! Variables are the flag's name in capitals after `SCORING_`
+//! (`--reload-interval-secs` is `SCORING_RELOAD_INTERVAL_SECS`; the
+//! repeatable `--api-key` is `SCORING_API_KEYS`, comma-separated), except the
+//! registry, which every binary of the platform finds in `CREDIT_REGISTRY`.
 
+use std::fmt;
 use std::net::SocketAddr;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
+use std::str::FromStr;
 use std::time::Duration;
 
 use clap::Parser;
-use serde::Deserialize;
+use clap::builder::BoolishValueParser;
 
 use crate::error::ConfigError;
 
+/// The contract's upper bound on ScoreBatch.
+pub const MAX_BATCH_LIMIT: usize = 10_000;
+/// Score's explanation cache, clients (about 200 bytes each).
+pub const DEFAULT_CACHE_CLIENTS: usize = 100_000;
+
+// The defaults the flags and `Settings::local` share.
+const DEFAULT_ALIAS: &str = "production";
+const DEFAULT_RELOAD_INTERVAL_SECS: f64 = 2.0;
+const DEFAULT_REQUEST_TIMEOUT_SECS: f64 = 10.0;
+const DEFAULT_CONCURRENCY_LIMIT: usize = 256;
+const DEFAULT_MAX_MESSAGE_BYTES: usize = 4 << 20;
+const DEFAULT_AUDIT_MAX_BYTES: u64 = 64 << 20;
+const DEFAULT_AUDIT_FSYNC_EVERY: usize = 64;
+
 /// The scoring service: serves the model a registry alias names over gRPC.
-#[derive(Debug, Clone, Default, Parser)]
+///
+/// Every flag is also an environment variable (shown below); a flag given on
+/// the command line wins over its variable.
+#[derive(Debug, Clone, Parser)]
 #[command(name = "scoring-grpc", version)]
 pub struct Cli {
-    /// TOML configuration file; flags and environment variables override it.
-    #[arg(long, env = "SCORING_CONFIG")]
-    pub config: Option<PathBuf>,
-    /// Model registry directory.
-    #[arg(long, env = "SCORING_REGISTRY")]
-    pub registry: Option<PathBuf>,
-    /// Registry alias (or version) to serve [default: production].
-    #[arg(long, env = "SCORING_ALIAS")]
-    pub alias: Option<String>,
-    /// gRPC listen address [default: 127.0.0.1:50051].
-    #[arg(long, env = "SCORING_LISTEN")]
-    pub listen: Option<SocketAddr>,
-    /// Prometheus metrics listen address (HTTP, path /metrics); none to disable.
+    /// Model registry directory (shared by the trainer and the service).
+    #[arg(long, env = "CREDIT_REGISTRY")]
+    pub registry: PathBuf,
+    /// Registry alias (or version) to serve.
+    #[arg(long, env = "SCORING_ALIAS", default_value = DEFAULT_ALIAS)]
+    pub alias: String,
+    /// gRPC listen address.
+    #[arg(long, env = "SCORING_LISTEN", default_value = "127.0.0.1:50051")]
+    pub listen: SocketAddr,
+    /// Prometheus metrics listen address (HTTP, path /metrics); off when unset.
     #[arg(long, env = "SCORING_METRICS_LISTEN")]
     pub metrics_listen: Option<SocketAddr>,
     /// Client snapshot file (clients.bin) used instead of the model's own.
     #[arg(long, env = "SCORING_SNAPSHOT")]
     pub snapshot: Option<PathBuf>,
-    /// Seconds between two looks at the registry alias [default: 2].
-    #[arg(long, env = "SCORING_RELOAD_INTERVAL_SECS")]
-    pub reload_interval_secs: Option<f64>,
-    /// Deadline of a request without a shorter grpc-timeout, seconds [default: 10].
-    #[arg(long, env = "SCORING_REQUEST_TIMEOUT_SECS")]
-    pub request_timeout_secs: Option<f64>,
-    /// Requests handled at once; more are refused with RESOURCE_EXHAUSTED [default: 256].
-    #[arg(long, env = "SCORING_CONCURRENCY_LIMIT")]
-    pub concurrency_limit: Option<usize>,
-    /// Largest encoded request or response, bytes [default: 4 MiB].
-    #[arg(long, env = "SCORING_MAX_MESSAGE_BYTES")]
-    pub max_message_bytes: Option<usize>,
-    /// Most applicants in one ScoreBatch call [default: 10000].
-    #[arg(long, env = "SCORING_MAX_BATCH")]
-    pub max_batch: Option<usize>,
-    /// Snapshot clients whose Score explanations are cached, 0 for none
-    /// [default: 100000].
-    #[arg(long, env = "SCORING_SCORE_CACHE_CLIENTS")]
-    pub score_cache_clients: Option<usize>,
-    /// API key as `caller:sha256-hex-of-the-token` (repeatable, or
-    /// comma-separated in the variable); added to the file's keys.
-    #[arg(long = "api-key", env = "SCORING_API_KEYS", value_delimiter = ',')]
-    pub api_keys: Vec<String>,
-    /// Serve without API keys (local demos only).
-    #[arg(long, env = "SCORING_NO_AUTH")]
+    /// Seconds between two looks at the registry alias.
+    #[arg(long, env = "SCORING_RELOAD_INTERVAL_SECS", default_value_t = DEFAULT_RELOAD_INTERVAL_SECS)]
+    pub reload_interval_secs: f64,
+    /// Deadline of a request without a shorter grpc-timeout, seconds.
+    #[arg(long, env = "SCORING_REQUEST_TIMEOUT_SECS", default_value_t = DEFAULT_REQUEST_TIMEOUT_SECS)]
+    pub request_timeout_secs: f64,
+    /// Requests handled at once; more are refused with RESOURCE_EXHAUSTED.
+    #[arg(long, env = "SCORING_CONCURRENCY_LIMIT", default_value_t = DEFAULT_CONCURRENCY_LIMIT)]
+    pub concurrency_limit: usize,
+    /// Largest encoded request or response, bytes.
+    #[arg(long, env = "SCORING_MAX_MESSAGE_BYTES", default_value_t = DEFAULT_MAX_MESSAGE_BYTES)]
+    pub max_message_bytes: usize,
+    /// Most applicants in one ScoreBatch call (at most 10000).
+    #[arg(long, env = "SCORING_MAX_BATCH", default_value_t = MAX_BATCH_LIMIT)]
+    pub max_batch: usize,
+    /// Snapshot clients whose Score explanations are cached, 0 for none.
+    #[arg(long, env = "SCORING_SCORE_CACHE_CLIENTS", default_value_t = DEFAULT_CACHE_CLIENTS)]
+    pub score_cache_clients: usize,
+    /// API key as `caller:sha256-hex-of-the-token` (repeatable; comma-separated
+    /// in the variable). Required unless --no-auth.
+    #[arg(
+        long = "api-key",
+        env = "SCORING_API_KEYS",
+        value_name = "CALLER:SHA256",
+        value_delimiter = ','
+    )]
+    pub api_keys: Vec<ApiKey>,
+    /// Serve without API keys (local demos only); refused together with --api-key.
+    #[arg(long, env = "SCORING_NO_AUTH", value_parser = BoolishValueParser::new())]
     pub no_auth: bool,
-    /// Audit log file (one JSON line per decision); none to disable.
+    /// Audit log file (one JSON line per decision); off when unset.
     #[arg(long, env = "SCORING_AUDIT_LOG")]
     pub audit_log: Option<PathBuf>,
+    /// Rotate the audit log when it would grow past this many bytes.
+    #[arg(long, env = "SCORING_AUDIT_MAX_BYTES", default_value_t = DEFAULT_AUDIT_MAX_BYTES)]
+    pub audit_max_bytes: u64,
+    /// fsync the audit log after this many lines (also on rotation and shutdown).
+    #[arg(long, env = "SCORING_AUDIT_FSYNC_EVERY", default_value_t = DEFAULT_AUDIT_FSYNC_EVERY)]
+    pub audit_fsync_every: usize,
     /// TLS certificate chain (PEM); TLS is on when this and --tls-key are set.
     #[arg(long, env = "SCORING_TLS_CERT")]
     pub tls_cert: Option<PathBuf>,
-    /// TLS private key (PEM).
+    /// TLS private key (PEM); needs --tls-cert.
     #[arg(long, env = "SCORING_TLS_KEY")]
     pub tls_key: Option<PathBuf>,
-    /// CA (PEM) whose client certificates are required (mutual TLS).
+    /// CA (PEM) whose client certificates are required (mutual TLS); needs
+    /// --tls-cert and --tls-key.
     #[arg(long, env = "SCORING_TLS_CLIENT_CA")]
     pub tls_client_ca: Option<PathBuf>,
-}
-
-/// The TOML file: every field optional, same meaning as the flags.
-#[derive(Debug, Clone, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Config {
-    pub registry: Option<PathBuf>,
-    pub alias: Option<String>,
-    pub listen: Option<SocketAddr>,
-    pub metrics_listen: Option<SocketAddr>,
-    pub snapshot: Option<PathBuf>,
-    pub reload_interval_secs: Option<f64>,
-    pub request_timeout_secs: Option<f64>,
-    pub concurrency_limit: Option<usize>,
-    pub max_message_bytes: Option<usize>,
-    pub max_batch: Option<usize>,
-    pub score_cache_clients: Option<usize>,
-    /// Explicitly serve without API keys.
-    #[serde(default)]
-    pub no_auth: bool,
-    #[serde(default)]
-    pub api_keys: Vec<ApiKey>,
-    pub audit: Option<AuditConfig>,
-    pub tls: Option<TlsConfig>,
+    /// Logs as JSON lines instead of text (`RUST_LOG` filters them).
+    #[arg(long, env = "SCORING_LOG_JSON", value_parser = BoolishValueParser::new())]
+    pub log_json: bool,
 }
 
 /// One caller's API key, stored as the hex sha256 of the bearer token.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
-#[serde(deny_unknown_fields)]
+///
+/// `Debug` leaves the hash out (an offline guess at a weak token could be
+/// checked against it), so the logged configuration never shows it.
+#[derive(Clone, PartialEq, Eq)]
 pub struct ApiKey {
     /// Who calls with it (written to the audit log).
     pub caller: String,
     pub sha256: String,
 }
 
-/// Where and how the audit log is written.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct AuditConfig {
-    pub path: PathBuf,
-    /// Rotate when the file would grow past this many bytes [default: 64 MiB].
-    pub max_bytes: Option<u64>,
-    /// fsync after this many lines [default: 64]; also on rotation and shutdown.
-    pub fsync_every: Option<usize>,
+impl fmt::Debug for ApiKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ApiKey")
+            .field("caller", &self.caller)
+            .finish_non_exhaustive()
+    }
+}
+
+/// `caller:sha256`, as `--api-key` takes it.
+impl FromStr for ApiKey {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        let (caller, sha256) = text
+            .split_once(':')
+            .ok_or("expected caller:sha256 (a name, a colon, 64 hex digits)")?;
+        if caller.is_empty() {
+            return Err("the caller's name is empty".to_owned());
+        }
+        if sha256.len() != 64 || !sha256.bytes().all(|b| b.is_ascii_hexdigit()) {
+            return Err(format!(
+                "the key of caller `{caller}` is not a 64-digit hex sha256"
+            ));
+        }
+        Ok(Self {
+            caller: caller.to_owned(),
+            sha256: sha256.to_ascii_lowercase(),
+        })
+    }
 }
 
 /// TLS files (PEM).
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TlsConfig {
     pub cert: PathBuf,
     pub key: PathBuf,
+    /// Set: client certificates signed by this CA are required.
     pub client_ca: Option<PathBuf>,
 }
 
-/// Validated settings the server runs with.
+/// Validated settings the server runs with ([`Cli::check`], or
+/// [`Settings::local`] for tests and embedding).
 #[derive(Debug, Clone)]
 pub struct Settings {
     pub registry: PathBuf,
@@ -156,161 +189,96 @@ pub struct AuditSettings {
     pub fsync_every: usize,
 }
 
-/// The contract's upper bound on ScoreBatch.
-pub const MAX_BATCH_LIMIT: usize = 10_000;
-/// Score's explanation cache, clients (about 200 bytes each).
-pub const DEFAULT_CACHE_CLIENTS: usize = 100_000;
-
-impl Config {
-    /// Reads a TOML configuration file.
-    pub fn load(path: &Path) -> Result<Self, ConfigError> {
-        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
-            path: path.to_owned(),
-            source,
-        })?;
-        toml::from_str(&text).map_err(|source| ConfigError::Parse {
-            path: path.to_owned(),
-            source: Box::new(source),
-        })
-    }
-
-    /// Settings for the flags in `cli` over this file.
-    pub fn merge(self, cli: Cli) -> Result<Settings, ConfigError> {
-        let registry = cli
-            .registry
-            .or(self.registry)
-            .ok_or(ConfigError::Missing { name: "registry" })?;
-        let secs = |name: &'static str, value: Option<f64>, default: f64| match value {
-            None => Ok(Duration::from_secs_f64(default)),
-            Some(v) if v.is_finite() && v > 0.0 && v < 1e6 => Ok(Duration::from_secs_f64(v)),
-            Some(v) => Err(ConfigError::Invalid {
-                name,
-                reason: format!("{v} is not a positive number of seconds"),
-            }),
+impl Cli {
+    /// The settings these flags describe, or an error naming the flags that
+    /// cannot go together or the value that is out of range.
+    pub fn check(self) -> Result<Settings, ConfigError> {
+        let seconds = |flag: &'static str, value: f64| {
+            if value.is_finite() && value > 0.0 && value < 1e6 {
+                Ok(Duration::from_secs_f64(value))
+            } else {
+                Err(ConfigError::Invalid {
+                    flag,
+                    reason: format!("{value} is not a positive number of seconds"),
+                })
+            }
         };
-        let positive = |name: &'static str, value: Option<usize>, default: usize| match value {
-            None => Ok(default),
-            Some(0) => Err(ConfigError::Invalid {
-                name,
-                reason: "must be at least 1".to_owned(),
-            }),
-            Some(v) => Ok(v),
+        let at_least_one = |flag: &'static str, value: u64| {
+            if value == 0 {
+                Err(ConfigError::Invalid {
+                    flag,
+                    reason: "must be at least 1".to_owned(),
+                })
+            } else {
+                Ok(())
+            }
         };
-        let max_batch = positive(
-            "max_batch",
-            cli.max_batch.or(self.max_batch),
-            MAX_BATCH_LIMIT,
-        )?;
-        if max_batch > MAX_BATCH_LIMIT {
+        at_least_one("--concurrency-limit", self.concurrency_limit as u64)?;
+        at_least_one("--max-message-bytes", self.max_message_bytes as u64)?;
+        at_least_one("--max-batch", self.max_batch as u64)?;
+        at_least_one("--audit-max-bytes", self.audit_max_bytes)?;
+        at_least_one("--audit-fsync-every", self.audit_fsync_every as u64)?;
+        if self.max_batch > MAX_BATCH_LIMIT {
             return Err(ConfigError::Invalid {
-                name: "max_batch",
+                flag: "--max-batch",
                 reason: format!("the contract allows at most {MAX_BATCH_LIMIT}"),
             });
         }
-        let no_auth = cli.no_auth || self.no_auth;
-        let mut keys = self.api_keys;
-        for flag in &cli.api_keys {
-            let (caller, sha256) = flag.split_once(':').ok_or_else(|| ConfigError::Invalid {
-                name: "api_key",
-                reason: "expected caller:sha256".to_owned(),
-            })?;
-            keys.push(ApiKey {
-                caller: caller.to_owned(),
-                sha256: sha256.to_ascii_lowercase(),
-            });
-        }
-        for key in &keys {
-            let valid = key.sha256.len() == 64 && key.sha256.bytes().all(|b| b.is_ascii_hexdigit());
-            if !valid || key.caller.is_empty() {
-                return Err(ConfigError::Invalid {
-                    name: "api_keys",
-                    reason: format!(
-                        "key of caller `{}` needs a caller name and a 64-digit hex sha256",
-                        key.caller
-                    ),
+        let api_keys = match (self.no_auth, self.api_keys.is_empty()) {
+            (true, true) => None,
+            (false, false) => Some(self.api_keys),
+            (false, true) => return Err(ConfigError::NoApiKeys),
+            (true, false) => {
+                return Err(ConfigError::Conflict {
+                    flag: "--no-auth",
+                    other: "--api-key",
                 });
             }
-        }
-        let api_keys = match (no_auth, keys.is_empty()) {
-            (true, _) => None,
-            (false, false) => Some(keys),
-            (false, true) => return Err(ConfigError::NoApiKeys),
         };
-        let audit = match (cli.audit_log, self.audit) {
-            (Some(path), file) => Some(AuditSettings {
-                path,
-                max_bytes: file.as_ref().and_then(|a| a.max_bytes).unwrap_or(64 << 20),
-                fsync_every: file.as_ref().and_then(|a| a.fsync_every).unwrap_or(64),
-            }),
-            (None, Some(a)) => Some(AuditSettings {
-                path: a.path,
-                max_bytes: a.max_bytes.unwrap_or(64 << 20),
-                fsync_every: a.fsync_every.unwrap_or(64),
-            }),
-            (None, None) => None,
-        };
-        if audit
-            .as_ref()
-            .is_some_and(|a| a.max_bytes == 0 || a.fsync_every == 0)
-        {
-            return Err(ConfigError::Invalid {
-                name: "audit",
-                reason: "max_bytes and fsync_every must be at least 1".to_owned(),
-            });
-        }
-        let tls = match (cli.tls_cert, cli.tls_key) {
-            (Some(cert), Some(key)) => Some(TlsConfig {
+        let tls = match (self.tls_cert, self.tls_key, self.tls_client_ca) {
+            (Some(cert), Some(key), client_ca) => Some(TlsConfig {
                 cert,
                 key,
-                client_ca: cli.tls_client_ca.or(self.tls.and_then(|t| t.client_ca)),
+                client_ca,
             }),
-            (None, None) => self.tls,
-            _ => {
-                return Err(ConfigError::Invalid {
-                    name: "tls",
-                    reason: "--tls-cert and --tls-key go together".to_owned(),
+            (None, None, None) => None,
+            (Some(_), None, _) => {
+                return Err(ConfigError::Needs {
+                    flag: "--tls-cert",
+                    needs: "--tls-key",
+                });
+            }
+            (None, Some(_), _) => {
+                return Err(ConfigError::Needs {
+                    flag: "--tls-key",
+                    needs: "--tls-cert",
+                });
+            }
+            (None, None, Some(_)) => {
+                return Err(ConfigError::Needs {
+                    flag: "--tls-client-ca",
+                    needs: "--tls-cert and --tls-key",
                 });
             }
         };
         Ok(Settings {
-            registry,
-            alias: cli
-                .alias
-                .or(self.alias)
-                .unwrap_or_else(|| "production".to_owned()),
-            listen: cli
-                .listen
-                .or(self.listen)
-                .unwrap_or_else(|| SocketAddr::from(([127, 0, 0, 1], 50051))),
-            metrics_listen: cli.metrics_listen.or(self.metrics_listen),
-            snapshot: cli.snapshot.or(self.snapshot),
-            reload_interval: secs(
-                "reload_interval_secs",
-                cli.reload_interval_secs.or(self.reload_interval_secs),
-                2.0,
-            )?,
-            request_timeout: secs(
-                "request_timeout_secs",
-                cli.request_timeout_secs.or(self.request_timeout_secs),
-                10.0,
-            )?,
-            concurrency_limit: positive(
-                "concurrency_limit",
-                cli.concurrency_limit.or(self.concurrency_limit),
-                256,
-            )?,
-            max_message_bytes: positive(
-                "max_message_bytes",
-                cli.max_message_bytes.or(self.max_message_bytes),
-                4 << 20,
-            )?,
-            max_batch,
-            score_cache_clients: cli
-                .score_cache_clients
-                .or(self.score_cache_clients)
-                .unwrap_or(DEFAULT_CACHE_CLIENTS),
+            registry: self.registry,
+            alias: self.alias,
+            listen: self.listen,
+            metrics_listen: self.metrics_listen,
+            snapshot: self.snapshot,
+            reload_interval: seconds("--reload-interval-secs", self.reload_interval_secs)?,
+            request_timeout: seconds("--request-timeout-secs", self.request_timeout_secs)?,
+            concurrency_limit: self.concurrency_limit,
+            max_message_bytes: self.max_message_bytes,
+            max_batch: self.max_batch,
+            score_cache_clients: self.score_cache_clients,
             api_keys,
-            audit,
+            audit: self.audit_log.map(|path| AuditSettings {
+                path,
+                max_bytes: self.audit_max_bytes,
+                fsync_every: self.audit_fsync_every,
+            }),
             tls,
         })
     }
@@ -318,48 +286,24 @@ impl Config {
 
 impl Settings {
     /// Settings for tests and embedding: the registry, `production`, an
-    /// ephemeral local port, no metrics, no audit, authentication off.
+    /// ephemeral local port, no metrics, no audit, authentication off; the
+    /// rest as the flags' defaults.
     pub fn local(registry: impl Into<PathBuf>) -> Self {
         Self {
             registry: registry.into(),
-            alias: "production".to_owned(),
+            alias: DEFAULT_ALIAS.to_owned(),
             listen: SocketAddr::from(([127, 0, 0, 1], 0)),
             metrics_listen: None,
             snapshot: None,
-            reload_interval: Duration::from_secs(2),
-            request_timeout: Duration::from_secs(10),
-            concurrency_limit: 256,
-            max_message_bytes: 4 << 20,
+            reload_interval: Duration::from_secs_f64(DEFAULT_RELOAD_INTERVAL_SECS),
+            request_timeout: Duration::from_secs_f64(DEFAULT_REQUEST_TIMEOUT_SECS),
+            concurrency_limit: DEFAULT_CONCURRENCY_LIMIT,
+            max_message_bytes: DEFAULT_MAX_MESSAGE_BYTES,
             max_batch: MAX_BATCH_LIMIT,
             score_cache_clients: DEFAULT_CACHE_CLIENTS,
             api_keys: None,
             audit: None,
             tls: None,
         }
-    }
-
-    /// A one-line description for the start-up log, API keys redacted.
-    pub fn redacted(&self) -> String {
-        let auth = match &self.api_keys {
-            None => "disabled".to_owned(),
-            Some(keys) => format!("{} API key(s), hashes redacted", keys.len()),
-        };
-        format!(
-            "registry={} alias={} listen={} metrics={:?} reload={:?} timeout={:?} \
-             concurrency={} max_message_bytes={} max_batch={} score_cache_clients={} auth={auth} \
-             audit={:?} tls={}",
-            self.registry.display(),
-            self.alias,
-            self.listen,
-            self.metrics_listen,
-            self.reload_interval,
-            self.request_timeout,
-            self.concurrency_limit,
-            self.max_message_bytes,
-            self.max_batch,
-            self.score_cache_clients,
-            self.audit.as_ref().map(|a| a.path.display().to_string()),
-            self.tls.is_some(),
-        )
     }
 }

@@ -4,6 +4,10 @@
 //! Status` is the only place a status is built from it, exhaustively, so
 //! bad input always answers INVALID_ARGUMENT or NOT_FOUND with the request
 //! field named in a `google.rpc.BadRequest` (or `ResourceInfo`) detail.
+//!
+//! The process's own failures are three types, one per stage: the flags
+//! ([`ConfigError`]), starting with them ([`StartError`]) and serving
+//! ([`ServeError`]).
 
 use std::path::PathBuf;
 
@@ -88,35 +92,47 @@ impl From<ServiceError> for Status {
     }
 }
 
-/// Why the service could not start.
+/// Why the flags do not describe a configuration the service can run with.
+/// Each names the flags at fault; fix them and start again.
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
-    #[error("cannot read the configuration file {path}")]
-    Read {
-        path: PathBuf,
-        #[source]
-        source: std::io::Error,
+    #[error("{flag}: {reason}")]
+    Invalid { flag: &'static str, reason: String },
+    #[error("{flag} needs {needs}")]
+    Needs {
+        flag: &'static str,
+        needs: &'static str,
     },
-    #[error("configuration file {path} is not valid")]
-    Parse {
-        path: PathBuf,
-        #[source]
-        source: Box<toml::de::Error>,
+    #[error("{flag} and {other} contradict each other; give one of them")]
+    Conflict {
+        flag: &'static str,
+        other: &'static str,
     },
-    #[error("`{name}` is required (flag, environment variable or configuration file)")]
-    Missing { name: &'static str },
-    #[error("`{name}`: {reason}")]
-    Invalid { name: &'static str, reason: String },
-    #[error("no API key is configured: add `api_keys` or pass --no-auth explicitly")]
+    #[error(
+        "no API key is configured: give --api-key caller:sha256 (SCORING_API_KEYS), \
+         or --no-auth to serve without keys"
+    )]
     NoApiKeys,
+}
+
+/// Why the service could not start with valid settings: a file, a port or
+/// the registry it needs.
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
     #[error("cannot read TLS file {path}")]
     TlsFile {
         path: PathBuf,
         #[source]
         source: std::io::Error,
     },
-    #[error("cannot open the registry")]
-    Registry(#[source] scoring_core::Error),
+    #[error("the TLS configuration is refused")]
+    Tls(#[source] tonic::transport::Error),
+    #[error("cannot open the registry {path}")]
+    Registry {
+        path: PathBuf,
+        #[source]
+        source: scoring_core::Error,
+    },
     #[error("cannot open the audit log {path}")]
     Audit {
         path: PathBuf,
@@ -129,6 +145,16 @@ pub enum ConfigError {
         #[source]
         source: std::io::Error,
     },
+    #[error("cannot build the reflection service")]
+    Reflection(#[source] tonic_reflection::server::Error),
+}
+
+/// Why a started server stopped other than by being asked to.
+#[derive(Debug, thiserror::Error)]
+pub enum ServeError {
     #[error("the gRPC server failed")]
-    Serve(#[source] tonic::transport::Error),
+    Transport(#[source] tonic::transport::Error),
+    /// The server task panicked (or was cancelled with its runtime).
+    #[error("the server task did not finish")]
+    Task(#[source] tokio::task::JoinError),
 }

@@ -3,7 +3,8 @@
 //! `scoring.v1`).
 //!
 //! The server ([`server::start`]) serves the model a registry alias names:
-//! - [`config`]: flags, environment and TOML file into [`config::Settings`];
+//! - [`config`]: flags (each also an environment variable) checked into
+//!   [`config::Settings`];
 //! - [`state`]: the live model and what is precomputed for it, swapped
 //!   atomically by [`reload`];
 //! - [`service`]: the RPC handlers, with [`validate`] and [`convert`] for

@@ -10,7 +10,7 @@ use std::sync::Arc;
 use scoring_core::registry::Registry;
 use tokio::net::TcpListener;
 use tokio::sync::watch;
-use tokio::task::JoinHandle;
+use tokio::task::{JoinError, JoinHandle};
 use tokio_stream::wrappers::TcpListenerStream;
 use tonic::service::interceptor::InterceptedService;
 use tonic::transport::{Certificate, Identity, Server, ServerTlsConfig};
@@ -18,10 +18,11 @@ use tonic_health::ServingStatus;
 
 use crate::audit::AuditLog;
 use crate::auth::Gate;
-use crate::config::{Settings, TlsConfig};
-use crate::error::ConfigError;
-use crate::limits::LimitsLayer;
 use scoring_proto::scoring::v1::scoring_service_server::ScoringServiceServer;
+
+use crate::config::{Settings, TlsConfig};
+use crate::error::{ServeError, StartError};
+use crate::limits::LimitsLayer;
 use crate::reload::{Reloader, SERVICE_NAME};
 use crate::service::{ScoringApi, Shared};
 use crate::state::ModelHolder;
@@ -34,26 +35,21 @@ pub struct RunningServer {
     /// Where `/metrics` is served, when enabled.
     pub metrics_addr: Option<SocketAddr>,
     stop: watch::Sender<bool>,
-    task: JoinHandle<Result<(), ConfigError>>,
+    task: JoinHandle<Result<(), tonic::transport::Error>>,
 }
 
 impl RunningServer {
     /// Stops accepting calls, lets the calls in flight finish, flushes the
     /// audit log and returns.
-    pub async fn shutdown(self) -> Result<(), ConfigError> {
+    pub async fn shutdown(self) -> Result<(), ServeError> {
         let _ = self.stop.send(true);
         self.wait().await
     }
 
-    /// Waits until the server stops on its own (or fails).
-    pub async fn wait(self) -> Result<(), ConfigError> {
-        match self.task.await {
-            Ok(result) => result,
-            Err(error) => {
-                tracing::error!(%error, "server task failed");
-                Ok(())
-            }
-        }
+    /// Waits until the server stops: `Ok` once it was asked to stop and did;
+    /// an error when serving failed or the server task panicked.
+    pub async fn wait(self) -> Result<(), ServeError> {
+        outcome(self.task.await)
     }
 
     /// A sender that stops the server when it sends `true`.
@@ -62,14 +58,25 @@ impl RunningServer {
     }
 }
 
-fn read(path: &Path) -> Result<Vec<u8>, ConfigError> {
-    std::fs::read(path).map_err(|source| ConfigError::TlsFile {
+/// What the server task's end means for the caller of
+/// [`RunningServer::wait`]: a panic is a failure, never a clean stop.
+fn outcome(
+    joined: Result<Result<(), tonic::transport::Error>, JoinError>,
+) -> Result<(), ServeError> {
+    match joined {
+        Ok(served) => served.map_err(ServeError::Transport),
+        Err(error) => Err(ServeError::Task(error)),
+    }
+}
+
+fn read(path: &Path) -> Result<Vec<u8>, StartError> {
+    std::fs::read(path).map_err(|source| StartError::TlsFile {
         path: path.to_owned(),
         source,
     })
 }
 
-fn tls_config(tls: &TlsConfig) -> Result<ServerTlsConfig, ConfigError> {
+fn tls_config(tls: &TlsConfig) -> Result<ServerTlsConfig, StartError> {
     let mut config =
         ServerTlsConfig::new().identity(Identity::from_pem(read(&tls.cert)?, read(&tls.key)?));
     if let Some(ca) = &tls.client_ca {
@@ -80,16 +87,15 @@ fn tls_config(tls: &TlsConfig) -> Result<ServerTlsConfig, ConfigError> {
 
 /// Binds the ports, loads the model (if the alias names one) and serves
 /// until [`RunningServer::shutdown`].
-pub async fn start(settings: Settings) -> Result<RunningServer, ConfigError> {
-    tracing::info!(settings = %settings.redacted(), "starting");
-    let listener =
-        TcpListener::bind(settings.listen)
-            .await
-            .map_err(|source| ConfigError::Bind {
-                addr: settings.listen,
-                source,
-            })?;
-    let addr = listener.local_addr().map_err(|source| ConfigError::Bind {
+pub async fn start(settings: Settings) -> Result<RunningServer, StartError> {
+    tracing::info!(?settings, "starting");
+    let listener = TcpListener::bind(settings.listen)
+        .await
+        .map_err(|source| StartError::Bind {
+            addr: settings.listen,
+            source,
+        })?;
+    let addr = listener.local_addr().map_err(|source| StartError::Bind {
         addr: settings.listen,
         source,
     })?;
@@ -98,18 +104,21 @@ pub async fn start(settings: Settings) -> Result<RunningServer, ConfigError> {
         Some(at) => {
             let metrics = crate::metrics::bind(at)
                 .await
-                .map_err(|source| ConfigError::Bind { addr: at, source })?;
+                .map_err(|source| StartError::Bind { addr: at, source })?;
             let bound = metrics
                 .local_addr()
-                .map_err(|source| ConfigError::Bind { addr: at, source })?;
+                .map_err(|source| StartError::Bind { addr: at, source })?;
             tokio::spawn(crate::metrics::serve(metrics));
             Some(bound)
         }
         None => None,
     };
-    let registry = Registry::open(&settings.registry).map_err(ConfigError::Registry)?;
+    let registry = Registry::open(&settings.registry).map_err(|source| StartError::Registry {
+        path: settings.registry.clone(),
+        source,
+    })?;
     let audit = match &settings.audit {
-        Some(a) => Some(AuditLog::start(a).map_err(|source| ConfigError::Audit {
+        Some(a) => Some(AuditLog::start(a).map_err(|source| StartError::Audit {
             path: a.path.clone(),
             source,
         })?),
@@ -138,10 +147,7 @@ pub async fn start(settings: Settings) -> Result<RunningServer, ConfigError> {
         .register_encoded_file_descriptor_set(scoring_proto::FILE_DESCRIPTOR_SET)
         .register_encoded_file_descriptor_set(tonic_health::pb::FILE_DESCRIPTOR_SET)
         .build_v1()
-        .map_err(|e| ConfigError::Invalid {
-            name: "reflection",
-            reason: e.to_string(),
-        })?;
+        .map_err(StartError::Reflection)?;
     let api = ScoringServiceServer::new(ScoringApi::new(shared.clone()))
         .max_decoding_message_size(settings.max_message_bytes)
         .max_encoding_message_size(settings.max_message_bytes);
@@ -151,7 +157,7 @@ pub async fn start(settings: Settings) -> Result<RunningServer, ConfigError> {
     if let Some(tls) = &settings.tls {
         builder = builder
             .tls_config(tls_config(tls)?)
-            .map_err(ConfigError::Serve)?;
+            .map_err(StartError::Tls)?;
     }
     let router = builder
         .trace_fn(|request| {
@@ -193,7 +199,7 @@ pub async fn start(settings: Settings) -> Result<RunningServer, ConfigError> {
             audit.close().await;
         }
         tracing::info!("stopped");
-        served.map_err(ConfigError::Serve)
+        served
     });
     Ok(RunningServer {
         addr,
@@ -201,4 +207,23 @@ pub async fn start(settings: Settings) -> Result<RunningServer, ConfigError> {
         stop,
         task,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn a_panicked_server_task_is_a_failure_not_a_clean_stop() {
+        let task: JoinHandle<Result<(), tonic::transport::Error>> =
+            tokio::spawn(async { panic!("the server broke") });
+        let error = outcome(task.await).expect_err("a panic is an error");
+        assert!(
+            matches!(error, ServeError::Task(ref e) if e.is_panic()),
+            "{error:?}"
+        );
+
+        let task = tokio::spawn(async { Ok(()) });
+        assert!(outcome(task.await).is_ok(), "a clean stop is Ok");
+    }
 }

@@ -5,9 +5,9 @@
 use std::collections::HashMap;
 
 use crate::error::ServiceError;
+use crate::state::ServedModel;
 use scoring_proto::scoring::v1 as pb;
 use scoring_proto::scoring::v1::applicant::Applicant as Which;
-use crate::state::ServedModel;
 
 /// An applicant resolved into the model's input row.
 #[derive(Debug, Clone, PartialEq)]

@@ -2,11 +2,10 @@
 //! bit for bit, whatever the strategy and number of reason codes; a
 //! disabled cache gives the same answers.
 
-
-use test_support::*;
 use scoring_core::Strategy;
-use scoring_proto::scoring::v1 as pb;
 use scoring_grpc::server::start;
+use scoring_proto::scoring::v1 as pb;
+use test_support::*;
 
 #[tokio::test]
 async fn cached_and_fresh_scores_are_identical() {
@@ -51,7 +50,7 @@ async fn cached_and_fresh_scores_are_identical() {
                 );
                 assert_eq!(
                     response.decision,
-                    pb::Decision::from(expected.outcome) as i32
+                    scoring_grpc::convert::ToWire::to_wire(&expected.outcome) as i32
                 );
                 let reasons: Vec<(String, u64, Option<u64>)> = response
                     .reason_codes

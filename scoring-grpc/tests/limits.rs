@@ -3,15 +3,14 @@
 //! over the concurrency limit are shed with RESOURCE_EXHAUSTED while health
 //! checks keep answering, and both are counted in the metrics.
 
-
 use std::time::Duration;
 
-use test_support::*;
 use scoring_core::registry::Registry;
 use scoring_grpc::config::Settings;
+use scoring_grpc::server::{RunningServer, start};
 use scoring_proto::scoring::v1 as pb;
 use scoring_proto::scoring::v1::scoring_service_client::ScoringServiceClient;
-use scoring_grpc::server::{RunningServer, start};
+use test_support::*;
 use tonic::Code;
 use tonic::transport::Channel;
 use tonic_health::pb::health_check_response::ServingStatus;

@@ -1,10 +1,9 @@
 //! GetModel and ListModels against a real server and a registry of three
 //! versions.
 
-
-use test_support::*;
 use scoring_proto::scoring::v1 as pb;
 use scoring_proto::scoring::v1::get_model_request::Model as Which;
+use test_support::*;
 use tonic::Code;
 
 #[tokio::test]

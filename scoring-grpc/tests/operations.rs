@@ -2,14 +2,13 @@
 //! versions and refuse corrupted ones, API keys, the audit log, metrics,
 //! reflection. Deadlines and load shedding: `limits.rs`.
 
-
-use test_support::*;
 use scoring_core::registry::Registry;
 use scoring_grpc::auth::hash_key;
 use scoring_grpc::config::{ApiKey, AuditSettings};
+use scoring_grpc::server::start;
 use scoring_proto::scoring::v1 as pb;
 use scoring_proto::scoring::v1::scoring_service_client::ScoringServiceClient;
-use scoring_grpc::server::start;
+use test_support::*;
 use tonic::Code;
 use tonic::transport::Channel;
 use tonic_health::pb::health_check_response::ServingStatus;

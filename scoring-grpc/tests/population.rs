@@ -2,10 +2,9 @@
 //! against a real server, checked against values computed here from the
 //! published snapshot.
 
-
-use test_support::*;
 use scoring_core::reference::Histogram;
 use scoring_proto::scoring::v1 as pb;
+use test_support::*;
 use tonic::Code;
 
 fn filter(feature: &str, op: pb::ComparisonOperator, value: f64) -> Option<pb::FeatureFilter> {
@@ -172,7 +171,10 @@ async fn list_clients_pages_through_the_filtered_snapshot_in_id_order() {
             let decision = published
                 .thresholds()
                 .outcome(scoring_core::Strategy::Normal, p);
-            assert_eq!(c.decision, pb::Decision::from(decision) as i32);
+            assert_eq!(
+                c.decision,
+                scoring_grpc::convert::ToWire::to_wire(&decision) as i32
+            );
         }
         seen.extend(page.clients.iter().map(|c| c.client_id));
         if page.next_page_token.is_empty() {

@@ -7,8 +7,8 @@
 use std::path::Path;
 use std::process::Command;
 
-use test_support::*;
 use scoring_core::Strategy;
+use test_support::*;
 
 #[tokio::test]
 async fn python_client_generated_from_the_proto_scores_and_explains() {

@@ -2,10 +2,9 @@
 //! scoring-core's bit for bit, explanations add up, and every kind of bad
 //! input is refused with the field named.
 
-
-use test_support::*;
 use scoring_core::Strategy;
 use scoring_proto::scoring::v1 as pb;
+use test_support::*;
 use tokio_stream::StreamExt;
 use tonic::Code;
 
@@ -50,10 +49,13 @@ async fn score_by_client_id_equals_decide_on_the_snapshot_row_bit_for_bit() {
         );
         assert_eq!(response.raw_score.to_bits(), expected.raw_score.to_bits());
         assert_eq!(response.threshold, expected.threshold);
-        assert_eq!(response.strategy, pb::Strategy::from(strategy) as i32);
+        assert_eq!(
+            response.strategy,
+            scoring_grpc::convert::ToWire::to_wire(&strategy) as i32
+        );
         assert_eq!(
             response.decision,
-            pb::Decision::from(expected.outcome) as i32
+            scoring_grpc::convert::ToWire::to_wire(&expected.outcome) as i32
         );
         assert_eq!(
             response.distance_to_threshold,

@@ -1,152 +1,253 @@
-//! Starting the service: the configuration file, flags and their checks;
-//! an external client snapshot; a model published without a snapshot.
-
+//! Starting the service: the flags and their checks; start-up failures; an
+//! external client snapshot; a model published without a snapshot. (The
+//! binary itself, as a process: `tests/binary.rs`.)
 
 use std::path::PathBuf;
+use std::time::Duration;
 
 use clap::Parser;
-use test_support::*;
 use scoring_core::registry::Registry;
 use scoring_core::snapshot::ClientSnapshot;
 use scoring_core::write_artifact;
 use scoring_grpc::auth::hash_key;
-use scoring_grpc::config::{Cli, Config, Settings};
-use scoring_grpc::error::ConfigError;
-use scoring_proto::scoring::v1 as pb;
+use scoring_grpc::config::{Cli, Settings, TlsConfig};
+use scoring_grpc::error::{ConfigError, StartError};
 use scoring_grpc::server::start;
+use scoring_proto::scoring::v1 as pb;
+use test_support::*;
 use tonic::Code;
 
-fn cli(args: &[&str]) -> Cli {
-    Cli::try_parse_from(std::iter::once("scoring-grpc").chain(args.iter().copied())).expect("flags")
+fn cli(args: &[&str]) -> Result<Cli, clap::Error> {
+    Cli::try_parse_from(std::iter::once("scoring-grpc").chain(args.iter().copied()))
 }
 
-fn merge(file: &str, args: &[&str]) -> Result<Settings, ConfigError> {
-    let dir = tempfile::tempdir().expect("tmp");
-    let path = dir.path().join("scoring.toml");
-    std::fs::write(&path, file).expect("write");
-    Config::load(&path)?.merge(cli(args))
+fn check(args: &[&str]) -> Result<Settings, ConfigError> {
+    cli(args).expect("flags parse").check()
 }
 
 #[test]
-fn the_file_is_read_and_flags_override_it() {
+fn flags_and_their_defaults_make_the_settings() {
     let key = hash_key("k");
-    let file = format!(
-        r#"
-registry = "/srv/registry"
-alias = "staging"
-listen = "0.0.0.0:6000"
-metrics_listen = "127.0.0.1:9100"
-reload_interval_secs = 0.5
-concurrency_limit = 8
-max_batch = 100
-
-[[api_keys]]
-caller = "dashboard"
-sha256 = "{key}"
-
-[audit]
-path = "/var/log/audit.jsonl"
-fsync_every = 10
-"#
-    );
-    let settings = merge(&file, &[]).expect("valid");
-    assert_eq!(settings.registry, PathBuf::from("/srv/registry"));
-    assert_eq!(settings.alias, "staging");
-    assert_eq!(settings.listen.port(), 6000);
-    assert_eq!(settings.reload_interval.as_millis(), 500);
-    assert_eq!(settings.concurrency_limit, 8);
-    assert_eq!(settings.max_batch, 100);
-    assert_eq!(settings.api_keys.as_ref().map(Vec::len), Some(1));
-    let audit = settings.audit.as_ref().expect("audit");
-    assert_eq!((audit.fsync_every, audit.max_bytes), (10, 64 << 20));
-    assert!(
-        !settings.redacted().contains(&key),
-        "API key hashes are redacted"
-    );
-
-    let flags = merge(
-        &file,
-        &[
-            "--registry",
-            "/other",
-            "--alias",
-            "production",
-            "--max-batch",
-            "5",
-            "--no-auth",
-        ],
-    )
-    .expect("valid");
-    assert_eq!(flags.registry, PathBuf::from("/other"));
-    assert_eq!(flags.alias, "production");
-    assert_eq!(flags.max_batch, 5);
-    assert!(flags.api_keys.is_none());
-
-    let defaults = Config::default()
-        .merge(cli(&[
-            "--registry",
-            "r",
-            "--api-key",
-            &format!("cli:{key}"),
-        ]))
-        .expect("valid");
+    let flag = format!("dashboard:{key}");
+    let defaults = check(&["--registry", "r", "--api-key", &flag]).expect("valid");
+    assert_eq!(defaults.registry, PathBuf::from("r"));
     assert_eq!(defaults.alias, "production");
     assert_eq!(defaults.listen.to_string(), "127.0.0.1:50051");
+    assert_eq!(defaults.metrics_listen, None);
+    assert_eq!(defaults.reload_interval, Duration::from_secs(2));
+    assert_eq!(defaults.request_timeout, Duration::from_secs(10));
+    assert_eq!(defaults.concurrency_limit, 256);
+    assert_eq!(defaults.max_message_bytes, 4 << 20);
     assert_eq!(defaults.max_batch, 10_000);
-    assert_eq!(defaults.api_keys.expect("keys")[0].caller, "cli");
+    assert_eq!(defaults.score_cache_clients, 100_000);
+    let keys = defaults.api_keys.expect("authentication on");
+    assert_eq!(
+        (keys[0].caller.as_str(), keys[0].sha256.as_str()),
+        ("dashboard", key.as_str())
+    );
+    assert!(defaults.audit.is_none() && defaults.tls.is_none());
+    // Settings::local shares the flags' defaults but for the port and auth.
+    let local = Settings::local("r");
+    assert_eq!(
+        (
+            local.reload_interval,
+            local.request_timeout,
+            local.concurrency_limit
+        ),
+        (Duration::from_secs(2), Duration::from_secs(10), 256)
+    );
+    assert_eq!(
+        (
+            local.max_message_bytes,
+            local.max_batch,
+            local.score_cache_clients
+        ),
+        (4 << 20, 10_000, 100_000)
+    );
+
+    let other = hash_key("other").to_ascii_uppercase();
+    let set = check(&[
+        "--registry=/srv/registry",
+        "--alias=staging",
+        "--listen=0.0.0.0:6000",
+        "--metrics-listen=127.0.0.1:9100",
+        "--reload-interval-secs=0.5",
+        "--concurrency-limit=8",
+        "--max-batch=100",
+        "--api-key",
+        &format!("a:{key},b:{other}"),
+        "--audit-log=/var/log/audit.jsonl",
+        "--audit-fsync-every=10",
+        "--tls-cert=c.pem",
+        "--tls-key=k.pem",
+        "--tls-client-ca=ca.pem",
+    ])
+    .expect("valid");
+    assert_eq!(set.registry, PathBuf::from("/srv/registry"));
+    assert_eq!(set.alias, "staging");
+    assert_eq!(set.listen.port(), 6000);
+    assert_eq!(set.metrics_listen.map(|a| a.port()), Some(9100));
+    assert_eq!(set.reload_interval.as_millis(), 500);
+    assert_eq!((set.concurrency_limit, set.max_batch), (8, 100));
+    let keys = set.api_keys.expect("keys");
+    let callers: Vec<&str> = keys.iter().map(|k| k.caller.as_str()).collect();
+    assert_eq!(callers, ["a", "b"], "comma-separated keys");
+    assert_eq!(
+        keys[1].sha256,
+        hash_key("other"),
+        "hashes kept in lower case"
+    );
+    let audit = set.audit.expect("audit");
+    assert_eq!((audit.fsync_every, audit.max_bytes), (10, 64 << 20));
+    assert_eq!(
+        set.tls,
+        Some(TlsConfig {
+            cert: "c.pem".into(),
+            key: "k.pem".into(),
+            client_ca: Some("ca.pem".into()),
+        })
+    );
+
+    let open = check(&["--registry", "r", "--no-auth"]).expect("valid");
+    assert!(
+        open.api_keys.is_none(),
+        "--no-auth turns authentication off"
+    );
 }
 
 #[test]
-fn bad_configurations_are_refused_naming_what_is_wrong() {
-    let dir = tempfile::tempdir().expect("tmp");
-    let err = Config::load(&dir.path().join("missing.toml")).expect_err("no file");
-    assert!(matches!(err, ConfigError::Read { .. }), "{err}");
-    let err = merge("registy = \"typo\"", &[]).expect_err("unknown key");
-    assert!(matches!(err, ConfigError::Parse { .. }), "{err}");
+fn the_logged_settings_never_show_an_api_key_hash() {
+    let key = hash_key("k");
+    let settings =
+        check(&["--registry", "r", "--api-key", &format!("dashboard:{key}")]).expect("valid");
+    // What `start` logs.
+    let logged = format!("{settings:?}");
+    assert!(
+        logged.contains("dashboard"),
+        "the caller is shown: {logged}"
+    );
+    assert!(!logged.contains(&key), "the hash is not: {logged}");
+    let parsed = format!(
+        "{:?}",
+        cli(&["--registry", "r", "--api-key", &format!("x:{key}")])
+    );
+    assert!(!parsed.contains(&key), "nor in the parsed flags: {parsed}");
+}
 
-    let cases: Vec<(&str, Vec<&str>, &str)> = vec![
-        ("", vec!["--no-auth"], "registry"),
-        ("registry = \"r\"", vec![], "API key"),
+#[test]
+fn flags_that_do_not_go_together_are_refused_naming_them() {
+    let key = format!("x:{}", hash_key("k"));
+    let cases: Vec<(Vec<&str>, &[&str])> = vec![
+        (vec![], &["--api-key", "--no-auth"]),
         (
-            "registry = \"r\"\n[[api_keys]]\ncaller = \"x\"\nsha256 = \"abc\"",
-            vec![],
-            "api_keys",
+            vec!["--no-auth", "--api-key", &key],
+            &["--no-auth", "--api-key"],
         ),
-        ("registry = \"r\"", vec!["--api-key", "nocolon"], "api_key"),
         (
-            "registry = \"r\"",
             vec!["--no-auth", "--reload-interval-secs", "0"],
-            "reload_interval_secs",
+            &["--reload-interval-secs"],
         ),
         (
-            "registry = \"r\"",
             vec!["--no-auth", "--request-timeout-secs=-1"],
-            "request_timeout_secs",
+            &["--request-timeout-secs"],
         ),
         (
-            "registry = \"r\"",
+            vec!["--no-auth", "--request-timeout-secs=inf"],
+            &["--request-timeout-secs"],
+        ),
+        (
             vec!["--no-auth", "--max-batch", "10001"],
-            "max_batch",
+            &["--max-batch", "10000"],
         ),
+        (vec!["--no-auth", "--max-batch", "0"], &["--max-batch"]),
         (
-            "registry = \"r\"",
             vec!["--no-auth", "--concurrency-limit", "0"],
-            "concurrency_limit",
+            &["--concurrency-limit"],
         ),
         (
-            "registry = \"r\"",
+            vec!["--no-auth", "--max-message-bytes", "0"],
+            &["--max-message-bytes"],
+        ),
+        (
+            vec!["--no-auth", "--audit-max-bytes", "0"],
+            &["--audit-max-bytes"],
+        ),
+        (
+            vec!["--no-auth", "--audit-fsync-every", "0"],
+            &["--audit-fsync-every"],
+        ),
+        (
             vec!["--no-auth", "--tls-cert", "c.pem"],
-            "tls",
+            &["--tls-cert", "--tls-key"],
         ),
         (
-            "registry = \"r\"\nno_auth = true\n[audit]\npath = \"a\"\nmax_bytes = 0",
-            vec![],
-            "audit",
+            vec!["--no-auth", "--tls-key", "k.pem"],
+            &["--tls-key", "--tls-cert"],
+        ),
+        (
+            vec!["--no-auth", "--tls-client-ca", "ca.pem"],
+            &["--tls-client-ca", "--tls-cert", "--tls-key"],
+        ),
+        (
+            vec![
+                "--no-auth",
+                "--tls-cert",
+                "c.pem",
+                "--tls-client-ca",
+                "ca.pem",
+            ],
+            &["--tls-cert", "--tls-key"],
         ),
     ];
-    for (file, args, named) in cases {
-        let err = merge(file, &args).expect_err("refused");
-        assert!(err.to_string().contains(named), "{file} {args:?}: {err}");
+    for (args, named) in cases {
+        let args: Vec<&str> = ["--registry", "r"].into_iter().chain(args).collect();
+        let err = check(&args).expect_err("refused");
+        let message = err.to_string();
+        for flag in named {
+            assert!(message.contains(flag), "{args:?}: `{message}` names {flag}");
+        }
+    }
+    // Mutual TLS without server TLS was once silently dropped.
+    let err =
+        check(&["--registry", "r", "--no-auth", "--tls-client-ca", "ca.pem"]).expect_err("refused");
+    assert!(
+        matches!(
+            err,
+            ConfigError::Needs {
+                flag: "--tls-client-ca",
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+}
+
+#[test]
+fn malformed_flags_are_refused_by_the_parser_naming_them() {
+    let hash = hash_key("k");
+    let not_hex = format!("x:{}z", &hash[1..]);
+    let empty_caller = format!(":{hash}");
+    let cases: Vec<(Vec<&str>, &str)> = vec![
+        (vec!["--no-auth"], "--registry"),
+        (vec!["--registry", "r", "--api-key", "nocolon"], "--api-key"),
+        (
+            vec!["--registry", "r", "--api-key", "x:abc"],
+            "64-digit hex",
+        ),
+        (
+            vec!["--registry", "r", "--api-key", &not_hex],
+            "64-digit hex",
+        ),
+        (
+            vec!["--registry", "r", "--api-key", &empty_caller],
+            "caller",
+        ),
+        (vec!["--registry", "r", "--listen", "localhost"], "--listen"),
+        (vec!["--registry", "r", "--max-batch=-1"], "--max-batch"),
+    ];
+    for (args, named) in cases {
+        let err = cli(&args).expect_err("refused").to_string();
+        assert!(err.contains(named), "{args:?}: `{err}` names {named}");
     }
 }
 
@@ -154,19 +255,35 @@ fn bad_configurations_are_refused_naming_what_is_wrong() {
 async fn start_up_failures_are_errors_not_panics() {
     let (dir, registry) = registry_with_v1();
     let mut settings = settings(&registry);
-    settings.tls = Some(scoring_grpc::config::TlsConfig {
+    settings.tls = Some(TlsConfig {
         cert: dir.path().join("none.pem"),
         key: dir.path().join("none.key"),
         client_ca: None,
     });
     let err = start(settings).await.expect_err("no TLS files");
-    assert!(matches!(err, ConfigError::TlsFile { .. }), "{err}");
+    assert!(matches!(err, StartError::TlsFile { .. }), "{err}");
 
     let mut settings = self::settings(&registry);
     let taken = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
     settings.listen = taken.local_addr().expect("addr");
     let err = start(settings).await.expect_err("port taken");
-    assert!(matches!(err, ConfigError::Bind { .. }), "{err}");
+    assert!(matches!(err, StartError::Bind { .. }), "{err}");
+
+    let file = dir.path().join("a-file");
+    std::fs::write(&file, "").expect("write");
+    let err = start(Settings::local(&file))
+        .await
+        .expect_err("not a directory");
+    assert!(matches!(err, StartError::Registry { .. }), "{err}");
+
+    let mut settings = self::settings(&registry);
+    settings.audit = Some(scoring_grpc::config::AuditSettings {
+        path: file.join("audit.jsonl"),
+        max_bytes: 1 << 20,
+        fsync_every: 1,
+    });
+    let err = start(settings).await.expect_err("audit log under a file");
+    assert!(matches!(err, StartError::Audit { .. }), "{err}");
 }
 
 #[tokio::test]

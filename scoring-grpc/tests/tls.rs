@@ -2,15 +2,14 @@
 //! test CA, a server certificate for `localhost`, a client certificate);
 //! skipped with a message where `openssl` is missing.
 
-
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use test_support::*;
 use scoring_grpc::config::TlsConfig;
+use scoring_grpc::server::start;
 use scoring_proto::scoring::v1 as pb;
 use scoring_proto::scoring::v1::scoring_service_client::ScoringServiceClient;
-use scoring_grpc::server::start;
+use test_support::*;
 use tonic::transport::{Certificate, Channel, ClientTlsConfig, Identity};
 
 fn openssl(dir: &Path, args: &[&str]) -> bool {

@@ -23,9 +23,9 @@ use crate::audit::AuditLog;
 use crate::auth::{Caller, RequestId};
 use crate::error::ServiceError;
 use crate::metrics;
+use crate::state::{ModelHolder, ServedModel};
 use scoring_proto::scoring::v1 as pb;
 use scoring_proto::scoring::v1::scoring_service_server::ScoringService;
-use crate::state::{ModelHolder, ServedModel};
 
 /// What every handler shares.
 #[derive(Debug)]

@@ -8,10 +8,10 @@ use scoring_core::{Error as CoreError, PublishedModel};
 use super::{Shared, blocking};
 use crate::convert::{model_info, report_to_wire};
 use crate::error::ServiceError;
-use scoring_proto::scoring::v1 as pb;
-use scoring_proto::scoring::v1::get_model_request::Model as Which;
 use crate::state::ServedModel;
 use crate::validate::limit;
+use scoring_proto::scoring::v1 as pb;
+use scoring_proto::scoring::v1::get_model_request::Model as Which;
 
 const DEFAULT_PAGE: usize = 50;
 const MAX_PAGE: usize = 1000;
