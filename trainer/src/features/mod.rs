@@ -204,7 +204,7 @@ pub fn build_feature_table(
         features: table.specs,
         vocabularies: vocabularies.into_used(),
     };
-    if let Err(scoring_core::SchemaError::DuplicateFeature { name }) = schema.validate() {
+    if let Err(scoring_core::Error::DuplicateFeature { name }) = schema.validate() {
         return Err(crate::Error::DuplicateFeatureName { name });
     }
     if let Some(fixed) = fixed {
