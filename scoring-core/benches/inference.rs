@@ -3,13 +3,12 @@
 //!
 //! Run with `cargo bench -p scoring-core --bench inference`.
 
-
 use std::hint::black_box;
 use std::time::Duration;
 
-use test_support::{Rng, production_shaped_model, random_rows};
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use scoring_core::ShapScratch;
+use test_support::{Rng, production_shaped_model, random_rows};
 
 const N_FEATURES: usize = 800;
 const N_TREES: usize = 1000;

@@ -91,11 +91,10 @@ impl FeatureSchema {
             path: path.to_owned(),
             source,
         })?;
-        let schema: Self =
-            serde_json::from_slice(&text).map_err(|source| Error::SchemaParse {
-                path: path.to_owned(),
-                source,
-            })?;
+        let schema: Self = serde_json::from_slice(&text).map_err(|source| Error::SchemaParse {
+            path: path.to_owned(),
+            source,
+        })?;
         schema.validate()?;
         Ok(schema)
     }

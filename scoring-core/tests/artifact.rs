@@ -2,18 +2,15 @@
 //! damaged is refused with its own error.
 #![allow(clippy::unwrap_used)] // a failed unwrap is a failed test
 
-
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use test_support::{Rng, TreeShape, random_ensemble, random_rows};
 use proptest::prelude::*;
 use scoring_core::artifact::{MANIFEST_FILE, MODEL_FILE, SCHEMA_FILE};
-use scoring_core::schema::SCHEMA_FORMAT_VERSION;
 use scoring_core::{
-    Error, FeatureKind, FeatureSchema, FeatureSpec, Model, PublishedModel, Release, Thresholds,
-    write_artifact,
+    Error, FeatureSchema, Model, PublishedModel, Release, Thresholds, write_artifact,
 };
+use test_support::{Rng, TreeShape, random_ensemble, random_rows};
 
 const N: usize = 6;
 

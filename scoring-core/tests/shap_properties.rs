@@ -2,11 +2,10 @@
 //! brute-force Shapley values, on random small ensembles with missing values.
 #![allow(clippy::unwrap_used)] // a failed unwrap is a failed test
 
-
-use test_support::{Rng, TreeShape, brute_force_shap, close, random_ensemble, random_rows};
 use proptest::prelude::*;
 use scoring_core::model::{Estimator, LogisticModel, Model, ProbabilityTree, Tree};
 use scoring_core::{Link, ShapScratch};
+use test_support::{Rng, TreeShape, brute_force_shap, close, random_ensemble, random_rows};
 
 fn shape(n_features: usize, leaves: usize, categorical: bool) -> TreeShape {
     TreeShape {

@@ -10,8 +10,8 @@ use scoring_core::{
 };
 
 use crate::error::ServiceError;
-use scoring_proto::scoring::v1 as pb;
 use crate::state::DEFAULT_STRATEGY;
+use scoring_proto::scoring::v1 as pb;
 
 /// A request's strategy field: UNSPECIFIED is the default strategy; a
 /// number outside the enum is refused naming `field`.

@@ -258,7 +258,7 @@ fn features_request() -> pb::ScoreRequest {
         }),
         strategy: pb::Strategy::Prudent.into(),
         max_reason_codes: 0,
-        reasons: pb::ReasonPolicy::Always as i32,
+        reasons: pb::ReasonPolicy::Unspecified as i32,
     }
 }
 

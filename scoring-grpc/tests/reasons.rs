@@ -74,7 +74,11 @@ async fn reasons_are_computed_only_where_the_policy_asks_for_them() {
     assert!(0 < refused && refused < ids.len(), "both decisions occur");
     for (&id, plain) in ids.iter().zip(&never) {
         let r = client
-            .score(request(id, pb::Strategy::Prudent, pb::ReasonPolicy::Unspecified))
+            .score(request(
+                id,
+                pb::Strategy::Prudent,
+                pb::ReasonPolicy::Unspecified,
+            ))
             .await
             .expect("score")
             .into_inner();

@@ -6,12 +6,12 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use scoring_core::reference::ReferenceStats;
-use scoring_core::schema::SCHEMA_FORMAT_VERSION;
 use scoring_core::registry::Registry;
 use scoring_core::report::{
     CalibrationBin, CalibrationReport, CandidateSummary, CostPoint, CostReport, FeatureImportance,
     ModelReport, StrategyConfusion,
 };
+use scoring_core::schema::SCHEMA_FORMAT_VERSION;
 use scoring_core::snapshot::ClientSnapshot;
 use scoring_core::{
     Attachments, FeatureKind, FeatureSchema, FeatureSpec, Model, Release, Strategy, Thresholds,

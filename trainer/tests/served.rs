@@ -10,9 +10,9 @@ use common::synthetic_features;
 use scoring_core::registry::Registry;
 use scoring_core::{PublishedModel, Strategy};
 use scoring_grpc::config::Settings;
+use scoring_grpc::server::start;
 use scoring_proto::scoring::v1 as pb;
 use scoring_proto::scoring::v1::scoring_service_client::ScoringServiceClient;
-use scoring_grpc::server::start;
 use trainer::train::{TrainArgs, train_and_publish};
 
 #[tokio::test]

@@ -4,9 +4,7 @@
 
 use std::collections::HashMap;
 
-use scoring_proto::scoring::v1::{
-    self as pb, ComparisonOperator, Decision, FeatureKind, Strategy,
-};
+use scoring_proto::scoring::v1::{self as pb, ComparisonOperator, Decision, FeatureKind, Strategy};
 
 /// The client whose values are set by hand: probability of default ≈ 0.47,
 /// refused under PRUDENT (0.30), accepted under NORMAL (0.50) and AGGRESSIVE.

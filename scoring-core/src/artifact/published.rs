@@ -9,9 +9,7 @@ use super::{
 };
 use crate::error::{Error, Result};
 use crate::model::Model;
-use crate::policy::{
-    Decision, MAX_REASONS, ReasonPolicy, Strategy, Thresholds, top_reason_codes,
-};
+use crate::policy::{Decision, MAX_REASONS, ReasonPolicy, Strategy, Thresholds, top_reason_codes};
 use crate::reference::{REFERENCE_FILE, ReferenceStats};
 use crate::report::{MODEL_CARD_FILE, ModelReport, REPORT_FILE};
 use crate::schema::FeatureSchema;

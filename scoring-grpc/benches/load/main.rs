@@ -32,11 +32,11 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use clap::Parser;
-use test_support::Rng;
 use fixture::{new_applicants, rss_kib, start_local};
 use report::{Outcome, report, report_rss};
 use scoring_proto::scoring::v1 as pb;
 use scoring_proto::scoring::v1::scoring_service_client::ScoringServiceClient;
+use test_support::Rng;
 use tokio::sync::{Mutex, mpsc};
 use tonic::transport::Channel;
 

@@ -25,11 +25,7 @@ pub(super) fn score_batch(
     context: Context,
     request: pb::ScoreBatchRequest,
 ) -> Result<BatchStream, ServiceError> {
-    let ask = Ask::of(
-        request.strategy,
-        request.max_reason_codes,
-        request.reasons,
-    )?;
+    let ask = Ask::of(request.strategy, request.max_reason_codes, request.reasons)?;
     let count = request.applicants.len();
     if count == 0 {
         return Err(ServiceError::invalid("applicants", "the batch is empty"));
@@ -90,7 +86,10 @@ fn score_chunk(
             .collect();
         parts
             .into_iter()
-            .flat_map(|part| part.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)))
+            .flat_map(|part| {
+                part.join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+            })
             .collect()
     })
 }

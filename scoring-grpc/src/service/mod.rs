@@ -6,9 +6,9 @@
 //! - `population`: DescribeFeature, ListClients, FindSimilarClients,
 //!   ScatterFeatures (the client snapshot).
 
+mod batch;
 mod models;
 mod population;
-mod batch;
 mod score;
 
 use std::pin::Pin;

@@ -7,9 +7,9 @@ use scoring_core::snapshot::ClientSnapshot;
 
 use crate::convert::ToWire;
 use crate::error::ServiceError;
-use scoring_proto::scoring::v1 as pb;
 use crate::state::ServedModel;
 use crate::validate::{Filter, feature_position, limit, resolve_applicant, resolve_filter};
+use scoring_proto::scoring::v1 as pb;
 
 const DEFAULT_BINS: usize = scoring_core::reference::DEFAULT_BINS;
 const MAX_BINS: usize = 200;

@@ -39,7 +39,11 @@ pub(super) struct Ask {
 }
 
 impl Ask {
-    pub(super) fn of(strategy: i32, max_reason_codes: u32, reasons: i32) -> Result<Self, ServiceError> {
+    pub(super) fn of(
+        strategy: i32,
+        max_reason_codes: u32,
+        reasons: i32,
+    ) -> Result<Self, ServiceError> {
         Ok(Self {
             strategy: strategy_from_wire(strategy, "strategy")?,
             max_reasons: reasons_wanted(max_reason_codes),
@@ -158,7 +162,13 @@ pub(super) fn to_wire(model: &ServedModel, row: &Row, decision: &Decision) -> pb
     }
 }
 
-pub(super) fn audit(shared: &Shared, context: &Context, model: &ServedModel, row: &Row, decision: &Decision) {
+pub(super) fn audit(
+    shared: &Shared,
+    context: &Context,
+    model: &ServedModel,
+    row: &Row,
+    decision: &Decision,
+) {
     if let Some(log) = &shared.audit {
         log.record(AuditEvent::new(context, model, row.client_id, decision));
     }
@@ -170,11 +180,7 @@ pub(super) async fn score(
     context: Context,
     request: pb::ScoreRequest,
 ) -> Result<pb::ScoreResponse, ServiceError> {
-    let ask = Ask::of(
-        request.strategy,
-        request.max_reason_codes,
-        request.reasons,
-    )?;
+    let ask = Ask::of(request.strategy, request.max_reason_codes, request.reasons)?;
     let row = resolve_applicant(&model, request.applicant.as_ref(), "applicant")?;
     // A decision without a fresh TreeSHAP costs microseconds: answered here
     // rather than handed to a blocking thread.
