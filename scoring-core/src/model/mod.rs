@@ -37,6 +37,13 @@ use forest::Forest;
 /// Rows scored together per group of trees in batch scoring.
 const BATCH_BLOCK: usize = 64;
 
+/// Deepest tree a model may have, in splits from the root to a leaf.
+///
+/// LightGBM grows trees of a few dozen levels at most (31 leaves by default);
+/// a deeper tree is almost certainly a corrupt or hostile file. The limit
+/// bounds the explainer's recursion and working memory.
+pub const MAX_TREE_DEPTH: usize = 64;
+
 /// How a raw score becomes a probability of default.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -152,6 +159,17 @@ impl Model {
                 "tree {i} splits on feature {} but the model has {n} features",
                 t.feature_bound - 1
             )));
+        }
+        if let Some((i, t)) = trees
+            .iter()
+            .enumerate()
+            .find(|(_, t)| t.max_depth() > MAX_TREE_DEPTH)
+        {
+            return Err(Error::TreeTooDeep {
+                tree: i,
+                depth: t.max_depth(),
+                limit: MAX_TREE_DEPTH,
+            });
         }
         let max_depth = trees.iter().map(Tree::max_depth).max().unwrap_or(0);
         let forest = match &estimator {
