@@ -1,7 +1,10 @@
 //! Helpers shared by the integration tests and the benchmarks: a seeded
-//! generator of random valid tree ensembles and applicant rows, and a
-//! brute-force Shapley computation to check TreeSHAP against.
+//! generator of random valid tree ensembles and applicant rows, and two
+//! oracles to check explanations against: brute-force Shapley values and
+//! the classic TreeSHAP recursion ([`classic`]).
 #![allow(dead_code, unreachable_pub)]
+
+pub mod classic;
 
 use scoring_core::model::{
     BoostedTrees, CATEGORICAL_MASK, Estimator, MissingType, Model, Tree, TreeParts,
