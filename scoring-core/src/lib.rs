@@ -40,4 +40,4 @@ pub use lightgbm::parse_lightgbm;
 pub use model::{Calibration, Estimator, Link, MAX_TREE_DEPTH, Model};
 pub use policy::{Decision, Outcome, ReasonCode, Strategy, Thresholds};
 pub use schema::{CategoryEncoding, CategoryVocabulary, FeatureKind, FeatureSchema, FeatureSpec};
-pub use shap::{Explanation, ShapScratch};
+pub use shap::{Explanation, ShapScratch, ShapTables};

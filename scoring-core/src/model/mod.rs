@@ -32,6 +32,7 @@ pub use tree::{
 };
 
 use crate::error::{Error, Result};
+use crate::shap::ShapTables;
 use forest::Forest;
 
 /// Rows scored together per group of trees in batch scoring.
@@ -41,7 +42,7 @@ const BATCH_BLOCK: usize = 64;
 ///
 /// LightGBM grows trees of a few dozen levels at most (31 leaves by default);
 /// a deeper tree is almost certainly a corrupt or hostile file. The limit
-/// bounds the explainer's recursion and working memory.
+/// bounds the explainer's quadrature (32 points) and its working memory.
 pub const MAX_TREE_DEPTH: usize = 64;
 
 /// How a raw score becomes a probability of default.
@@ -97,6 +98,8 @@ pub struct Model {
     max_depth: usize,
     /// Boosted trees in the lockstep scoring layout (empty otherwise).
     forest: Forest,
+    /// The trees laid out for explanations.
+    shap: ShapTables,
     /// Applied after the link when the probabilities were calibrated.
     calibration: Option<Calibration>,
 }
@@ -172,6 +175,7 @@ impl Model {
             });
         }
         let max_depth = trees.iter().map(Tree::max_depth).max().unwrap_or(0);
+        let shap = ShapTables::new(trees)?;
         let forest = match &estimator {
             Estimator::BoostedTrees(b) => Forest::new(&b.trees),
             _ => Forest::default(),
@@ -181,6 +185,7 @@ impl Model {
             estimator,
             max_depth,
             forest,
+            shap,
             calibration: None,
         })
     }
@@ -222,6 +227,11 @@ impl Model {
     /// Deepest tree in splits (0 for the logistic model).
     pub fn max_depth(&self) -> usize {
         self.max_depth
+    }
+
+    /// The trees laid out for explanations (see [`ShapTables::memory_bytes`]).
+    pub fn shap_tables(&self) -> &ShapTables {
+        &self.shap
     }
 
     /// How the raw score maps to a probability of default.

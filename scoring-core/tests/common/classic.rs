@@ -3,9 +3,10 @@
 //! fractions, covers as the background distribution), with the shortcuts of
 //! scoring-core's own implementation (one shared sum for the elements the
 //! row does not follow, the others two at a time, reciprocals instead of
-//! divisions). It reads the stored tree arrays ([`TreeParts`]) and the
-//! decision rules written out in `mod.rs`, so it shares no code with the
-//! crate: explanations are compared with it.
+//! divisions), which the crate served until it moved to quadrature. It
+//! reads the stored tree arrays ([`TreeParts`]) and the decision rules
+//! written out in `mod.rs`, so it shares no code with the crate:
+//! explanations are compared with it.
 
 use scoring_core::model::{Estimator, Model, TreeParts};
 
