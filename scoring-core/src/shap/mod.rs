@@ -37,7 +37,16 @@
 //! or 32 ([`ShapTables::scratch_bytes`]; 9 KB for 34 leaves at depth 8).
 //! Trees deeper than [`MAX_TREE_DEPTH`](crate::model::MAX_TREE_DEPTH) are
 //! refused when the model is built.
+//!
+//! # Batches
+//!
+//! [`Model::explain_batch_into`] walks each tree over a block of rows while
+//! its tables are in cache; each row still adds the trees in model order
+//! with the same operations as [`Model::explain_into`], so both give
+//! bit-identical contributions. [`Model::explain_batch_parallel`] splits a
+//! batch over scoped threads.
 
+mod batch;
 mod quadrature;
 mod tables;
 mod walk;
@@ -58,6 +67,8 @@ pub struct ShapScratch {
     e: Vec<f64>,
     /// Per node: the one fraction `o`.
     o: Vec<f64>,
+    /// Raw scores of a block of rows.
+    raw: Vec<f64>,
 }
 
 impl ShapScratch {
