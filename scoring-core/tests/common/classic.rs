@@ -6,7 +6,8 @@
 //! divisions), which the crate served until it moved to quadrature. It
 //! reads the stored tree arrays ([`TreeParts`]) and the decision rules
 //! written out in `mod.rs`, so it shares no code with the crate:
-//! explanations are compared with it.
+//! explanations are compared with it, and the inference benchmark measures
+//! it as the baseline.
 
 use scoring_core::model::{Estimator, Model, TreeParts};
 
