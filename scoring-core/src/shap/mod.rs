@@ -32,9 +32,9 @@
 //! [`ShapTables`], built with the model and shared by all threads, take
 //! `Σ_trees (56·leaves + 16)` bytes plus 3.5 KB ([`ShapTables::memory_bytes`];
 //! 1.9 MB for 1,000 trees of 34 leaves) and nothing that grows with depth.
-//! Each thread's [`ShapScratch`] takes `(4q + 1)·8` bytes per node of the
+//! Each thread's [`ShapScratch`] takes `(4q + 2)·8` bytes per node of the
 //! largest tree, `q = ⌈depth/2⌉` rounded up to 1, 2, 3, 4, 6, 8, 12, 16, 24
-//! or 32 ([`ShapTables::scratch_bytes`]; 9 KB for 34 leaves at depth 8).
+//! or 32 ([`ShapTables::scratch_bytes`]; 10 KB for 34 leaves at depth 8).
 //! Trees deeper than [`MAX_TREE_DEPTH`](crate::model::MAX_TREE_DEPTH) are
 //! refused when the model is built.
 //!
@@ -60,13 +60,11 @@ use walk::{Buffers, TreeView};
 /// Reusable working memory for explanations (one per thread).
 #[derive(Debug, Clone, Default)]
 pub struct ShapScratch {
-    /// Per node and quadrature point: `W`, `f`, `R` and `E` (see `walk.rs`).
-    w: Vec<f64>,
-    f: Vec<f64>,
-    r: Vec<f64>,
+    /// Per node: `W`, `f`, `R` at each quadrature point and `o` (see
+    /// `walk.rs`).
+    slots: Vec<f64>,
+    /// Per node and quadrature point: `E`.
     e: Vec<f64>,
-    /// Per node: the one fraction `o`.
-    o: Vec<f64>,
     /// Raw scores of a block of rows.
     raw: Vec<f64>,
 }
@@ -80,13 +78,11 @@ impl ShapScratch {
     }
 
     fn reserve(&mut self, tables: &ShapTables) {
-        for buffer in [&mut self.w, &mut self.f, &mut self.r, &mut self.e] {
-            if buffer.len() < tables.scratch_len {
-                buffer.resize(tables.scratch_len, 0.0);
-            }
+        if self.slots.len() < tables.slots_len {
+            self.slots.resize(tables.slots_len, 0.0);
         }
-        if self.o.len() < tables.max_slots {
-            self.o.resize(tables.max_slots, 0.0);
+        if self.e.len() < tables.excluded_len {
+            self.e.resize(tables.excluded_len, 0.0);
         }
     }
 }
@@ -197,25 +193,32 @@ fn add_trees(
             rule: &tables.rules[table.rule],
         };
         macro_rules! dispatch {
-            ($($q:literal)*) => {
+            ($($q:literal => $s:literal),*) => {
                 match table.points {
-                    $($q => walk::add_tree::<$q>(&view, rows, n, phi, buffers::<$q>(scratch, table.slots)),)*
+                    $($q => {
+                        let buffers = buffers::<$q, $s>(scratch, table.slots);
+                        walk::add_tree::<$q, $s>(&view, rows, n, phi, buffers)
+                    })*
                     _ => {}
                 }
             };
         }
-        dispatch!(1 2 3 4 6 8 12 16 24 32);
+        // Points `Q` => values per slot `S`: `3Q + 1`, rounded up to an even
+        // count so that slots start on 16 bytes.
+        dispatch!(
+            1 => 4, 2 => 8, 3 => 10, 4 => 14, 6 => 20,
+            8 => 26, 12 => 38, 16 => 50, 24 => 74, 32 => 98
+        );
     }
 }
 
-/// The scratch as `Q` values per slot for a tree of `slots` nodes.
-fn buffers<const Q: usize>(scratch: &mut ShapScratch, slots: usize) -> Buffers<'_, Q> {
-    let len = slots * Q;
+/// The scratch of a tree of `slots` nodes, `Q` quadrature points.
+fn buffers<const Q: usize, const S: usize>(
+    scratch: &mut ShapScratch,
+    slots: usize,
+) -> Buffers<'_, Q, S> {
     Buffers {
-        w: scratch.w[..len].as_chunks_mut().0,
-        f: scratch.f[..len].as_chunks_mut().0,
-        r: scratch.r[..len].as_chunks_mut().0,
-        e: scratch.e[..len].as_chunks_mut().0,
-        o: &mut scratch.o[..slots],
+        slots: scratch.slots[..slots * S].as_chunks_mut().0,
+        e: scratch.e[..slots * Q].as_chunks_mut().0,
     }
 }

@@ -95,10 +95,11 @@ pub struct ShapTables {
     pub(super) leaves: Vec<Leaf>,
     /// The rule of `POINTS[i]` points at index `i`.
     pub(super) rules: Vec<Rule>,
-    /// Most `slots × points` of any tree: the scratch each buffer needs.
-    pub(super) scratch_len: usize,
-    /// Most slots of any tree.
-    pub(super) max_slots: usize,
+    /// Most `slots × (3·points + 2)` of any tree: the scratch's slots
+    /// (`3·points + 1` values each, rounded up to an even count).
+    pub(super) slots_len: usize,
+    /// Most `slots × points` of any tree: the scratch's `E`.
+    pub(super) excluded_len: usize,
 }
 
 /// One edge of the path from the root to the node being laid out.
@@ -125,8 +126,9 @@ impl ShapTables {
                 depth: tree.max_depth(),
                 limit: crate::model::MAX_TREE_DEPTH,
             })?;
-            tables.scratch_len = tables.scratch_len.max(table.slots * table.points);
-            tables.max_slots = tables.max_slots.max(table.slots);
+            let slots_len = table.slots * (3 * table.points + 2);
+            tables.slots_len = tables.slots_len.max(slots_len);
+            tables.excluded_len = tables.excluded_len.max(table.slots * table.points);
             tables.trees.push(table);
         }
         if !trees.is_empty() {
@@ -155,7 +157,7 @@ impl ShapTables {
     /// Bytes of the working memory one [`super::ShapScratch`] needs for
     /// this model (one per thread).
     pub fn scratch_bytes(&self) -> usize {
-        (4 * self.scratch_len + self.max_slots) * size_of::<f64>()
+        (self.slots_len + self.excluded_len) * size_of::<f64>()
     }
 
     /// Appends one tree; `None` if its paths need more quadrature points

@@ -1,7 +1,9 @@
 //! The kernel: one tree, a block of rows, two passes over the splits per row.
 //!
-//! Values are kept at the `Q` quadrature nodes `t_k`, one `[f64; Q]` per
-//! slot (see `tables.rs` for the layout). For the row being explained, the
+//! Values are kept at the `Q` quadrature nodes `t_k`: each slot (see
+//! `tables.rs`) holds `W`, `f` and `R` (`Q` values each) and `o`, side by
+//! side so that a node's values are one bounds check and a cache line or
+//! two away; `E` has its own array. For the row being explained, the
 //! factor of a feature on the way to a node is `f(t) = t·o + (1 − t)·z`,
 //! with `o` its one fraction (1 if the row follows every split on it so
 //! far, else 0) and `z` its merged zero fraction.
@@ -21,13 +23,17 @@ use super::quadrature::Rule;
 use super::tables::{Leaf, REPEAT, RESPLIT_LEFT, RESPLIT_RIGHT, Split};
 use crate::model::Tree;
 
-/// Working values of one tree: `Q` per slot, and `o` per slot.
-pub(super) struct Buffers<'a, const Q: usize> {
-    pub(super) w: &'a mut [[f64; Q]],
-    pub(super) f: &'a mut [[f64; Q]],
-    pub(super) r: &'a mut [[f64; Q]],
+/// Offsets in a slot, in units of `Q` values: `W`, `f`, `R`, then `o`.
+const W: usize = 0;
+const F: usize = 1;
+const R: usize = 2;
+const O: usize = 3;
+
+/// Working values of one tree: a slot of `S ≥ 3Q + 1` values per node, and
+/// `E` for the nodes below which a feature is split on again.
+pub(super) struct Buffers<'a, const Q: usize, const S: usize> {
+    pub(super) slots: &'a mut [[f64; S]],
     pub(super) e: &'a mut [[f64; Q]],
-    pub(super) o: &'a mut [f64],
 }
 
 /// One tree's splits and leaves (in preorder) with its rule.
@@ -38,30 +44,40 @@ pub(super) struct TreeView<'a> {
     pub(super) rule: &'a Rule,
 }
 
+#[inline(always)]
+fn get<const Q: usize, const S: usize>(slot: &[f64; S], part: usize) -> [f64; Q] {
+    std::array::from_fn(|k| slot[part * Q + k])
+}
+
+#[inline(always)]
+fn set<const Q: usize, const S: usize>(slot: &mut [f64; S], part: usize, values: [f64; Q]) {
+    slot[part * Q..part * Q + Q].copy_from_slice(&values);
+}
+
 /// Adds the tree's SHAP values for every row of `rows` (row-major, `n ≥ 1`
 /// features) to the same row of `phi`.
-pub(super) fn add_tree<const Q: usize>(
+pub(super) fn add_tree<const Q: usize, const S: usize>(
     view: &TreeView<'_>,
     rows: &[f64],
     n: usize,
     phi: &mut [f64],
-    buffers: Buffers<'_, Q>,
+    buffers: Buffers<'_, Q, S>,
 ) {
     let rule = view.rule;
     let nodes = Nodes::<Q> {
         t: std::array::from_fn(|k| rule.t[k]),
         s: std::array::from_fn(|k| rule.s[k]),
     };
-    let Buffers { w, f, r, e, o } = buffers;
-    // Leaf values and the root's `W` do not depend on the row.
+    let Buffers { slots, e } = buffers;
+    // Leaf values do not depend on the row.
     for leaf in view.leaves {
-        r[leaf.slot as usize] = [leaf.value; Q];
+        set(&mut slots[leaf.slot as usize], R, [leaf.value; Q]);
     }
     let weights: [f64; Q] = std::array::from_fn(|k| rule.w[k]);
     for (row, phi) in rows.chunks_exact(n).zip(phi.chunks_exact_mut(n)) {
-        w[0] = weights;
-        down(view, &nodes, row, w, f, e, o);
-        up(view.splits, phi, w, f, r, e, o);
+        set(&mut slots[0], W, weights);
+        down(view, &nodes, row, slots, e);
+        up(view.splits, phi, slots, e);
     }
 }
 
@@ -73,71 +89,68 @@ struct Nodes<const Q: usize> {
 
 /// The preorder pass: `o`, `f` and `W` of every node below the root.
 #[inline(always)]
-fn down<const Q: usize>(
+fn down<const Q: usize, const S: usize>(
     view: &TreeView<'_>,
     nodes: &Nodes<Q>,
     row: &[f64],
-    w: &mut [[f64; Q]],
-    f: &mut [[f64; Q]],
+    slots: &mut [[f64; S]],
     e: &mut [[f64; Q]],
-    o: &mut [f64],
 ) {
     for split in view.splits {
-        let slot = split.slot as usize;
-        let (left, right) = (slot + 1, split.right as usize);
         let x = row[split.feature()];
         let go_left = view.tree.goes_left(split.decision(), split.threshold, x);
-        let mut above = w[slot];
+        let slot = split.slot as usize;
         let mut one = 1.0;
+        let mut above: [f64; Q] = get(&slots[slot], W);
         if split.meta & REPEAT != 0 {
-            let prev = split.prev as usize;
-            let earlier = f[prev];
+            let prev = &slots[split.prev as usize];
+            let earlier: [f64; Q] = get(prev, F);
+            one = prev[O * Q];
             for k in 0..Q {
                 above[k] /= earlier[k];
             }
-            w[slot] = above;
-            one = o[prev];
+            set(&mut slots[slot], W, above);
         }
-        let one_left = if go_left { one } else { 0.0 };
+        // Which way a row goes is data: a branch on it would be mispredicted
+        // half of the time, and LLVM makes a select or a bit mask of floats
+        // into a branch; a product it keeps.
+        let one_left = one * f64::from(u8::from(go_left));
         let one_right = one - one_left;
-        o[left] = one_left;
-        o[right] = one_right;
-        let f_left: [f64; Q] =
-            std::array::from_fn(|k| nodes.t[k] * one_left + nodes.s[k] * split.zero_left);
-        let f_right: [f64; Q] =
-            std::array::from_fn(|k| nodes.t[k] * one_right + nodes.s[k] * split.zero_right);
-        f[left] = f_left;
-        f[right] = f_right;
-        w[left] = std::array::from_fn(|k| above[k] * f_left[k]);
-        w[right] = std::array::from_fn(|k| above[k] * f_right[k]);
+        for (child, one, zero) in [
+            (slot + 1, one_left, split.zero_left),
+            (split.right as usize, one_right, split.zero_right),
+        ] {
+            let factor: [f64; Q] = std::array::from_fn(|k| nodes.t[k] * one + nodes.s[k] * zero);
+            let child = &mut slots[child];
+            set::<Q, S>(child, W, std::array::from_fn(|k| above[k] * factor[k]));
+            set(child, F, factor);
+            child[O * Q] = one;
+        }
         if split.meta & RESPLIT_LEFT != 0 {
-            e[left] = [0.0; Q];
+            e[slot + 1] = [0.0; Q];
         }
         if split.meta & RESPLIT_RIGHT != 0 {
-            e[right] = [0.0; Q];
+            e[split.right as usize] = [0.0; Q];
         }
     }
 }
 
 /// The reverse-preorder pass: `R` of every split and the contributions.
 #[inline(always)]
-fn up<const Q: usize>(
+fn up<const Q: usize, const S: usize>(
     splits: &[Split],
     phi: &mut [f64],
-    w: &[[f64; Q]],
-    f: &[[f64; Q]],
-    r: &mut [[f64; Q]],
+    slots: &mut [[f64; S]],
     e: &mut [[f64; Q]],
-    o: &[f64],
 ) {
     for split in splits.iter().rev() {
         let slot = split.slot as usize;
-        let (left, right) = (slot + 1, split.right as usize);
-        let (r_left, r_right) = (r[left], r[right]);
-        let (f_left, f_right) = (f[left], f[right]);
-        let c_left = o[left] - split.zero_left;
-        let c_right = o[right] - split.zero_right;
-        let above = w[slot];
+        let (left, right) = (&slots[slot + 1], &slots[split.right as usize]);
+        let (r_left, f_left): ([f64; Q], [f64; Q]) = (get(left, R), get(left, F));
+        let (r_right, f_right): ([f64; Q], [f64; Q]) = (get(right, R), get(right, F));
+        let c_left = left[O * Q] - split.zero_left;
+        let c_right = right[O * Q] - split.zero_right;
+        let above: [f64; Q] = get(&slots[slot], W);
         let mut below = [0.0; Q];
         let mut value = 0.0;
         for k in 0..Q {
@@ -145,21 +158,21 @@ fn up<const Q: usize>(
             value += above[k] * (c_left * r_left[k] + c_right * r_right[k]);
         }
         if split.meta & RESPLIT_LEFT != 0 {
-            value -= c_left * ratio_sum(&e[left], &f_left);
+            value -= c_left * ratio_sum(&e[slot + 1], &f_left);
         }
         if split.meta & RESPLIT_RIGHT != 0 {
-            value -= c_right * ratio_sum(&e[right], &f_right);
+            value -= c_right * ratio_sum(&e[split.right as usize], &f_right);
         }
         if split.meta & REPEAT != 0 {
             let prev = split.prev as usize;
-            let earlier = f[prev];
+            let earlier: [f64; Q] = get(&slots[prev], F);
             let excluded = &mut e[prev];
             for k in 0..Q {
                 excluded[k] += above[k] * below[k];
                 below[k] /= earlier[k];
             }
         }
-        r[slot] = below;
+        set(&mut slots[slot], R, below);
         phi[split.feature()] += value;
     }
 }
