@@ -1,10 +1,12 @@
 //! Helpers shared by the integration tests and the benchmarks: a seeded
-//! generator of random valid tree ensembles and applicant rows, and two
-//! oracles to check explanations against: brute-force Shapley values and
-//! the classic TreeSHAP recursion ([`classic`]).
+//! generator of random valid tree ensembles and applicant rows, and three
+//! oracles to check explanations against: brute-force Shapley values (few
+//! features), the classic TreeSHAP recursion ([`classic`]) and the path
+//! formula evaluated without subtractions ([`path_formula`], long paths).
 #![allow(dead_code, unreachable_pub)]
 
 pub mod classic;
+pub mod path_formula;
 
 use scoring_core::model::{
     BoostedTrees, CATEGORICAL_MASK, Estimator, MissingType, Model, Tree, TreeParts,
