@@ -10,7 +10,7 @@ use crate::model::Model;
 /// Rows explained together, tree by tree: enough to reuse each tree's
 /// tables from cache, few enough that their rows and contributions
 /// (2 × 32 × 6.4 KB at 800 features) stay in L2.
-const ROWS_PER_BLOCK: usize = 32;
+pub(super) const ROWS_PER_BLOCK: usize = 32;
 
 /// A contiguous part of a batch: its rows and outputs.
 type Part<'a> = (&'a [f64], &'a mut [f64], &'a mut [Explanation]);
@@ -133,8 +133,7 @@ impl Model {
             let rows = &rows[start * n..end * n];
             let phi = &mut contributions[start * n..end * n];
             let base_value = self.add_contributions(rows, explanations.len(), phi, scratch);
-            let raw = &mut scratch.raw;
-            raw.resize(explanations.len(), 0.0);
+            let raw = &mut scratch.raw[..explanations.len()];
             if self.predict_raw_batch(rows, raw).is_err() {
                 // Lengths were checked; score row by row all the same.
                 for (i, r) in raw.iter_mut().enumerate() {

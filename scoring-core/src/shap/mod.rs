@@ -24,7 +24,8 @@
 //! TreeShap (Yu, Bifet, Read & Xu, NeurIPS 2022) evaluated at quadrature
 //! nodes: the weights are positive and every factor lies in [0, 1], so
 //! nothing cancels except leaf values of opposite signs, as in any method
-//! (results agree with the classic algorithm and LightGBM to ~1e-15).
+//! (results agree with LightGBM and with exact rational arithmetic to
+//! ~1e-15).
 //! `walk.rs` has the kernel, `tables.rs` the per-model layout.
 //!
 //! # Memory
@@ -34,7 +35,8 @@
 //! 1.9 MB for 1,000 trees of 34 leaves) and nothing that grows with depth.
 //! Each thread's [`ShapScratch`] takes `(4q + 2)·8` bytes per node of the
 //! largest tree, `q = ⌈depth/2⌉` rounded up to 1, 2, 3, 4, 6, 8, 12, 16, 24
-//! or 32 ([`ShapTables::scratch_bytes`]; 10 KB for 34 leaves at depth 8).
+//! or 32, plus 256 bytes ([`ShapTables::scratch_bytes`]; 10 KB for 34
+//! leaves at depth 8).
 //! Trees deeper than [`MAX_TREE_DEPTH`](crate::model::MAX_TREE_DEPTH) are
 //! refused when the model is built.
 //!
@@ -65,7 +67,7 @@ pub struct ShapScratch {
     slots: Vec<f64>,
     /// Per node and quadrature point: `E`.
     e: Vec<f64>,
-    /// Raw scores of a block of rows.
+    /// Raw scores of a block of rows in batch explanations.
     raw: Vec<f64>,
 }
 
@@ -84,6 +86,7 @@ impl ShapScratch {
         if self.e.len() < tables.excluded_len {
             self.e.resize(tables.excluded_len, 0.0);
         }
+        self.raw.resize(batch::ROWS_PER_BLOCK, 0.0);
     }
 }
 

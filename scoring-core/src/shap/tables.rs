@@ -157,7 +157,7 @@ impl ShapTables {
     /// Bytes of the working memory one [`super::ShapScratch`] needs for
     /// this model (one per thread).
     pub fn scratch_bytes(&self) -> usize {
-        (self.slots_len + self.excluded_len) * size_of::<f64>()
+        (self.slots_len + self.excluded_len + super::batch::ROWS_PER_BLOCK) * size_of::<f64>()
     }
 
     /// Appends one tree; `None` if its paths need more quadrature points
