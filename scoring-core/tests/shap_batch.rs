@@ -94,6 +94,15 @@ proptest! {
 }
 
 #[test]
+fn a_model_with_its_tables_is_shared_across_threads() {
+    fn send_sync<T: Send + Sync>() {}
+    send_sync::<Model>();
+    send_sync::<scoring_core::ShapTables>();
+    fn send<T: Send>() {}
+    send::<ShapScratch>();
+}
+
+#[test]
 fn production_shaped_batch_on_two_threads_equals_single_rows() {
     let model = common::production_shaped_model(100, 300);
     let rows = random_rows(&mut Rng::new(8), 203, 300, 0.2);
