@@ -42,6 +42,12 @@ pub enum Error {
     // ---- model structure and inputs ----
     #[error("invalid model: {reason}")]
     InvalidModel { reason: String },
+    #[error("tree {tree} is {depth} splits deep; models may have trees at most {limit} deep")]
+    TreeTooDeep {
+        tree: usize,
+        depth: usize,
+        limit: usize,
+    },
     #[error("applicant row has {found} values, the model takes {expected} features")]
     FeatureCountMismatch { expected: usize, found: usize },
     #[error("batch of {len} values is not a whole number of rows of {n_features} features")]

@@ -1,5 +1,8 @@
-//! Random valid tree ensembles and applicant rows (seeded), and a
-//! brute-force Shapley computation to check TreeSHAP against.
+//! Random valid tree ensembles and applicant rows (seeded), and three
+//! oracles to check explanations against: brute-force Shapley values (few
+//! features, here), the classic TreeSHAP recursion ([`crate::classic`]) and
+//! the path formula evaluated without subtractions
+//! ([`crate::path_formula`], long paths).
 
 use crate::Rng;
 use scoring_core::model::{
@@ -86,8 +89,8 @@ impl Builder<'_> {
     }
 }
 
-pub fn random_tree_parts(rng: &mut Rng, shape: TreeShape) -> TreeParts {
-    let mut builder = Builder {
+fn builder(rng: &mut Rng, shape: TreeShape) -> Builder<'_> {
+    Builder {
         rng,
         shape,
         parts: TreeParts {
@@ -102,9 +105,66 @@ pub fn random_tree_parts(rng: &mut Rng, shape: TreeShape) -> TreeParts {
             cat_boundaries: vec![0],
             cat_threshold: vec![],
         },
-    };
+    }
+}
+
+pub fn random_tree_parts(rng: &mut Rng, shape: TreeShape) -> TreeParts {
+    let mut builder = builder(rng, shape);
     builder.grow(0, shape.leaves);
     builder.parts
+}
+
+/// A chain-shaped tree `depth` splits deep: split `i` has leaf `i` on a
+/// random side and split `i + 1` (the last one: a second leaf) on the
+/// other; splits use `shape`'s rules and features.
+pub fn chain_tree_parts(rng: &mut Rng, depth: usize, shape: TreeShape) -> TreeParts {
+    let mut b = builder(rng, shape);
+    for i in 0..depth {
+        let feature = b.rng.below(shape.n_features) as u32;
+        let (threshold, decision) = b.split_rule();
+        let deeper = if i + 1 < depth {
+            i as i32 + 1
+        } else {
+            !(depth as i32)
+        };
+        let leaf = !(i as i32);
+        let (left, right) = if b.rng.below(2) == 0 {
+            (leaf, deeper)
+        } else {
+            (deeper, leaf)
+        };
+        b.parts.split_feature.push(feature);
+        b.parts.threshold.push(threshold);
+        b.parts.decision_type.push(decision);
+        b.parts.left_child.push(left);
+        b.parts.right_child.push(right);
+    }
+    for _ in 0..=depth {
+        let value = b.rng.range(-1.0, 1.0) * shape.leaf_scale;
+        b.parts.leaf_value.push(value);
+        b.parts.leaf_count.push((1 + b.rng.below(100)) as f64);
+    }
+    let mut below = b.parts.leaf_count[depth];
+    b.parts.internal_count = vec![0.0; depth];
+    for i in (0..depth).rev() {
+        below += b.parts.leaf_count[i];
+        b.parts.internal_count[i] = below;
+    }
+    b.parts
+}
+
+/// A boosted model of the given trees over `n_features` features.
+pub fn ensemble_of(trees: Vec<TreeParts>, n_features: usize) -> scoring_core::Result<Model> {
+    let trees = trees
+        .into_iter()
+        .map(Tree::new)
+        .collect::<scoring_core::Result<Vec<_>>>()?;
+    let names = (0..n_features).map(|i| format!("f{i}")).collect();
+    let estimator = Estimator::BoostedTrees(BoostedTrees {
+        base_score: 0.1,
+        trees,
+    });
+    Model::new(names, estimator)
 }
 
 pub fn random_ensemble(rng: &mut Rng, n_trees: usize, shape: TreeShape) -> Model {

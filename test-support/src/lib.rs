@@ -3,7 +3,9 @@
 //!
 //! - [`Rng`]: the seeded generator of test data;
 //! - [`ensemble`]: random valid tree ensembles and rows, brute-force Shapley
-//!   values to check TreeSHAP against;
+//!   values to check TreeSHAP against; [`classic`] (the classic TreeSHAP
+//!   recursion) and [`path_formula`] (exact on long paths) as two more
+//!   oracles;
 //! - [`published`]: a small model published with every attachment into a
 //!   temporary registry;
 //! - `service` (feature `service`): a real scoring service on 127.0.0.1:0,
@@ -14,7 +16,9 @@
 //!   the test ran.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+pub mod classic;
 pub mod ensemble;
+pub mod path_formula;
 pub mod prerequisite;
 pub mod published;
 mod rng;

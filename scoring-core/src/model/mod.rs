@@ -32,10 +32,18 @@ pub use tree::{
 };
 
 use crate::error::{Error, Result};
+use crate::shap::ShapTables;
 use forest::Forest;
 
 /// Rows scored together per group of trees in batch scoring.
 const BATCH_BLOCK: usize = 64;
+
+/// Deepest tree a model may have, in splits from the root to a leaf.
+///
+/// LightGBM grows trees of a few dozen levels at most (31 leaves by default);
+/// a deeper tree is almost certainly a corrupt or hostile file. The limit
+/// bounds the explainer's quadrature (32 points) and its working memory.
+pub const MAX_TREE_DEPTH: usize = 64;
 
 /// How a raw score becomes a probability of default.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -90,6 +98,8 @@ pub struct Model {
     max_depth: usize,
     /// Boosted trees in the lockstep scoring layout (empty otherwise).
     forest: Forest,
+    /// The trees laid out for explanations.
+    shap: ShapTables,
     /// Applied after the link when the probabilities were calibrated.
     calibration: Option<Calibration>,
 }
@@ -153,7 +163,19 @@ impl Model {
                 t.feature_bound - 1
             )));
         }
+        if let Some((i, t)) = trees
+            .iter()
+            .enumerate()
+            .find(|(_, t)| t.max_depth() > MAX_TREE_DEPTH)
+        {
+            return Err(Error::TreeTooDeep {
+                tree: i,
+                depth: t.max_depth(),
+                limit: MAX_TREE_DEPTH,
+            });
+        }
         let max_depth = trees.iter().map(Tree::max_depth).max().unwrap_or(0);
+        let shap = ShapTables::new(trees)?;
         let forest = match &estimator {
             Estimator::BoostedTrees(b) => Forest::new(&b.trees),
             _ => Forest::default(),
@@ -163,6 +185,7 @@ impl Model {
             estimator,
             max_depth,
             forest,
+            shap,
             calibration: None,
         })
     }
@@ -204,6 +227,11 @@ impl Model {
     /// Deepest tree in splits (0 for the logistic model).
     pub fn max_depth(&self) -> usize {
         self.max_depth
+    }
+
+    /// The trees laid out for explanations (see [`ShapTables::memory_bytes`]).
+    pub fn shap_tables(&self) -> &ShapTables {
+        &self.shap
     }
 
     /// How the raw score maps to a probability of default.

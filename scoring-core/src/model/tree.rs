@@ -235,6 +235,12 @@ impl Tree {
         }
     }
 
+    /// Whether `x` goes left at a split with this tree's category sets.
+    #[inline(always)]
+    pub(crate) fn goes_left(&self, decision: u8, threshold: f64, x: f64) -> bool {
+        goes_left(decision, threshold, x, &self.categories)
+    }
+
     /// Cover of a child reference (node index or `!leaf`).
     #[inline(always)]
     pub(crate) fn cover(&self, child: i32) -> f64 {

@@ -1,24 +1,103 @@
-//! Exact explanations on the raw-score scale.
-//!
-//! Trees are explained with path-dependent TreeSHAP (Lundberg, Erion & Lee
-//! 2018, "Consistent individualized feature attribution for tree ensembles",
-//! Algorithm 2: EXTEND/UNWIND over the unique path with zero and one
-//! fractions, covers as the background distribution), following the same
-//! recursion as LightGBM's `pred_contrib`. The logistic model gets its exact
-//! linear SHAP values. For every row, `base_value + Σ contributions` equals
-//! the raw score (log-odds for boosted trees and logistic regression, the
-//! probability for a probability tree) up to rounding.
-//!
-//! [`ShapScratch`] holds the path buffers, sized once from the deepest tree;
-//! [`Model::explain_into`] then explains a row without allocating. Beyond
-//! the textbook recursion, the leaf step computes the unwound sums of all
-//! elements the row does not follow with one shared O(depth) sum (their zero
-//! fraction cancels), runs the remaining recurrences two at a time, and
-//! multiplies by precomputed reciprocals instead of dividing; results agree
-//! with LightGBM's `pred_contrib` to ~1e-16.
+//! The classic path-dependent TreeSHAP: Lundberg, Erion & Lee (2018),
+//! Algorithm 2 (EXTEND/UNWIND over the unique path with zero and one
+//! fractions, covers as the background distribution), with the shortcuts of
+//! scoring-core's own implementation (one shared sum for the elements the
+//! row does not follow, the others two at a time, reciprocals instead of
+//! divisions), which the crate served until it moved to quadrature. It
+//! reads the stored tree arrays ([`TreeParts`]) and the decision rules
+//! written out in `ensemble.rs`, so it shares no code with the crate:
+//! explanations are compared with it, and the inference benchmark measures
+//! it as the baseline.
 
-use crate::error::{Error, Result};
-use crate::model::{Estimator, Model, Tree};
+use scoring_core::model::{Estimator, Model, TreeParts};
+
+use crate::goes_left;
+
+/// The classic explainer of one model, with its working memory.
+pub struct ClassicShap {
+    trees: Vec<ClassicTree>,
+    path: Vec<PathElement>,
+    /// `inv[k] = 1 / k` for every path length `k`.
+    inv: Vec<f64>,
+}
+
+impl ClassicShap {
+    /// The explainer of a tree model (none of a logistic one).
+    pub fn new(model: &Model) -> Self {
+        let trees: Vec<ClassicTree> = match model.estimator() {
+            Estimator::BoostedTrees(b) => b
+                .trees
+                .iter()
+                .map(|t| ClassicTree::new(t.clone().into()))
+                .collect(),
+            Estimator::ProbabilityTree(p) => vec![ClassicTree::new(p.tree.clone().into())],
+            Estimator::Logistic(_) => vec![],
+        };
+        let depth = trees.iter().map(|t| t.depth).max().unwrap_or(0);
+        // Unique paths of lengths 1..=depth + 1, stacked one per recursion level.
+        let needed = (depth + 1) * (depth + 2) / 2 + 1;
+        Self {
+            trees,
+            path: vec![PathElement::default(); needed],
+            inv: (0..depth + 3).map(|k| 1.0 / k as f64).collect(),
+        }
+    }
+
+    /// Sets `phi` to the SHAP values of `row` (without the base value).
+    pub fn explain_into(&mut self, row: &[f64], phi: &mut [f64]) {
+        phi.fill(0.0);
+        for tree in &self.trees {
+            if tree.parts.split_feature.is_empty() {
+                continue; // a single leaf: all in the expected value
+            }
+            let mut walk = Walk {
+                tree,
+                row,
+                phi,
+                inv: &self.inv,
+            };
+            walk.recurse(&mut self.path, 0, 0, 0, 1.0, 1.0, NO_FEATURE);
+        }
+    }
+
+    /// Allocating convenience.
+    pub fn explain(&mut self, row: &[f64]) -> Vec<f64> {
+        let mut phi = vec![0.0; row.len()];
+        self.explain_into(row, &mut phi);
+        phi
+    }
+}
+
+/// A tree's stored arrays and its depth in splits.
+struct ClassicTree {
+    parts: TreeParts,
+    depth: usize,
+}
+
+impl ClassicTree {
+    fn new(parts: TreeParts) -> Self {
+        let mut depth = 0;
+        let mut stack = vec![(0_i32, 0_usize)];
+        while let Some((node, d)) = stack.pop() {
+            if node < 0 || parts.split_feature.is_empty() {
+                depth = depth.max(d);
+                continue;
+            }
+            let n = node as usize;
+            stack.push((parts.left_child[n], d + 1));
+            stack.push((parts.right_child[n], d + 1));
+        }
+        Self { parts, depth }
+    }
+
+    fn cover(&self, child: i32) -> f64 {
+        if child >= 0 {
+            self.parts.internal_count[child as usize]
+        } else {
+            self.parts.leaf_count[!child as usize]
+        }
+    }
+}
 
 /// No feature: the root element of a unique path.
 const NO_FEATURE: u32 = u32::MAX;
@@ -31,122 +110,9 @@ struct PathElement {
     weight: f64,
 }
 
-/// Reusable working memory for TreeSHAP.
-#[derive(Debug, Clone, Default)]
-pub struct ShapScratch {
-    path: Vec<PathElement>,
-    /// `inv[k] = 1 / k` for every path length `k`.
-    inv: Vec<f64>,
-}
-
-impl ShapScratch {
-    /// Scratch sized for `model`'s deepest tree.
-    pub fn for_model(model: &Model) -> Self {
-        let mut scratch = Self::default();
-        scratch.reserve_depth(model.max_depth());
-        scratch
-    }
-
-    fn reserve_depth(&mut self, depth: usize) {
-        // Unique paths of lengths 1..=depth + 1, stacked one per recursion level.
-        let needed = (depth + 1) * (depth + 2) / 2 + 1;
-        if self.path.len() < needed {
-            self.path.resize(needed, PathElement::default());
-        }
-        if self.inv.len() < depth + 3 {
-            self.inv = (0..depth + 3).map(|k| 1.0 / k as f64).collect();
-        }
-    }
-}
-
-/// Base value and raw score of one explained row.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct Explanation {
-    /// Expected raw score over the training data (the SHAP base value).
-    pub base_value: f64,
-    /// The row's raw score: `base_value + Σ contributions`.
-    pub raw_score: f64,
-}
-
-impl Model {
-    /// Expected raw score: the base score plus each tree's cover-weighted
-    /// mean leaf value (or the logistic model's value at the mean input).
-    pub fn base_value(&self) -> f64 {
-        match self.estimator() {
-            Estimator::BoostedTrees(b) => b
-                .trees
-                .iter()
-                .fold(b.base_score, |sum, t| sum + t.expected_value()),
-            Estimator::ProbabilityTree(p) => p.tree.expected_value(),
-            Estimator::Logistic(l) => {
-                let weighted = l.weights.iter().zip(&l.scaled_mean);
-                weighted.fold(l.intercept, |sum, (w, m)| sum + w * m)
-            }
-        }
-    }
-
-    /// SHAP contribution of every feature for `row` into `contributions`
-    /// (length `n_features`), without allocating once `scratch` is sized.
-    pub fn explain_into(
-        &self,
-        row: &[f64],
-        contributions: &mut [f64],
-        scratch: &mut ShapScratch,
-    ) -> Result<Explanation> {
-        self.check_row(row)?;
-        if contributions.len() != self.n_features() {
-            return Err(Error::OutputLength {
-                expected: self.n_features(),
-                found: contributions.len(),
-            });
-        }
-        contributions.fill(0.0);
-        scratch.reserve_depth(self.max_depth());
-        let base_value = match self.estimator() {
-            Estimator::BoostedTrees(b) => {
-                for tree in &b.trees {
-                    tree_shap(tree, row, contributions, scratch);
-                }
-                self.base_value()
-            }
-            Estimator::ProbabilityTree(p) => {
-                tree_shap(&p.tree, row, contributions, scratch);
-                p.tree.expected_value()
-            }
-            Estimator::Logistic(l) => l.explain(row, contributions),
-        };
-        Ok(Explanation {
-            base_value,
-            raw_score: self.raw_unchecked(row),
-        })
-    }
-
-    /// Allocating convenience: the contributions and the explanation.
-    pub fn explain(&self, row: &[f64]) -> Result<(Vec<f64>, Explanation)> {
-        let mut contributions = vec![0.0; self.n_features()];
-        let mut scratch = ShapScratch::for_model(self);
-        let explanation = self.explain_into(row, &mut contributions, &mut scratch)?;
-        Ok((contributions, explanation))
-    }
-}
-
-/// Adds one tree's SHAP values for `row` to `phi`.
-fn tree_shap(tree: &Tree, row: &[f64], phi: &mut [f64], scratch: &mut ShapScratch) {
-    if tree.nodes.is_empty() {
-        return; // a single leaf: all in the expected value
-    }
-    let mut walk = Walk {
-        tree,
-        row,
-        phi,
-        inv: &scratch.inv,
-    };
-    walk.recurse(&mut scratch.path, 0, 0, 0, 1.0, 1.0, NO_FEATURE);
-}
-
 /// One tree walk: the fixed inputs of the recursion.
 struct Walk<'a> {
-    tree: &'a Tree,
+    tree: &'a ClassicTree,
     row: &'a [f64],
     phi: &'a mut [f64],
     /// `inv[k] = 1 / k`: multiplications instead of divisions in the loops.
@@ -181,7 +147,7 @@ impl Walk<'_> {
 
         let tree = self.tree;
         if node < 0 {
-            let leaf_value = tree.leaf_value[!node as usize];
+            let leaf_value = tree.parts.leaf_value[!node as usize];
             // For an element the row does not follow (one fraction 0), the
             // unwound sum is (depth + 1) / zero · Σ_j weight_j / (depth − j)
             // and its zero fraction cancels: one O(depth) sum serves them all.
@@ -215,26 +181,28 @@ impl Walk<'_> {
             return;
         }
 
-        let split = tree.nodes[node as usize];
-        let hot = tree.next(&split, self.row[split.feature as usize]);
-        let cold = if hot == split.left {
-            split.right
+        let n = node as usize;
+        let parts = &tree.parts;
+        let split_feature = parts.split_feature[n];
+        let (left, right) = (parts.left_child[n], parts.right_child[n]);
+        let (hot, cold) = if goes_left(parts, n, self.row[split_feature as usize]) {
+            (left, right)
         } else {
-            split.left
+            (right, left)
         };
-        let cover = tree.internal_cover[node as usize];
+        let cover = parts.internal_count[n];
         let hot_zero = tree.cover(hot) / cover;
         let cold_zero = tree.cover(cold) / cover;
         let (mut incoming_zero, mut incoming_one) = (1.0, 1.0);
         let mut depth = depth;
         // A feature already on the path is unwound and split on again here.
-        if let Some(k) = (0..=depth).find(|&k| unique[k].feature == split.feature) {
+        if let Some(k) = (0..=depth).find(|&k| unique[k].feature == split_feature) {
             incoming_zero = unique[k].zero_fraction;
             incoming_one = unique[k].one_fraction;
             unwind(unique, depth, k, self.inv);
             depth -= 1;
         }
-        let f = split.feature;
+        let f = split_feature;
         let (d, z) = (depth + 1, incoming_zero);
         self.recurse(path, hot, start, d, hot_zero * z, incoming_one, f);
         self.recurse(path, cold, start, d, cold_zero * z, 0.0, f);
