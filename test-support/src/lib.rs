@@ -5,7 +5,10 @@
 //! - [`ensemble`]: random valid tree ensembles and rows, brute-force Shapley
 //!   values to check TreeSHAP against;
 //! - [`published`]: a small model published with every attachment into a
-//!   temporary registry;
+//!   temporary registry, and the helper that publishes any model that way;
+//! - [`dashboard`]: the model the dashboard's tests read: a dozen Home
+//!   Credit features with their descriptions, trees with known directions,
+//!   a population with a hand-set client, two versions;
 //! - `service` (feature `service`): a real scoring service on 127.0.0.1:0,
 //!   its client and the assertions the service's tests share;
 //! - [`prerequisite`]: what a test does when something it needs (the shared
@@ -14,6 +17,7 @@
 //!   the test ran.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+pub mod dashboard;
 pub mod ensemble;
 pub mod prerequisite;
 pub mod published;
