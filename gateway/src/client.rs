@@ -61,7 +61,7 @@ impl BearerToken {
             Some(key) => Ok(Self(Some(
                 format!("Bearer {key}")
                     .parse()
-                    .map_err(|_| StartError::ApiKey)?,
+                    .map_err(StartError::ApiKey)?,
             ))),
             None => Ok(Self(None)),
         }
