@@ -8,7 +8,8 @@
 #   kernel's own pandas code (trainer/reference/requirements.txt);
 # - grpcio-tools for the scoring service's Python client test
 #   (scoring-grpc/tests/python/requirements.txt);
-# - Debian's chromium for the gateway's browser test (headless, driven from
+# - Debian's chromium for the dashboard's browser test
+#   (test-support/tests/gateway_browser.rs; headless, driven from
 #   Rust; the test fails under CI=true without it).
 # Needs root for apt-get (CI and the dev machines run as root).
 set -euo pipefail

@@ -1,8 +1,7 @@
-//! The gateway's only way to the model: the [`ScoringClient`] trait over the
-//! scoring service's gRPC contract, and its real implementation on the
-//! generated tonic client. Route tests swap in [`crate::fake`].
+//! The gateway's only way to the model: [`ScoringClient`], the RPCs of
+//! `scoring.v1.ScoringService` that the pages use, on the generated tonic
+//! client, with the API key and the request id sent as metadata.
 
-use async_trait::async_trait;
 use scoring_proto::scoring::v1::{
     DescribeFeatureRequest, DescribeFeatureResponse, ExplainRequest, ExplainResponse,
     FindSimilarClientsRequest, FindSimilarClientsResponse, GetModelRequest, GetModelResponse,
@@ -18,37 +17,6 @@ use tonic::{
 
 use crate::error::StartError;
 
-/// The RPCs of `scoring.v1.ScoringService` that the pages use.
-#[async_trait]
-pub trait ScoringClient: Send + Sync + 'static {
-    /// Explains (and so scores and decides) one applicant.
-    async fn explain(&self, request: ExplainRequest) -> Result<ExplainResponse, Status>;
-    /// Describes a published model; the live one when none is named.
-    async fn get_model(&self, request: GetModelRequest) -> Result<GetModelResponse, Status>;
-    /// Lists the published models, newest first.
-    async fn list_models(&self, request: ListModelsRequest) -> Result<ListModelsResponse, Status>;
-    /// A feature's distribution, optionally placing an applicant in it.
-    async fn describe_feature(
-        &self,
-        request: DescribeFeatureRequest,
-    ) -> Result<DescribeFeatureResponse, Status>;
-    /// Pages through the snapshot clients.
-    async fn list_clients(
-        &self,
-        request: ListClientsRequest,
-    ) -> Result<ListClientsResponse, Status>;
-    /// Nearest snapshot clients of an applicant.
-    async fn find_similar_clients(
-        &self,
-        request: FindSimilarClientsRequest,
-    ) -> Result<FindSimilarClientsResponse, Status>;
-    /// Two features and the probability of default of sampled clients.
-    async fn scatter_features(
-        &self,
-        request: ScatterFeaturesRequest,
-    ) -> Result<ScatterFeaturesResponse, Status>;
-}
-
 /// Adds `authorization: Bearer <api key>` to every call when a key is set,
 /// and the page request's `x-request-id`, so both logs share it.
 #[derive(Clone)]
@@ -61,7 +29,7 @@ impl BearerToken {
             Some(key) => Ok(Self(Some(
                 format!("Bearer {key}")
                     .parse()
-                    .map_err(|_| StartError::ApiKey)?,
+                    .map_err(StartError::ApiKey)?,
             ))),
             None => Ok(Self(None)),
         }
@@ -82,13 +50,14 @@ impl Interceptor for BearerToken {
     }
 }
 
-/// [`ScoringClient`] over the generated tonic client.
+/// A client of the scoring service (cheap to clone: clones share the
+/// connection).
 #[derive(Clone)]
-pub struct GrpcScoringClient {
+pub struct ScoringClient {
     inner: ScoringServiceClient<InterceptedService<Channel, BearerToken>>,
 }
 
-impl GrpcScoringClient {
+impl ScoringClient {
     /// A client of the service at `endpoint` (e.g. `http://127.0.0.1:50051`).
     /// The connection is made lazily, so the gateway starts (and shows its
     /// "service unavailable" page) while the service is down.
@@ -105,20 +74,24 @@ impl GrpcScoringClient {
             inner: ScoringServiceClient::with_interceptor(channel, BearerToken::new(api_key)?),
         })
     }
-}
 
-#[async_trait]
-impl ScoringClient for GrpcScoringClient {
-    async fn explain(&self, request: ExplainRequest) -> Result<ExplainResponse, Status> {
+    /// Explains (and so scores and decides) one applicant.
+    pub async fn explain(&self, request: ExplainRequest) -> Result<ExplainResponse, Status> {
         Ok(self.inner.clone().explain(request).await?.into_inner())
     }
-    async fn get_model(&self, request: GetModelRequest) -> Result<GetModelResponse, Status> {
+    /// Describes a published model; the live one when none is named.
+    pub async fn get_model(&self, request: GetModelRequest) -> Result<GetModelResponse, Status> {
         Ok(self.inner.clone().get_model(request).await?.into_inner())
     }
-    async fn list_models(&self, request: ListModelsRequest) -> Result<ListModelsResponse, Status> {
+    /// Lists the published models, newest first.
+    pub async fn list_models(
+        &self,
+        request: ListModelsRequest,
+    ) -> Result<ListModelsResponse, Status> {
         Ok(self.inner.clone().list_models(request).await?.into_inner())
     }
-    async fn describe_feature(
+    /// A feature's distribution, optionally placing an applicant in it.
+    pub async fn describe_feature(
         &self,
         request: DescribeFeatureRequest,
     ) -> Result<DescribeFeatureResponse, Status> {
@@ -129,13 +102,15 @@ impl ScoringClient for GrpcScoringClient {
             .await?
             .into_inner())
     }
-    async fn list_clients(
+    /// Pages through the snapshot clients.
+    pub async fn list_clients(
         &self,
         request: ListClientsRequest,
     ) -> Result<ListClientsResponse, Status> {
         Ok(self.inner.clone().list_clients(request).await?.into_inner())
     }
-    async fn find_similar_clients(
+    /// Nearest snapshot clients of an applicant.
+    pub async fn find_similar_clients(
         &self,
         request: FindSimilarClientsRequest,
     ) -> Result<FindSimilarClientsResponse, Status> {
@@ -146,7 +121,8 @@ impl ScoringClient for GrpcScoringClient {
             .await?
             .into_inner())
     }
-    async fn scatter_features(
+    /// Two features and the probability of default of sampled clients.
+    pub async fn scatter_features(
         &self,
         request: ScatterFeaturesRequest,
     ) -> Result<ScatterFeaturesResponse, Status> {

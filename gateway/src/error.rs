@@ -25,7 +25,7 @@ pub enum StartError {
     },
     /// The API key cannot be sent as gRPC metadata.
     #[error("--api-key holds characters that cannot be sent as a header")]
-    ApiKey,
+    ApiKey(#[source] tonic::metadata::errors::InvalidMetadataValue),
     /// The users file cannot be read.
     #[error("cannot read the users file {path}")]
     UsersRead {
@@ -54,8 +54,8 @@ pub enum StartError {
     #[error("--cookie-key must be at least 128 hex digits (64 bytes)")]
     CookieKey,
     /// Hashing a password failed.
-    #[error("cannot hash the password: {0}")]
-    Hash(argon2::password_hash::Error),
+    #[error("cannot hash the password")]
+    Hash(#[source] argon2::password_hash::Error),
     /// Binding or serving failed.
     #[error("I/O error")]
     Io(#[from] std::io::Error),
@@ -82,9 +82,19 @@ pub enum AppError {
     /// The CSRF token is missing or wrong.
     #[error("missing or wrong CSRF token")]
     Forbidden,
-    /// Anything else: a bug or an unexpected service answer.
-    #[error("internal error: {0}")]
-    Internal(String),
+    /// An answer of the service the pages do not expect (a wrong API key's
+    /// UNAUTHENTICATED, INTERNAL...).
+    #[error("unexpected answer from the scoring service")]
+    Internal(#[source] tonic::Status),
+    /// A template failed to render: a bug.
+    #[error("cannot render {template}")]
+    Render {
+        /// The template's name.
+        template: String,
+        /// Why minijinja failed.
+        #[source]
+        source: minijinja::Error,
+    },
 }
 
 impl AppError {
@@ -102,7 +112,7 @@ impl AppError {
             Self::NotFound(_) => StatusCode::NOT_FOUND,
             Self::BadInput { .. } | Self::Refused(_) => StatusCode::BAD_REQUEST,
             Self::Forbidden => StatusCode::FORBIDDEN,
-            Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+            Self::Internal(_) | Self::Render { .. } => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
 
@@ -123,7 +133,7 @@ impl From<tonic::Status> for AppError {
             Code::InvalidArgument | Code::OutOfRange | Code::FailedPrecondition => {
                 Self::Refused(status)
             }
-            _ => Self::Internal(format!("{}: {}", status.code(), status.message())),
+            _ => Self::Internal(status),
         }
     }
 }
@@ -141,7 +151,7 @@ impl IntoResponse for Failure {
     fn into_response(self) -> Response {
         let status = self.error.status();
         match &self.error {
-            AppError::Internal(_) | AppError::Unavailable(_) => {
+            AppError::Internal(_) | AppError::Render { .. } | AppError::Unavailable(_) => {
                 tracing::error!(error = ?self.error, "request failed");
             }
             _ => tracing::info!(error = ?self.error, "request refused"),
@@ -155,7 +165,9 @@ impl IntoResponse for Failure {
             AppError::BadInput { .. } => (lang.tr("err_bad_input_title"), lang.tr("err_bad_input")),
             AppError::Refused(_) => (lang.tr("err_bad_input_title"), lang.tr("err_refused")),
             AppError::Forbidden => (lang.tr("err_forbidden_title"), lang.tr("err_forbidden")),
-            AppError::Internal(_) => (lang.tr("err_internal_title"), lang.tr("err_internal")),
+            AppError::Internal(_) | AppError::Render { .. } => {
+                (lang.tr("err_internal_title"), lang.tr("err_internal"))
+            }
         };
         let field = match &self.error {
             AppError::BadInput { field } => Some(field.as_str()),
@@ -168,7 +180,7 @@ impl IntoResponse for Failure {
         match templates::render("error.html", ctx) {
             Ok(html) => (status, Html(html)).into_response(),
             Err(e) => {
-                tracing::error!(error = %e, "error page failed to render");
+                tracing::error!(error = ?e, "error page failed to render");
                 (status, title.to_owned()).into_response()
             }
         }
@@ -199,5 +211,15 @@ mod tests {
             StatusCode::INTERNAL_SERVER_ERROR
         );
         assert_eq!(status(Code::Internal), StatusCode::INTERNAL_SERVER_ERROR);
+    }
+
+    #[test]
+    fn an_unexpected_answer_keeps_the_status_as_its_source() {
+        use std::error::Error as _;
+        let error = AppError::from(tonic::Status::unauthenticated("wrong key"));
+        let source = error.source().expect("a source");
+        let status = source.downcast_ref::<tonic::Status>().expect("the status");
+        assert_eq!(status.code(), Code::Unauthenticated);
+        assert_eq!(status.message(), "wrong key");
     }
 }

@@ -4,14 +4,16 @@
 //! against the decision thresholds, the factors behind it, how the client
 //! compares with others, "what if" simulations and the live model's report.
 //! It holds no data of its own and reaches the model only through the
-//! scoring service's gRPC contract (`proto/scoring/v1`), behind the
-//! [`client::ScoringClient`] trait so that tests can use [`fake`].
+//! scoring service's gRPC contract (the `scoring-proto` crate), with
+//! [`client::ScoringClient`]. [`app`] builds the router apart from `main`,
+//! so tests drive it in-process (`tower::ServiceExt::oneshot`); the tests
+//! that need the scoring service run it for real, in the test-support
+//! crate.
 
 pub mod auth;
 pub mod client;
 pub mod config;
 pub mod error;
-pub mod fake;
 pub mod i18n;
 pub mod layers;
 pub mod markdown;
@@ -55,7 +57,7 @@ pub struct AppState(Arc<Inner>);
 /// The fields of [`AppState`].
 pub struct Inner {
     /// The scoring service.
-    pub scoring: Arc<dyn client::ScoringClient>,
+    pub scoring: client::ScoringClient,
     /// Who may sign in.
     pub users: auth::Users,
     /// Encrypts and authenticates the cookies.

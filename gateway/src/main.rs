@@ -8,13 +8,13 @@
 //! Every flag is also an environment variable (`GATEWAY_LISTEN`, ...); see
 //! `gateway --help` and `gateway/README.md`.
 
-use std::{io::Read, sync::Arc};
+use std::io::Read;
 
 use clap::Parser;
 use gateway::{
     AppState, DEFAULT_FIXED_FACTORS, Inner,
     auth::{Users, hash_password},
-    client::GrpcScoringClient,
+    client::ScoringClient,
     config::{Cli, Command, Config},
     error::StartError,
 };
@@ -52,7 +52,7 @@ async fn serve(config: Config) -> Result<(), StartError> {
         tracing::warn!(path = %users_path.display(), "the users file has no user: nobody can sign in");
     }
     let api_key = config.api_key.as_ref().map(ExposeSecret::expose_secret);
-    let scoring = GrpcScoringClient::connect_lazy(&config.scoring_endpoint, api_key)?;
+    let scoring = ScoringClient::connect_lazy(&config.scoring_endpoint, api_key)?;
     let fixed_factors = if config.fixed_factors.is_empty() {
         DEFAULT_FIXED_FACTORS
             .iter()
@@ -62,7 +62,7 @@ async fn serve(config: Config) -> Result<(), StartError> {
         config.fixed_factors.clone()
     };
     let state = AppState::new(Inner {
-        scoring: Arc::new(scoring),
+        scoring,
         users,
         key: config.key()?,
         secure_cookies: config.secure_cookies,

@@ -1,13 +1,13 @@
-//! Sign-in, sessions and CSRF, through the router.
+//! Sign-in, sessions and CSRF, through the router. None of it needs the
+//! scoring service, which is down throughout.
 #![allow(clippy::unwrap_used)] // helpers outside #[test] fns: a failed unwrap is a failed test
 
-mod common;
-
-use std::sync::Arc;
-
 use axum::http::StatusCode;
-use common::*;
-use gateway::fake::FakeScoringClient;
+use test_support::gateway::*;
+
+fn app() -> axum::Router {
+    app_service_down()
+}
 
 #[tokio::test]
 async fn sign_in_with_the_right_password_opens_a_session() {
@@ -33,7 +33,7 @@ async fn sign_in_with_the_right_password_opens_a_session() {
 
 #[tokio::test]
 async fn secure_cookies_when_configured() {
-    let app = gateway::app(state_with(Arc::new(FakeScoringClient::new()), true));
+    let app = gateway::app(state(client(&nothing_listening(), None), true, test_key()));
     let form = send(&app, get("/signin", "")).await;
     assert!(form.set_cookies()[0].contains("Secure"));
 }
@@ -157,8 +157,8 @@ async fn pages_redirect_to_sign_in_without_a_valid_session() {
 }
 
 async fn app_with_session_from_another_key() -> String {
-    let other = gateway::app(state_with_key(
-        Arc::new(FakeScoringClient::new()),
+    let other = gateway::app(state(
+        client(&nothing_listening(), None),
         false,
         axum_extra::extract::cookie::Key::generate(),
     ));

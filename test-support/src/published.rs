@@ -1,6 +1,7 @@
 //! A small published model: a random boosted-trees model over six
 //! features published into a temporary registry with its report, reference
-//! statistics, client snapshot and model card.
+//! statistics, client snapshot and model card; and [`publish_with`], which
+//! publishes any model that way.
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -39,7 +40,7 @@ pub fn schema() -> FeatureSchema {
 }
 
 /// A schema of numeric application features named `names`, each described
-/// as "Description of <name>".
+/// as `Description of <name>`.
 pub fn numeric_schema(names: &[String]) -> FeatureSchema {
     FeatureSchema {
         format_version: SCHEMA_FORMAT_VERSION,
@@ -170,7 +171,44 @@ pub fn publish(registry: &Registry, version: &str, seed: u64) {
 /// Publishes `model` (over [`feature_names`]) as `version`, with the
 /// attachments built from `seed`.
 pub fn publish_model(registry: &Registry, version: &str, seed: u64, model: Model) {
-    let snapshot = snapshot(seed);
+    publish_with(
+        registry,
+        &Publication {
+            release: release(version),
+            model: &model,
+            schema: &schema(),
+            snapshot: &snapshot(seed),
+            report: &report(),
+            model_card: "# Model card\n",
+        },
+    );
+}
+
+/// One version as it is published: the model and what travels with it.
+pub struct Publication<'a> {
+    /// Its manifest's fields; `release.model_version` names the version.
+    pub release: Release,
+    pub model: &'a Model,
+    pub schema: &'a FeatureSchema,
+    /// The clients the service scores by id and describes.
+    pub snapshot: &'a ClientSnapshot,
+    pub report: &'a ModelReport,
+    /// Markdown.
+    pub model_card: &'a str,
+}
+
+/// Publishes `publication` into `registry`, with the reference statistics
+/// of its snapshot scored by its model (as the trainer computes them on the
+/// training split).
+pub fn publish_with(registry: &Registry, publication: &Publication<'_>) {
+    let Publication {
+        release,
+        model,
+        schema,
+        snapshot,
+        report,
+        model_card,
+    } = publication;
     let mut probabilities = vec![0.0; snapshot.len()];
     model
         .predict_probability_batch(snapshot.values(), &mut probabilities)
@@ -183,19 +221,18 @@ pub fn publish_model(registry: &Registry, version: &str, seed: u64, model: Model
         20,
     )
     .expect("reference");
-    let report = report();
     registry
-        .publish(Some(version), |dir: &Path| {
+        .publish(Some(&release.model_version), |dir: &Path| {
             write_artifact_with(
                 dir,
-                &release(version),
-                &model,
-                &schema(),
+                release,
+                model,
+                schema,
                 Attachments {
-                    report: Some(&report),
+                    report: Some(report),
                     reference: Some(&reference),
-                    snapshot: Some(&snapshot),
-                    model_card: Some("# Model card\n"),
+                    snapshot: Some(snapshot),
+                    model_card: Some(model_card),
                 },
             )
             .map(|_| ())

@@ -4,7 +4,8 @@
 use std::time::Duration;
 
 use scoring_core::registry::Registry;
-use scoring_grpc::config::Settings;
+use scoring_grpc::auth::hash_key;
+use scoring_grpc::config::{ApiKey, Settings};
 use scoring_grpc::server::{RunningServer, start};
 use scoring_proto::scoring::v1 as pb;
 use scoring_proto::scoring::v1::scoring_service_client::ScoringServiceClient;
@@ -18,6 +19,17 @@ use tonic_health::pb::health_client::HealthClient;
 pub fn settings(registry: &Registry) -> Settings {
     let mut settings = Settings::local(registry.root());
     settings.reload_interval = Duration::from_millis(50);
+    settings
+}
+
+/// [`settings`], with calls refused unless they present `key` (as
+/// `authorization: Bearer <key>`) on behalf of `caller`.
+pub fn settings_with_api_key(registry: &Registry, caller: &str, key: &str) -> Settings {
+    let mut settings = settings(registry);
+    settings.api_keys = Some(vec![ApiKey {
+        caller: caller.into(),
+        sha256: hash_key(key),
+    }]);
     settings
 }
 

@@ -121,7 +121,12 @@ impl Ctx {
         };
         templates::render(template, ctx)
             .map(|html| Html(html).into_response())
-            .map_err(|e| self.fail(AppError::Internal(format!("template {template}: {e:#}"))))
+            .map_err(|source| {
+                self.fail(AppError::Render {
+                    template: template.to_owned(),
+                    source,
+                })
+            })
     }
 }
 

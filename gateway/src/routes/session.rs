@@ -72,8 +72,13 @@ fn render_form(
         switch_url => switch_url("/signin", Some(&query), lang.other()),
         csrf => token, next, error, retry_minutes, signed_in => false,
     };
-    let html = templates::render("signin.html", ctx)
-        .map_err(|e| AppError::Internal(format!("signin.html: {e:#}")).in_lang(lang))?;
+    let html = templates::render("signin.html", ctx).map_err(|source| {
+        AppError::Render {
+            template: "signin.html".to_owned(),
+            source,
+        }
+        .in_lang(lang)
+    })?;
     let mut response = (status, jar, Html(html)).into_response();
     if let FormShown::Throttled(wait) = shown {
         response

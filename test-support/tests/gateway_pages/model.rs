@@ -4,12 +4,23 @@ use super::*;
 
 #[tokio::test]
 async fn model_page_shows_version_metrics_curves_importance_card_and_versions() {
-    let app = app();
+    let d = Dashboard::start().await;
+    let app = d.app.clone();
     let s = sign_in(&app).await;
     let page = send(&app, get("/model", &s.cookie)).await;
     assert_eq!(page.status, StatusCode::OK, "{}", page.body);
-    assert!(page.body.contains("<span id=\"model-version\">v2</span>"));
-    assert!(page.body.contains("<td>ROC AUC</td><td>0.780</td>"));
+    assert!(
+        page.body
+            .contains("<span id=\"model-version\">v2</span> (production)")
+    );
+    // The manifest's measures, the report's figures: the fixture's own,
+    // against the outcomes it drew.
+    let auc = |version: &str| format!("{:.3}", dashboard::measures(version)["roc_auc"]);
+    let report = dashboard::report(LIVE);
+    assert!(
+        page.body
+            .contains(&format!("<td>ROC AUC</td><td>{}</td>", auc(LIVE)))
+    );
     assert!(page.body.contains("<polyline class=\"cost\""));
     assert_eq!(
         between(&page.body, "id=\"cost\"", "</svg>")
@@ -24,16 +35,22 @@ async fn model_page_shows_version_metrics_curves_importance_card_and_versions() 
         12
     );
     // The reliability diagram: one dot per calibration bin, and its data.
+    let bins = &report.calibration.bins;
     assert_eq!(
         between(&page.body, "id=\"calibration\"", "</svg>")
             .matches("class=\"bin\"")
             .count(),
-        4
+        bins.len()
+    );
+    let row = format!(
+        "<tr><td>{:.1} %</td><td>{:.1} %</td><td>{}</td></tr>",
+        bins[2].mean_predicted * 100.0,
+        bins[2].observed_default_rate * 100.0,
+        bins[2].count
     );
     assert!(
-        between(&page.body, "<table id=\"calibration-bins\">", "</table>")
-            .contains("<tr><td>15.0 %</td><td>13.0 %</td><td>120</td></tr>"),
-        "{}",
+        between(&page.body, "<table id=\"calibration-bins\">", "</table>").contains(&row),
+        "{row}: {}",
         page.body
     );
     assert!(page.body.contains("<h1>Model card</h1>"));
@@ -49,17 +66,25 @@ async fn model_page_shows_version_metrics_curves_importance_card_and_versions() 
             .count(),
         3
     );
-    assert!(
-        page.body
-            .contains("<tr><td>logistic</td><td>no</td><td>roc_auc 0.740</td></tr>")
+    let candidate = format!(
+        "<tr><td>lightgbm without PAYMENT_RATE</td><td>no</td><td>roc_auc {}</td></tr>",
+        auc("v1")
     );
+    assert!(page.body.contains(&candidate), "{candidate}");
     let v1 = send(&app, get("/model?version=v1", &s.cookie)).await;
     assert!(v1.body.contains("<span id=\"model-version\">v1</span>"));
+    assert!(
+        v1.body
+            .contains(&format!("<td>ROC AUC</td><td>{}</td>", auc("v1")))
+    );
+    assert_ne!(auc("v1"), auc(LIVE));
+    d.stop().await;
 }
 
 #[tokio::test]
 async fn language_follows_accept_language_the_switch_and_the_cookie() {
-    let app = app();
+    let d = Dashboard::start().await;
+    let app = d.app.clone();
     let s = sign_in(&app).await;
     let req = axum::http::Request::get("/clients/100002?strategy=prudent")
         .header("cookie", &s.cookie)
@@ -85,11 +110,13 @@ async fn language_follows_accept_language_the_switch_and_the_cookie() {
     assert!(next.body.contains("Fiche du modèle"));
     let signin = send(&app, get("/signin?lang=fr", "")).await;
     assert!(signin.body.contains("Mot de passe"));
+    d.stop().await;
 }
 
 #[tokio::test]
 async fn every_chart_has_a_text_alternative_and_every_control_a_label() {
-    let app = app();
+    let d = Dashboard::start().await;
+    let app = d.app.clone();
     let s = sign_in(&app).await;
     for uri in [
         "/clients/100002",
@@ -119,4 +146,5 @@ async fn every_chart_has_a_text_alternative_and_every_control_a_label() {
             );
         }
     }
+    d.stop().await;
 }

@@ -1,13 +1,15 @@
 //! What-if simulations and new applicants.
 
+use test_support::dashboard::index;
+
 use super::*;
 
 #[tokio::test]
 async fn what_if_prefills_top_factors_and_rescores() {
-    let app = app();
-    let s = sign_in(&app).await;
-    let form = send(&app, get("/clients/100002/whatif", &s.cookie)).await;
-    assert_eq!(form.status, StatusCode::OK);
+    let d = Dashboard::start().await;
+    let s = sign_in(&d.app).await;
+    let form = send(&d.app, get("/clients/100002/whatif", &s.cookie)).await;
+    assert_eq!(form.status, StatusCode::OK, "{}", form.body);
     assert!(form.body.contains("value=\"AMT_CREDIT\""), "{}", form.body);
     assert!(form.body.contains("value=\"400000\""));
     assert_eq!(
@@ -17,7 +19,7 @@ async fn what_if_prefills_top_factors_and_rescores() {
     );
     assert!(!form.body.contains("value=\"EXT_SOURCE_2\""));
     let result = send(
-        &app,
+        &d.app,
         post(
             "/clients/100002/whatif",
             &s.cookie,
@@ -33,13 +35,23 @@ async fn what_if_prefills_top_factors_and_rescores() {
     )
     .await;
     assert_eq!(result.status, StatusCode::OK, "{}", result.body);
-    // 48.1 % before; PAYMENT_RATE 0.06 -> 0.02 takes 0.4 off the log-odds and
-    // clearing OWN_CAR_AGE (12) another 0.02: 37.9 %.
-    assert!(result.body.contains("Before: 48.1 %"), "{}", result.body);
+    // A smaller share of the credit paid each month (0.06 -> 0.02) and no
+    // car age (12 years, above the centre) both lower the risk.
+    let before = known_probability();
+    let mut changed = dashboard::row_of(KNOWN_CLIENT);
+    changed[index("PAYMENT_RATE")] = 0.02;
+    changed[index("OWN_CAR_AGE")] = f64::NAN;
+    let after = probability_of(&changed);
+    assert!(after < before - 0.05, "{before} -> {after}");
+    assert!(
+        result.body.contains(&format!("Before: {}", pct(before))),
+        "{}",
+        result.body
+    );
     assert!(
         result
             .body
-            .contains("<span id=\"probability\">37.9 %</span>")
+            .contains(&format!("<span id=\"probability\">{}</span>", pct(after)))
     );
     assert!(result.body.contains("name=\"value_0\" value=\"0.02\""));
     assert_eq!(
@@ -47,19 +59,22 @@ async fn what_if_prefills_top_factors_and_rescores() {
         3,
         "the three thresholds"
     );
+    d.stop().await;
 }
 
 #[tokio::test]
 async fn new_applicant_is_scored_from_explicit_features() {
-    let app = app();
-    let s = sign_in(&app).await;
-    let form = send(&app, get("/applicants/new", &s.cookie)).await;
+    let d = Dashboard::start().await;
+    let s = sign_in(&d.app).await;
+    let form = send(&d.app, get("/applicants/new", &s.cookie)).await;
+    assert_eq!(form.status, StatusCode::OK, "{}", form.body);
+    // The most important feature comes first.
     assert!(
         form.body
             .contains("name=\"feature_0\" value=\"EXT_SOURCE_2\"")
     );
     let result = send(
-        &app,
+        &d.app,
         post(
             "/applicants/new",
             &s.cookie,
@@ -74,10 +89,14 @@ async fn new_applicant_is_scored_from_explicit_features() {
     )
     .await;
     assert_eq!(result.status, StatusCode::OK, "{}", result.body);
+    // A high external score and nothing else known: a low risk.
+    let p = probability_of(&dashboard::applicant(&[("EXT_SOURCE_2", 0.9)]));
+    assert!(p < 0.3, "{p}");
     assert!(
         result
             .body
-            .contains("<span id=\"probability\">18.2 %</span>")
+            .contains(&format!("<span id=\"probability\">{}</span>", pct(p)))
     );
     assert!(result.body.contains("data-decision=\"accept\""));
+    d.stop().await;
 }

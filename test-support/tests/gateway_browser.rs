@@ -1,45 +1,24 @@
-//! A real browser against the real gateway: Debian's headless Chromium,
-//! driven over the DevTools protocol (`headless_chrome`), signs in, opens a
-//! client, changes the strategy and the number of factors with the page's
-//! own forms, and checks what the page shows: once over the fake service
-//! (every page), once over the real scoring service (the client page).
-//! Screenshots go to `$CARGO_TARGET_TMPDIR/gateway-browser/`.
+//! A real browser against the real gateway over the real scoring service:
+//! Debian's headless Chromium, driven over the DevTools protocol
+//! (`headless_chrome`), signs in, opens a client of the dashboard model
+//! (`test_support::dashboard`), changes the strategy and the number of
+//! factors with the page's own forms, compares, simulates and reads the
+//! model page, and checks what each page shows. Screenshots go to
+//! `$CARGO_TARGET_TMPDIR/gateway-browser/` (`target/tmp`).
 //!
-//! Without Chromium the test is skipped with a message, except under
-//! `CI=true`, where it fails (deploy/prerequisites.sh installs it).
+//! Without Chromium (`/usr/bin/chromium`, or `$CHROME`) the test is skipped
+//! with a message, except under `CI=true`, where it fails saying so
+//! (deploy/prerequisites.sh installs it).
 #![allow(clippy::unwrap_used)] // helpers outside #[test] fns: a failed unwrap is a failed test
 
-mod common;
+use std::{path::PathBuf, time::Duration};
 
-use test_support as grpc_common;
-
-use std::{path::PathBuf, sync::Arc, time::Duration};
-
-use common::{PASSWORD, USER, state_with};
-use gateway::{client::GrpcScoringClient, fake::FakeScoringClient};
 use headless_chrome::{
     Browser, LaunchOptions, Tab, protocol::cdp::Page::CaptureScreenshotFormatOption,
 };
-
-const CHROMIUM: &str = "/usr/bin/chromium";
-
-fn chromium() -> Option<PathBuf> {
-    let path = PathBuf::from(std::env::var("CHROMIUM").unwrap_or_else(|_| CHROMIUM.to_owned()));
-    if path.exists() {
-        return Some(path);
-    }
-    if std::env::var("CI").as_deref() == Ok("true") {
-        panic!(
-            "{} is missing; deploy/prerequisites.sh installs it",
-            path.display()
-        );
-    }
-    eprintln!(
-        "SKIPPED: no Chromium at {} (apt-get install -y chromium)",
-        path.display()
-    );
-    None
-}
+use test_support::dashboard::{self, KNOWN_CLIENT, LIVE, index};
+use test_support::gateway::{Dashboard, PASSWORD, USER};
+use test_support::prerequisite;
 
 fn screenshot(tab: &Tab, name: &str) -> PathBuf {
     let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("gateway-browser");
@@ -61,8 +40,8 @@ fn text(tab: &Tab, selector: &str) -> String {
 }
 
 fn set_field(tab: &Tab, selector: &str, value: &str) {
-    // Selects and retypes the field as a person would (triple-click selects
-    // a number input's content; typing replaces it).
+    // Selects and retypes the field as a person would: the end of the
+    // field, backspaces, then the new value.
     let element = tab.wait_for_element(selector).unwrap();
     element.click().unwrap();
     tab.press_key("End").unwrap();
@@ -91,6 +70,13 @@ fn click_to(tab: &Tab, selector: &str, until: &str) {
     );
 }
 
+fn open(tab: &Tab, url: &str) {
+    tab.navigate_to(url)
+        .unwrap()
+        .wait_until_navigated()
+        .unwrap();
+}
+
 /// Serves `app` on a free loopback port from `runtime`; its base URL.
 fn serve(runtime: &tokio::runtime::Runtime, app: axum::Router) -> String {
     let listener = runtime
@@ -115,11 +101,8 @@ fn launch(chromium: PathBuf) -> Browser {
 }
 
 /// Opens `path`, is sent to the sign-in form, signs in and comes back.
-fn sign_in_at(tab: &Tab, base: &str, path: &str, shot: Option<&str>) {
-    tab.navigate_to(&format!("{base}{path}"))
-        .unwrap()
-        .wait_until_navigated()
-        .unwrap();
+fn sign_in_at(tab: &Tab, base: &str, path: &str) {
+    open(tab, &format!("{base}{path}"));
     assert!(
         tab.get_url().contains("/signin?next="),
         "unauthenticated: sent to sign in"
@@ -128,78 +111,30 @@ fn sign_in_at(tab: &Tab, base: &str, path: &str, shot: Option<&str>) {
     tab.type_str(USER).unwrap();
     tab.wait_for_element("#password").unwrap().click().unwrap();
     tab.type_str(PASSWORD).unwrap();
-    if let Some(name) = shot {
-        screenshot(tab, name);
-    }
+    screenshot(tab, "1-signin");
     click_to(tab, "#signin-submit", path);
 }
 
-/// The real scoring service (API key on) over scoring-grpc's test model.
-#[test]
-fn officer_explores_a_client_served_by_the_real_service() {
-    let Some(chromium) = chromium() else {
-        return;
-    };
-    let runtime = tokio::runtime::Runtime::new().unwrap();
-    let (_dir, registry) = grpc_common::registry_with_v1();
-    let mut settings = grpc_common::settings(&registry);
-    settings.api_keys = Some(vec![scoring_grpc::config::ApiKey {
-        caller: "dashboard".into(),
-        sha256: hex::encode(<sha2::Sha256 as sha2::Digest>::digest("browser-key")),
-    }]);
-    let server = runtime
-        .block_on(scoring_grpc::server::start(settings))
-        .unwrap();
-    let endpoint = format!("http://{}", server.addr);
-    let client = runtime
-        .block_on(async { GrpcScoringClient::connect_lazy(&endpoint, Some("browser-key")) })
-        .unwrap();
-    let base = serve(&runtime, gateway::app(state_with(Arc::new(client), false)));
-    let browser = launch(chromium);
-    let tab = browser.new_tab().unwrap();
-    let id = grpc_common::FIRST_ID + 7;
-    sign_in_at(&tab, &base, &format!("/clients/{id}"), None);
-    assert_eq!(
-        tab.find_elements("rect.bar").unwrap().len(),
-        grpc_common::N_FEATURES
-    );
-    tab.evaluate(
-        "document.getElementById('strategy').value = 'aggressive'",
-        false,
-    )
-    .unwrap();
-    set_field(&tab, "#n", "2");
-    click_to(&tab, "#apply", "n=2");
-    assert!(text(&tab, "#threshold").contains("70.0 %"));
-    assert_eq!(tab.find_elements("rect.bar").unwrap().len(), 2);
-    let p: f64 = text(&tab, "#probability")
-        .trim_end_matches(" %")
-        .parse()
-        .unwrap();
-    let decision = text(&tab, "[data-decision]");
-    assert!(
-        decision.contains(if p < 70.0 { "Grant" } else { "Refuse" }),
-        "{p} {decision}"
-    );
-    screenshot(&tab, "8-real-service-client-aggressive");
-    runtime.block_on(server.shutdown()).unwrap();
+/// A probability as the pages write it.
+fn pct(row: &[f64]) -> String {
+    let p = dashboard::model(LIVE).predict_probability(row).unwrap();
+    format!("{:.1} %", p * 100.0)
 }
 
 #[test]
 fn officer_signs_in_and_explores_a_client() {
-    let Some(chromium) = chromium() else {
+    let Some(chromium) = prerequisite::chromium() else {
         return;
     };
     let runtime = tokio::runtime::Runtime::new().unwrap();
-    let base = serve(
-        &runtime,
-        gateway::app(state_with(Arc::new(FakeScoringClient::new()), false)),
-    );
+    let dashboard = runtime.block_on(Dashboard::start());
+    let base = serve(&runtime, dashboard.app.clone());
     let browser = launch(chromium);
     let tab = browser.new_tab().unwrap();
+    let known = dashboard::row_of(KNOWN_CLIENT);
 
-    sign_in_at(&tab, &base, "/clients/100002", Some("1-signin"));
-    assert_eq!(text(&tab, "#probability"), "48.1 %");
+    sign_in_at(&tab, &base, "/clients/100002");
+    assert_eq!(text(&tab, "#probability"), pct(&known));
     assert!(text(&tab, "[data-decision]").contains("Grant the loan"));
     assert_eq!(tab.find_elements("rect.bar").unwrap().len(), 10);
     screenshot(&tab, "2-client-default");
@@ -229,8 +164,7 @@ fn officer_signs_in_and_explores_a_client() {
         .click()
         .unwrap();
     click_to(&tab, "#apply", "actionable=1");
-    let bars = tab.find_elements("rect.bar").unwrap();
-    assert_eq!(bars.len(), 3);
+    assert_eq!(tab.find_elements("rect.bar").unwrap().len(), 3);
     let why = text(&tab, "#factors-table");
     assert!(!why.contains("EXT_SOURCE"), "{why}");
     click_to(&tab, "#lang-switch", "lang=fr");
@@ -238,52 +172,53 @@ fn officer_signs_in_and_explores_a_client() {
     assert!(tab.get_url().contains("actionable=1"));
     screenshot(&tab, "4-client-actionable-fr");
 
-    // Compare, in English again, filtered to women (CODE_GENDER = 0).
-    tab.navigate_to(&format!(
-        "{base}/clients/100002/compare?lang=en&feature=AMT_CREDIT&filter_feature=CODE_GENDER&filter_op=eq&filter_value=0"
-    ))
-    .unwrap()
-    .wait_until_navigated()
-    .unwrap();
+    // Compare, in English again, among women (CODE_GENDER = 0).
+    open(
+        &tab,
+        &format!(
+            "{base}/clients/100002/compare?lang=en&feature=AMT_CREDIT&filter_feature=CODE_GENDER&filter_op=eq&filter_value=0"
+        ),
+    );
     assert_eq!(text(&tab, "#client-value"), "400,000");
     assert_eq!(
         tab.find_elements("#similar tr.neighbour").unwrap().len(),
         10
     );
-    // Counted in the page: resolving 500 elements one by one over the
-    // DevTools protocol takes half a minute.
+    // Counted in the page: resolving hundreds of elements one by one over
+    // the DevTools protocol takes half a minute.
     let points = tab
         .evaluate("document.querySelectorAll('circle.pt').length", false)
         .unwrap();
     let points = points.value.and_then(|v| v.as_u64()).unwrap();
     assert_eq!(points.to_string(), text(&tab, "#scatter-count"));
-    assert!(points > 50);
+    assert!(points > 50, "{points}");
     screenshot(&tab, "5-compare");
 
     // What if the annuity were a smaller share of the credit?
-    tab.navigate_to(&format!("{base}/clients/100002/whatif?strategy=normal"))
-        .unwrap()
-        .wait_until_navigated()
-        .unwrap();
+    open(
+        &tab,
+        &format!("{base}/clients/100002/whatif?strategy=normal"),
+    );
     set_field(&tab, "#feature_5", "PAYMENT_RATE");
     set_field(&tab, "#value_5", "0.02");
     tab.wait_for_element("#rescore").unwrap().click().unwrap();
     let before = tab
         .wait_for_element_with_custom_timeout("#before", Duration::from_secs(30))
+        .unwrap()
+        .get_inner_text()
         .unwrap();
-    let before = before.get_inner_text().unwrap();
-    assert!(before.contains("48.1 %"), "{before}");
-    assert!(before.contains("37.") || before.contains("38."), "{before}");
+    let mut changed = known.clone();
+    changed[index("PAYMENT_RATE")] = 0.02;
+    assert!(before.contains(&pct(&known)), "{before}");
+    assert!(before.contains(&pct(&changed)), "{before}");
     screenshot(&tab, "6-whatif");
 
-    tab.navigate_to(&format!("{base}/model"))
-        .unwrap()
-        .wait_until_navigated()
-        .unwrap();
-    assert_eq!(text(&tab, "#model-version"), "v2");
+    open(&tab, &format!("{base}/model"));
+    assert_eq!(text(&tab, "#model-version"), LIVE);
     assert!(
         text(&tab, "#model-card").contains("<script>"),
         "the card's raw HTML shows as text"
     );
     screenshot(&tab, "7-model");
+    runtime.block_on(dashboard.stop());
 }
