@@ -37,7 +37,7 @@ pub use artifact::{
 };
 pub use error::{Error, Result, SchemaError};
 pub use lightgbm::parse_lightgbm;
-pub use model::{Calibration, Estimator, Link, Model};
+pub use model::{Calibration, Estimator, Link, Model, logit, sigmoid};
 pub use policy::{Decision, Outcome, ReasonCode, Strategy, Thresholds};
 pub use schema::{CategoryEncoding, CategoryVocabulary, FeatureKind, FeatureSchema, FeatureSpec};
 pub use shap::{Explanation, ShapScratch};
