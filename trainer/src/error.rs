@@ -52,21 +52,9 @@ pub enum Error {
     /// A scoring-core error: feature schema, artifact or model registry.
     #[error(transparent)]
     Core(#[from] scoring_core::Error),
-    // --- synthetic data ---
-    #[error("{path}: already exists; pass --force to overwrite it")]
-    SynthOutputExists { path: PathBuf },
-    #[error(
-        "no marginal statistics for column `{column}` of {table}; regenerate synth/marginals.rs with scripts/gen_marginals.py"
-    )]
-    SynthMissingMarginal {
-        table: &'static str,
-        column: &'static str,
-    },
-    #[error("cannot start the worker threads (--threads)")]
-    SynthThreads {
-        #[source]
-        source: rayon::ThreadPoolBuildError,
-    },
+    /// A `trainer synth` error.
+    #[error(transparent)]
+    Synth(#[from] synth::Error),
 
     // --- evaluation ---
     #[error("cannot compute {metric}: no clients were given")]

@@ -29,7 +29,7 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Write synthetic data in the Home Credit Default Risk layout.
-    Synth(trainer::synth::SynthArgs),
+    Synth(synth::SynthArgs),
     /// Build the per-client feature table (parquet) and its schema (JSON).
     Features(trainer::features::FeaturesArgs),
     /// List, show, promote and roll back published model versions.
@@ -50,7 +50,7 @@ fn main() -> ExitCode {
         .with_writer(std::io::stderr)
         .init();
     let result = match Cli::parse().command {
-        Command::Synth(args) => trainer::synth::run(&args).map_err(anyhow::Error::from),
+        Command::Synth(args) => synth::run(&args).map_err(anyhow::Error::from),
         Command::Features(args) => trainer::features::run(&args).map_err(anyhow::Error::from),
         Command::Models(args) => trainer::models_cli::run(&args).map_err(anyhow::Error::from),
         Command::Train(args) => trainer::train::run(&args).map_err(anyhow::Error::from),
