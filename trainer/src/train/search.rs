@@ -27,6 +27,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
+use synth::Rng;
 
 use super::fit::{Imbalance, Labelled, fit_lightgbm, probabilities};
 use crate::evaluation::{CostParameters, confusion_matrix, default_grid, roc_auc, sweep};
@@ -155,7 +156,8 @@ impl SearchPlan {
             let trials = file
                 .trials
                 .ok_or_else(|| invalid(path, "strategy = \"random\" needs `trials`"))?;
-            shuffle(&mut candidates, seed);
+            // Not `seed` itself: the folds are drawn from that stream.
+            Rng::seeded(seed ^ 0x7e1a_15ed).shuffle(&mut candidates);
             candidates.truncate(trials.max(1));
         }
         Ok(Self {
@@ -167,17 +169,6 @@ impl SearchPlan {
 
 fn base_has_field(base: &LightGbmParams, key: &str) -> bool {
     serde_json::to_value(base).is_ok_and(|v| v.get(key).is_some())
-}
-
-fn shuffle<T>(items: &mut [T], seed: u64) {
-    let mut state = seed ^ 0x9e37_79b9_7f4a_7c15;
-    for i in (1..items.len()).rev() {
-        state = state
-            .wrapping_mul(6_364_136_223_846_793_005)
-            .wrapping_add(1_442_695_040_888_963_407);
-        let j = ((state >> 33) % (i as u64 + 1)) as usize;
-        items.swap(i, j);
-    }
 }
 
 /// Cross-validates every candidate on `rows` and returns the trials, best

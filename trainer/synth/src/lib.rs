@@ -3,7 +3,9 @@
 //!
 //! - [`tables`]: the eight files of the Home Credit Default Risk layout,
 //!   their names and columns, shared with the trainer's feature pipeline;
-//! - [`run`] with [`SynthArgs`]: writes a data set in that layout.
+//! - [`run`] with [`SynthArgs`]: writes a data set in that layout;
+//! - [`Rng`]: the project's seeded random number generator (xoshiro256++
+//!   seeded by SplitMix64), also behind the trainer's splits and sampling.
 //!
 //! ```text
 //! trainer synth --out data/synth                      # 20,000 applicants
@@ -83,6 +85,7 @@ use self::chunk::{ChunkOut, Generator};
 pub use self::error::{Error, Result};
 use self::output::Output;
 pub use self::output::TRUE_PD_FILE;
+pub use self::rng::Rng;
 
 /// Applicants in the real data: 307,511 train + 48,744 test.
 pub const FULL_TRAIN: u64 = 307_511;
