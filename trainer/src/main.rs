@@ -33,7 +33,7 @@ enum Command {
     /// Build the per-client feature table (parquet) and its schema (JSON).
     Features(trainer::features::FeaturesArgs),
     /// List, show, promote and roll back published model versions.
-    Models(trainer::models_cli::ModelsArgs),
+    Models(trainer::models::ModelsArgs),
     /// Train, evaluate and publish a model from the feature table (or any
     /// CSV / parquet table with an id and a 0/1 target column).
     Train(trainer::train::TrainArgs),
@@ -52,7 +52,7 @@ fn main() -> ExitCode {
     let result = match Cli::parse().command {
         Command::Synth(args) => synth::run(&args).map_err(anyhow::Error::from),
         Command::Features(args) => trainer::features::run(&args).map_err(anyhow::Error::from),
-        Command::Models(args) => trainer::models_cli::run(&args).map_err(anyhow::Error::from),
+        Command::Models(args) => trainer::models::run(&args).map_err(anyhow::Error::from),
         Command::Train(args) => trainer::train::run(&args).map_err(anyhow::Error::from),
         Command::Score(args) => trainer::score::run(&args)
             .map(|_| ())

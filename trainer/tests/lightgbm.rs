@@ -2,7 +2,7 @@
 //! must score and explain every row exactly as LightGBM itself does.
 
 use trainer::Error;
-use trainer::training::lightgbm::{LightGbmParams, train};
+use trainer::learners::lightgbm::{LightGbmParams, train};
 
 const N_ROWS: usize = 2_000;
 const N_FEATURES: usize = 10;

@@ -11,11 +11,11 @@ use common::synthetic_features;
 
 use scoring_core::registry::Registry;
 use scoring_core::{PublishedModel, Strategy};
+use trainer::learners::lightgbm::{LightGbmParams, TrainedBooster};
+use trainer::learners::sampling::stratified_split;
 use trainer::train::fit::{Imbalance, Labelled, fit_lightgbm};
 use trainer::train::table::read_training_table;
 use trainer::train::{ModelKind, TrainArgs, train_and_publish};
-use trainer::training::lightgbm::{LightGbmParams, TrainedBooster};
-use trainer::training::sampling::stratified_split;
 
 /// A 5,000-applicant feature table, built once for every test here.
 fn features() -> &'static Path {

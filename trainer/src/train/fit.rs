@@ -9,8 +9,8 @@ use serde::Serialize;
 
 use super::assess::probabilities_of;
 use super::table::{Rows, TrainingTable};
-use crate::training::lightgbm::{ClassWeighting, LightGbmParams, train};
-use crate::training::sampling::undersample;
+use crate::learners::lightgbm::{ClassWeighting, LightGbmParams, train};
+use crate::learners::sampling::undersample;
 use crate::{Error, Result};
 
 /// How the 8%-positive target is rebalanced for fitting.
@@ -65,8 +65,6 @@ pub struct Fitted {
     /// LightGBM's own text model (uncorrected), for reference checks.
     pub lightgbm_text: String,
     pub best_iteration: usize,
-    /// The defaulters' share of the rows fitted, as LightGBM saw it.
-    pub fitted_rate: f64,
     pub rows_fitted: usize,
 }
 
@@ -133,7 +131,6 @@ pub fn fit_lightgbm(
         model,
         lightgbm_text: text,
         best_iteration: booster.best_iteration(),
-        fitted_rate,
         rows_fitted: rows.len(),
     })
 }

@@ -15,8 +15,8 @@
 //!    for calibration; the rest is rebalanced (undersampling or class
 //!    weights, [`fit`]) and fitted; the prior shift is folded into the model
 //!    so its probabilities are on the real default rate;
-//! 5. the comparison models (linfa, [`linfa_models`]) are fitted on a sample
-//!    of the same rows;
+//! 5. the comparison models ([`crate::learners::linfa`]) are fitted on a
+//!    sample of the same rows;
 //! 6. each model is calibrated on the calibration half (isotonic or Platt)
 //!    and evaluated on the test split as it will be served ([`assess`](mod@assess));
 //! 7. the chosen kind is published with its report, model card (`card`),
@@ -26,26 +26,24 @@ mod args;
 pub mod assess;
 mod card;
 pub mod fit;
-pub mod linfa_models;
 mod publish;
 pub mod search;
 pub mod table;
 
 use std::collections::BTreeMap;
 
+use scoring_core::registry::VersionId;
 use scoring_core::{Calibration, Model, Thresholds};
 
-pub use args::{CalibrationChoice, ImbalanceChoice, ModelKind, SnapshotChoice, TrainArgs};
-use assess::{Assessment, TestSet, assess, probabilities_of};
-use fit::{Imbalance, Labelled, fit_lightgbm, probabilities};
-use linfa_models::{FitRows, fit_logistic, fit_tree};
-use scoring_core::registry::VersionId;
-use search::{SearchPlan, run_search};
-
+pub use self::args::{CalibrationChoice, ImbalanceChoice, ModelKind, SnapshotChoice, TrainArgs};
+use self::assess::{Assessment, TestSet, assess, probabilities_of};
+use self::fit::{Imbalance, Labelled, fit_lightgbm, probabilities};
+use self::search::{SearchPlan, run_search};
 use crate::evaluation::{CostParameters, expected_calibration_error};
-use crate::training::calibration::{IsotonicCalibrator, PlattCalibrator};
-use crate::training::lightgbm::{EarlyStoppingMetric, LightGbmParams};
-use crate::training::sampling::{stratified_split, undersample};
+use crate::learners::calibration::{IsotonicCalibrator, PlattCalibrator};
+use crate::learners::lightgbm::{EarlyStoppingMetric, LightGbmParams};
+use crate::learners::linfa::{FitRows, fit_logistic, fit_tree};
+use crate::learners::sampling::{stratified_split, undersample};
 use crate::{Error, Result};
 
 /// Rounds without improvement before early stopping.

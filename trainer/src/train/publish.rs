@@ -18,8 +18,8 @@ use super::card::{CardContext, render};
 use super::table::TrainingTable;
 use super::{Candidate, IMPORTANCE_ROWS, SnapshotChoice, TrainArgs, TrainOutcome};
 use crate::evaluation::CostParameters;
-use crate::training::lightgbm::LightGbmParams;
-use crate::training::sampling::Split;
+use crate::learners::lightgbm::LightGbmParams;
+use crate::learners::sampling::Split;
 use crate::{Error, Result};
 
 /// The trainer's commit, recorded as each version's `code_version`.

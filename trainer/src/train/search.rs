@@ -31,8 +31,8 @@ use synth::Rng;
 
 use super::fit::{Imbalance, Labelled, fit_lightgbm, probabilities};
 use crate::evaluation::{CostParameters, confusion_matrix, default_grid, roc_auc, sweep};
-use crate::training::lightgbm::LightGbmParams;
-use crate::training::sampling::stratified_k_fold;
+use crate::learners::lightgbm::LightGbmParams;
+use crate::learners::sampling::stratified_k_fold;
 use crate::{Error, Result};
 
 /// What a search selects on.
