@@ -4,7 +4,7 @@
 //! real default rate (before calibration).
 
 use scoring_core::model::BoostedTrees;
-use scoring_core::{Estimator, Model};
+use scoring_core::{Estimator, Model, logit};
 use serde::Serialize;
 
 use super::assess::probabilities_of;
@@ -66,10 +66,6 @@ pub struct Fitted {
     pub lightgbm_text: String,
     pub best_iteration: usize,
     pub rows_fitted: usize,
-}
-
-fn logit(p: f64) -> f64 {
-    (p / (1.0 - p)).ln()
 }
 
 /// Fits on `fit` (rebalanced by `imbalance`), stops early on `valid`.

@@ -201,11 +201,6 @@ pub(crate) fn normal_quantile(p: f64) -> f64 {
     }
 }
 
-/// Logistic function.
-pub(crate) fn sigmoid(x: f64) -> f64 {
-    1.0 / (1.0 + (-x).exp())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

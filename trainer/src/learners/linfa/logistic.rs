@@ -4,14 +4,10 @@ use linfa::prelude::*;
 use linfa_logistic::LogisticRegression;
 use ndarray::Array1;
 use scoring_core::model::LogisticModel;
-use scoring_core::{Estimator, Model};
+use scoring_core::{Estimator, Model, logit};
 
 use super::{FitRows, candidate};
 use crate::Result;
-
-fn logit(p: f64) -> f64 {
-    (p / (1.0 - p)).ln()
-}
 
 /// L2-regularised logistic regression on standardised, imputed features.
 pub fn fit_logistic(rows: FitRows<'_>, feature_names: &[String]) -> Result<Model> {
