@@ -120,7 +120,13 @@ impl SearchPlan {
         if let Some(n) = file.early_stopping_rounds {
             base.early_stopping_rounds = Some(n);
         }
-        let mut grid = vec![serde_json::to_value(&base).map_err(|e| invalid(path, e.to_string()))?];
+        let base_value =
+            serde_json::to_value(&base).map_err(|source| Error::TrainSearchParameters {
+                path: path.to_owned(),
+                what: "the parameters not searched",
+                source,
+            })?;
+        let mut grid = vec![base_value];
         for (key, values) in &file.space {
             if values.is_empty() {
                 return Err(invalid(path, format!("`{key}` lists no value")));
@@ -139,8 +145,12 @@ impl SearchPlan {
         let mut candidates = grid
             .into_iter()
             .map(|value| {
-                let params: LightGbmParams = serde_json::from_value(value).map_err(|e| {
-                    invalid(path, format!("a value does not fit its parameter: {e}"))
+                let params: LightGbmParams = serde_json::from_value(value).map_err(|source| {
+                    Error::TrainSearchParameters {
+                        path: path.to_owned(),
+                        what: "a value of the search space",
+                        source,
+                    }
                 })?;
                 params.validate()?;
                 Ok(params)

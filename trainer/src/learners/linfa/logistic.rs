@@ -6,8 +6,8 @@ use ndarray::Array1;
 use scoring_core::model::LogisticModel;
 use scoring_core::{Estimator, Model, logit};
 
-use super::{FitRows, candidate};
-use crate::Result;
+use super::{FitRows, model_error};
+use crate::{Error, Result};
 
 /// L2-regularised logistic regression on standardised, imputed features.
 pub fn fit_logistic(rows: FitRows<'_>, feature_names: &[String]) -> Result<Model> {
@@ -33,7 +33,7 @@ pub fn fit_logistic(rows: FitRows<'_>, feature_names: &[String]) -> Result<Model
         .alpha(1.0)
         .max_iterations(200)
         .fit(&dataset)
-        .map_err(|e| candidate("logistic", e.to_string()))?;
+        .map_err(|source| Error::LinfaLogistic { source })?;
     // linfa-logistic models the probability of whichever class is the
     // larger in the fitted rows (the first seen on a tie): turned around
     // when that is the good clients', so the model always gives the
@@ -53,7 +53,7 @@ pub fn fit_logistic(rows: FitRows<'_>, feature_names: &[String]) -> Result<Model
         scaled_mean: vec![0.0; n],
     };
     Model::new(feature_names.to_vec(), Estimator::Logistic(logistic))
-        .map_err(|e| candidate("logistic", e.to_string()))
+        .map_err(model_error("converting the logistic regression"))
 }
 
 #[cfg(test)]
@@ -96,5 +96,19 @@ mod tests {
                 "{defaulters} defaulters of 400: p(+1.5) = {high} <= p(-1.5) = {low}"
             );
         }
+    }
+
+    #[test]
+    fn a_fit_linfa_refuses_keeps_its_error() {
+        let (values, labels) = risky_rows(50, 0);
+        let rows = FitRows {
+            values: &values,
+            labels: &labels,
+            n_features: 1,
+            base_rate: 0.08,
+        };
+        let err = fit_logistic(rows, &["risk".to_owned()]).expect_err("one class");
+        assert!(matches!(err, Error::LinfaLogistic { .. }), "{err}");
+        assert!(std::error::Error::source(&err).is_some());
     }
 }

@@ -68,14 +68,47 @@ impl FitRows<'_> {
             .enumerate()
             .map(|(k, &x)| fill(k % self.n_features, x))
             .collect();
-        Array2::from_shape_vec((self.n_rows(), self.n_features), values)
-            .map_err(|e| candidate("linfa", e.to_string()))
+        let (rows, columns) = (self.n_rows(), self.n_features);
+        Array2::from_shape_vec((rows, columns), values).map_err(|source| Error::LinfaMatrix {
+            rows,
+            columns,
+            source,
+        })
     }
 }
 
-fn candidate(model: &'static str, reason: impl Into<String>) -> Error {
-    Error::TrainCandidate {
-        model,
-        reason: reason.into(),
+fn model_error(stage: &'static str) -> impl FnOnce(scoring_core::Error) -> Error {
+    move |source| Error::TrainModel { stage, source }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::error::Error as _;
+
+    use super::*;
+
+    #[test]
+    fn a_bad_shape_keeps_the_ndarray_error() {
+        let rows = FitRows {
+            values: &[1.0, 2.0, 3.0],
+            labels: &[0, 1],
+            n_features: 2,
+            base_rate: 0.1,
+        };
+        let err = rows
+            .matrix(|_, x| x)
+            .expect_err("3 values are not 2 rows of 2");
+        assert!(
+            matches!(
+                err,
+                Error::LinfaMatrix {
+                    rows: 2,
+                    columns: 2,
+                    ..
+                }
+            ),
+            "{err}"
+        );
+        assert!(err.source().is_some());
     }
 }

@@ -7,9 +7,9 @@ use ndarray::Array1;
 use scoring_core::model::{MissingType, ProbabilityTree, Tree, TreeParts, numerical_decision};
 use scoring_core::{Estimator, Model};
 
-use super::{FitRows, candidate};
-use crate::Result;
+use super::{FitRows, model_error};
 use crate::learners::sampling::correct_probability;
+use crate::{Error, Result};
 
 /// A depth-limited decision tree whose leaves are default rates.
 pub fn fit_tree(
@@ -32,13 +32,13 @@ pub fn fit_tree(
         .max_depth(Some(max_depth))
         .min_weight_leaf(min_leaf_rows)
         .fit(&dataset)
-        .map_err(|e| candidate("decision_tree", e.to_string()))?;
+        .map_err(|source| Error::LinfaTree { source })?;
 
     let mut parts = empty_parts();
     flatten(fitted.root_node(), &medians, &mut parts);
     // Route the fitted rows through the converted tree for covers and rates.
-    let shape = Tree::new(with_unit_covers(&parts))
-        .map_err(|e| candidate("decision_tree", e.to_string()))?;
+    let shape =
+        Tree::new(with_unit_covers(&parts)).map_err(model_error("converting the decision tree"))?;
     let leaves = parts.leaf_value.len();
     let (mut count, mut defaults) = (vec![0.0; leaves], vec![0.0; leaves]);
     for (i, &label) in rows.labels.iter().enumerate() {
@@ -59,12 +59,12 @@ pub fn fit_tree(
     }
     parts.internal_count = vec![0.0; parts.split_feature.len()];
     fill_internal_counts(&mut parts, 0);
-    let tree = Tree::new(parts).map_err(|e| candidate("decision_tree", e.to_string()))?;
+    let tree = Tree::new(parts).map_err(model_error("converting the decision tree"))?;
     Model::new(
         feature_names.to_vec(),
         Estimator::ProbabilityTree(ProbabilityTree { tree }),
     )
-    .map_err(|e| candidate("decision_tree", e.to_string()))
+    .map_err(model_error("converting the decision tree"))
 }
 
 fn empty_parts() -> TreeParts {
