@@ -194,7 +194,9 @@ fn scoring_core_reproduces_lightgbm_on_the_test_split() {
         early_stopping_rounds: Some(20),
         seed: 42,
         ..LightGbmParams::default()
-    };
+    }
+    .check()
+    .expect("valid parameters");
     // No rebalancing: the served raw score is LightGBM's own.
     let fitted = fit_lightgbm(data, &names, fit, valid, &params, Imbalance::None, 42).expect("fit");
     let booster = TrainedBooster::from_model_string(&fitted.lightgbm_text, n).expect("booster");

@@ -1,9 +1,15 @@
-//! The options of `trainer train`, with their defaults and checks.
+//! The options of `trainer train`, with their defaults, checked once into
+//! [`ValidTrainArgs`], the only form the training accepts.
 
 use std::path::PathBuf;
 
 use super::search::SelectionMetric;
+use crate::evaluation::{CostParameters, ValidCostParameters};
+use crate::learners::lightgbm::{EarlyStoppingMetric, LightGbmParams, ValidLightGbmParams};
 use crate::{Error, Result};
+
+/// Rounds without improvement before early stopping.
+const EARLY_STOPPING_ROUNDS: u32 = 50;
 
 /// Which kind of model is published.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -168,39 +174,109 @@ impl TrainArgs {
         }
     }
 
-    /// Checks the values clap cannot.
-    pub fn check(&self) -> Result<()> {
+    /// Checks the values clap cannot, naming the flag of the first one out
+    /// of range, and derives the LightGBM and cost parameters from them.
+    pub fn check(self) -> Result<ValidTrainArgs> {
         let invalid =
-            |flag: &'static str, message: String| Err(Error::InvalidArgument { flag, message });
+            |flag: &'static str, message: String| Error::InvalidArgument { flag, message };
         if !(self.test_fraction > 0.0 && self.test_fraction < 1.0) {
-            return invalid(
+            return Err(invalid(
                 "--test-fraction",
                 format!("must be in (0, 1), got {}", self.test_fraction),
-            );
+            ));
         }
         if !(self.undersample_ratio.is_finite() && self.undersample_ratio > 0.0) {
-            return invalid(
+            return Err(invalid(
                 "--undersample-ratio",
                 format!(
                     "must be a finite number > 0, got {}",
                     self.undersample_ratio
                 ),
-            );
+            ));
         }
         if self.linfa_rows < 100 {
-            return invalid(
+            return Err(invalid(
                 "--linfa-rows",
                 format!("must be at least 100, got {}", self.linfa_rows),
-            );
+            ));
         }
-        for (flag, value) in [
-            ("--interest-rate", self.interest_rate),
-            ("--loss-given-default", self.loss_given_default),
-        ] {
-            if !(value.is_finite() && value >= 0.0) {
-                return invalid(flag, format!("must be a finite number >= 0, got {value}"));
-            }
+        let lightgbm = LightGbmParams {
+            num_leaves: self.num_leaves,
+            learning_rate: self.learning_rate,
+            num_iterations: self.trees,
+            seed: self.seed,
+            early_stopping_rounds: Some(EARLY_STOPPING_ROUNDS),
+            // Rebalanced fits over-predict default on the real validation rows,
+            // so their log-loss worsens from the first rounds: watch the ranking.
+            metric: EarlyStoppingMetric::Auc,
+            ..LightGbmParams::default()
         }
-        Ok(())
+        .check()
+        .map_err(as_flag_error)?;
+        let cost = CostParameters {
+            interest_rate: self.interest_rate,
+            loss_given_default: self.loss_given_default,
+            ..CostParameters::default()
+        }
+        .check()
+        .map_err(as_flag_error)?;
+        Ok(ValidTrainArgs {
+            args: self,
+            lightgbm,
+            cost,
+        })
+    }
+}
+
+/// A LightGBM or cost parameter's error as an error of the flag it comes
+/// from; other errors as they are.
+fn as_flag_error(error: Error) -> Error {
+    let (parameter, message) = match &error {
+        Error::LightGbmInvalidParameter {
+            parameter,
+            value,
+            expected,
+        } => (*parameter, format!("must be {expected}, got {value}")),
+        Error::InvalidCostParameter { parameter, value } => (
+            *parameter,
+            format!("must be a finite number >= 0, got {value}"),
+        ),
+        _ => return error,
+    };
+    let flag = match parameter {
+        "num_leaves" => "--num-leaves",
+        "learning_rate" => "--learning-rate",
+        "num_iterations" => "--trees",
+        "interest_rate" => "--interest-rate",
+        "loss_given_default" => "--loss-given-default",
+        _ => return error,
+    };
+    Error::InvalidArgument { flag, message }
+}
+
+/// Options that passed [`TrainArgs::check`], with the LightGBM and cost
+/// parameters they give.
+#[derive(Debug, Clone)]
+pub struct ValidTrainArgs {
+    args: TrainArgs,
+    lightgbm: ValidLightGbmParams,
+    cost: ValidCostParameters,
+}
+
+impl ValidTrainArgs {
+    /// The checked options.
+    pub fn get(&self) -> &TrainArgs {
+        &self.args
+    }
+
+    /// The LightGBM parameters of `--trees`, `--learning-rate`,
+    /// `--num-leaves` and `--seed`, before any search.
+    pub fn lightgbm(&self) -> &ValidLightGbmParams {
+        &self.lightgbm
+    }
+
+    /// The business cost of `--interest-rate` and `--loss-given-default`.
+    pub fn cost(&self) -> &ValidCostParameters {
+        &self.cost
     }
 }

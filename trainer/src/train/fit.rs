@@ -9,7 +9,7 @@ use serde::Serialize;
 
 use super::assess::probabilities_of;
 use super::table::{Rows, TrainingTable};
-use crate::learners::lightgbm::{ClassWeighting, LightGbmParams, train};
+use crate::learners::lightgbm::{ValidLightGbmParams, train};
 use crate::learners::sampling::undersample;
 use crate::{Error, Result};
 
@@ -74,7 +74,7 @@ pub fn fit_lightgbm(
     feature_names: &[String],
     fit: &[usize],
     valid: &[usize],
-    params: &LightGbmParams,
+    params: &ValidLightGbmParams,
     imbalance: Imbalance,
     seed: u64,
 ) -> Result<Fitted> {
@@ -89,7 +89,7 @@ pub fn fit_lightgbm(
             (sampled, rate)
         }
         Imbalance::ClassWeights => {
-            params.class_weighting = ClassWeighting::IsUnbalance;
+            params = params.is_unbalance();
             (fit.to_vec(), 0.5)
         }
         Imbalance::None => (fit.to_vec(), base_rate),

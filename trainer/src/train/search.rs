@@ -31,7 +31,7 @@ use synth::Rng;
 
 use super::fit::{Imbalance, Labelled, fit_lightgbm, probabilities};
 use crate::evaluation::{CostParameters, confusion_matrix, default_grid, roc_auc, sweep};
-use crate::learners::lightgbm::LightGbmParams;
+use crate::learners::lightgbm::{LightGbmParams, ValidLightGbmParams};
 use crate::learners::sampling::stratified_k_fold;
 use crate::{Error, Result};
 
@@ -74,14 +74,14 @@ enum SearchStrategy {
 #[derive(Debug, Clone)]
 pub struct SearchPlan {
     pub folds: usize,
-    pub candidates: Vec<LightGbmParams>,
+    pub candidates: Vec<ValidLightGbmParams>,
 }
 
 /// One trial's outcome, as logged.
 #[derive(Debug, Clone, Serialize)]
 pub struct Trial {
     pub trial: usize,
-    pub params: LightGbmParams,
+    pub params: ValidLightGbmParams,
     pub metric: SelectionMetric,
     /// The selection score (higher is better; the cost is negated).
     pub score: f64,
@@ -97,7 +97,7 @@ fn invalid(path: &Path, reason: impl Into<String>) -> Error {
 
 impl SearchPlan {
     /// Reads the TOML search file; `base` gives the parameters not searched.
-    pub fn load(path: &Path, base: &LightGbmParams, seed: u64) -> Result<Self> {
+    pub fn load(path: &Path, base: &ValidLightGbmParams, seed: u64) -> Result<Self> {
         let text = std::fs::read_to_string(path).map_err(|source| Error::Io {
             path: path.to_owned(),
             action: "reading the search space",
@@ -113,7 +113,7 @@ impl SearchPlan {
                 format!("folds = {}, at least 2 are needed", file.folds),
             ));
         }
-        let mut base = base.clone();
+        let mut base = base.get().clone();
         if let Some(n) = file.num_iterations {
             base.num_iterations = n;
         }
@@ -152,8 +152,7 @@ impl SearchPlan {
                         source,
                     }
                 })?;
-                params.validate()?;
-                Ok(params)
+                params.check()
             })
             .collect::<Result<Vec<_>>>()?;
         if let Some(unknown) = file.space.keys().find(|k| !base_has_field(&base, k)) {

@@ -14,7 +14,7 @@
 
 mod params;
 
-pub use params::{ClassWeighting, EarlyStoppingMetric, LightGbmParams};
+pub use self::params::{ClassWeighting, EarlyStoppingMetric, LightGbmParams, ValidLightGbmParams};
 
 use self::params::invalid;
 use crate::error::{Error, Result};
@@ -87,10 +87,9 @@ pub fn train(
     features: &[f64],
     n_features: usize,
     labels: &[f64],
-    params: &LightGbmParams,
+    params: &ValidLightGbmParams,
     valid: Option<(&[f64], &[f64])>,
 ) -> Result<TrainedBooster> {
-    params.validate()?;
     let n_rows = rows_of("features", features, n_features)?;
     if n_rows == 0 {
         return Err(Error::LightGbmShape {
@@ -110,7 +109,7 @@ pub fn train(
 
     let valid_set = match valid {
         None => {
-            if params.early_stopping_rounds.is_some() {
+            if params.get().early_stopping_rounds.is_some() {
                 return Err(invalid(
                     "early_stopping_rounds",
                     "set without a validation set",

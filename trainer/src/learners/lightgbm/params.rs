@@ -1,5 +1,6 @@
-//! The hyper-parameters of a binary LightGBM model and the parameter map
-//! handed to LightGBM.
+//! The hyper-parameters of a binary LightGBM model, checked once into
+//! [`ValidLightGbmParams`] (linfa's pattern), and the parameter map handed
+//! to LightGBM.
 
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
@@ -111,10 +112,15 @@ pub(super) fn invalid(
 }
 
 impl LightGbmParams {
-    /// Checks every value before it reaches LightGBM.
-    pub fn validate(&self) -> Result<()> {
+    /// Checks every value; the error names the first parameter out of range.
+    /// The checked form is the only one [`train`](super::train) accepts.
+    pub fn check(self) -> Result<ValidLightGbmParams> {
         if self.num_leaves < 2 || self.num_leaves > 131_072 {
-            return Err(invalid("num_leaves", self.num_leaves, "2..=131072"));
+            return Err(invalid(
+                "num_leaves",
+                self.num_leaves,
+                "between 2 and 131072",
+            ));
         }
         if self.max_depth == Some(0) {
             return Err(invalid("max_depth", 0, ">= 1 (or None for unlimited)"));
@@ -157,41 +163,64 @@ impl LightGbmParams {
         if self.early_stopping_rounds == Some(0) {
             return Err(invalid("early_stopping_rounds", 0, ">= 1 (or None)"));
         }
-        Ok(())
+        Ok(ValidLightGbmParams(self))
+    }
+}
+
+/// LightGBM parameters that passed [`LightGbmParams::check`]; serialised as
+/// the plain parameters.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(transparent)]
+pub struct ValidLightGbmParams(LightGbmParams);
+
+impl ValidLightGbmParams {
+    /// The checked parameters.
+    pub fn get(&self) -> &LightGbmParams {
+        &self.0
+    }
+
+    /// The same parameters with LightGBM's `is_unbalance` class weighting
+    /// (which has no value to check).
+    pub fn is_unbalance(&self) -> Self {
+        Self(LightGbmParams {
+            class_weighting: ClassWeighting::IsUnbalance,
+            ..self.0.clone()
+        })
     }
 
     /// The LightGBM parameter map (`lightgbm3` passes it as `key=value`).
     pub(super) fn to_json(&self) -> Value {
+        let params = &self.0;
         let mut m = Map::new();
         let mut set = |k: &str, v: Value| {
             m.insert(k.to_owned(), v);
         };
         set("objective", "binary".into());
-        set("metric", self.metric.lightgbm_name().into());
-        set("num_leaves", self.num_leaves.into());
-        set("max_depth", self.max_depth.map_or(-1, i64::from).into());
-        set("learning_rate", self.learning_rate.into());
-        set("num_iterations", self.num_iterations.into());
-        set("min_data_in_leaf", self.min_data_in_leaf.into());
-        set("feature_fraction", self.feature_fraction.into());
-        set("bagging_fraction", self.bagging_fraction.into());
-        set("bagging_freq", self.bagging_freq.into());
-        set("lambda_l1", self.lambda_l1.into());
-        set("lambda_l2", self.lambda_l2.into());
-        match self.class_weighting {
+        set("metric", params.metric.lightgbm_name().into());
+        set("num_leaves", params.num_leaves.into());
+        set("max_depth", params.max_depth.map_or(-1, i64::from).into());
+        set("learning_rate", params.learning_rate.into());
+        set("num_iterations", params.num_iterations.into());
+        set("min_data_in_leaf", params.min_data_in_leaf.into());
+        set("feature_fraction", params.feature_fraction.into());
+        set("bagging_fraction", params.bagging_fraction.into());
+        set("bagging_freq", params.bagging_freq.into());
+        set("lambda_l1", params.lambda_l1.into());
+        set("lambda_l2", params.lambda_l2.into());
+        match params.class_weighting {
             ClassWeighting::None => {}
             ClassWeighting::IsUnbalance => set("is_unbalance", true.into()),
             ClassWeighting::ScalePosWeight(w) => set("scale_pos_weight", w.into()),
         }
-        set("seed", self.seed.into());
+        set("seed", params.seed.into());
         set("deterministic", true.into());
         set("force_row_wise", true.into());
-        set("num_threads", self.num_threads.into());
+        set("num_threads", params.num_threads.into());
         set("verbosity", (-1).into());
         // NaN is the missing value; 0 is an ordinary value.
         set("use_missing", true.into());
         set("zero_as_missing", false.into());
-        if let Some(rounds) = self.early_stopping_rounds {
+        if let Some(rounds) = params.early_stopping_rounds {
             set("early_stopping_rounds", rounds.into());
         }
         Value::Object(m)
