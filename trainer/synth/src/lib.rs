@@ -98,26 +98,26 @@ const MAX_APPLICANTS: u64 = 50_000_000;
 #[derive(Debug, Clone, clap::Args)]
 pub struct SynthArgs {
     /// Folder to write the CSV files into (created if missing).
-    #[arg(long, env = "SYNTH_OUT", default_value = "data/synth")]
+    #[arg(long, env = "CREDIT_DATA", default_value = "data/synth")]
     pub out: PathBuf,
     /// Number of applicants, train and test together.
-    #[arg(long, env = "SYNTH_APPLICANTS", default_value_t = 20_000)]
+    #[arg(long, env = "TRAINER_APPLICANTS", default_value_t = 20_000)]
     pub applicants: u64,
     /// Share of the applicants written to application_test.csv (without TARGET).
-    #[arg(long, env = "SYNTH_TEST_FRACTION", default_value_t = DEFAULT_TEST_FRACTION)]
+    #[arg(long, env = "TRAINER_SYNTH_TEST_FRACTION", default_value_t = DEFAULT_TEST_FRACTION)]
     pub test_fraction: f64,
     /// The real size: 307,511 train and 48,744 test applicants (overrides
     /// --applicants and --test-fraction).
-    #[arg(long, env = "SYNTH_FULL")]
+    #[arg(long, env = "TRAINER_FULL")]
     pub full: bool,
     /// Seed of the random generators; the same seed gives the same bytes.
-    #[arg(long, env = "SYNTH_SEED", default_value_t = 42)]
+    #[arg(long, env = "TRAINER_SEED", default_value_t = 42)]
     pub seed: u64,
     /// Replace existing files in --out.
-    #[arg(long, env = "SYNTH_FORCE")]
+    #[arg(long, env = "TRAINER_FORCE")]
     pub force: bool,
     /// Worker threads (default: one per core); the output does not depend on it.
-    #[arg(long, env = "SYNTH_THREADS")]
+    #[arg(long, env = "TRAINER_THREADS")]
     pub threads: Option<usize>,
 }
 
