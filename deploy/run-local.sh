@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The whole platform on one machine, on built-in synthetic data:
-#   1. generates 20,000 synthetic applicants (SYNTH_APPLICANTS) if none are there,
+#   1. generates 20,000 synthetic applicants (TRAINER_APPLICANTS) if none are there,
 #   2. builds the feature table and trains, evaluates and publishes a model as
 #      `production` if the registry has none,
 #   3. starts the scoring service (gRPC) and the loan officers' dashboard,
@@ -12,7 +12,7 @@ cd "$(dirname "$0")/.."
 
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/credit-scoring/target}"
 WORK="${CREDIT_WORK_DIR:-.local}"
-APPLICANTS="${SYNTH_APPLICANTS:-20000}"
+APPLICANTS="${TRAINER_APPLICANTS:-20000}"
 GRPC_LISTEN="${SCORING_LISTEN:-127.0.0.1:50051}"
 METRICS_LISTEN="${SCORING_METRICS_LISTEN:-127.0.0.1:9090}"
 WEB_LISTEN="${GATEWAY_LISTEN:-127.0.0.1:8080}"

@@ -37,7 +37,7 @@ pub use artifact::{
 };
 pub use error::{Error, Result};
 pub use lightgbm::parse_lightgbm;
-pub use model::{Calibration, Estimator, Link, MAX_TREE_DEPTH, Model};
+pub use model::{Calibration, Estimator, Link, MAX_TREE_DEPTH, Model, logit, sigmoid};
 pub use policy::{Decision, Outcome, ReasonCode, ReasonPolicy, Strategy, Thresholds};
 pub use schema::{CategoryEncoding, CategoryVocabulary, FeatureKind, FeatureSchema, FeatureSpec};
 pub use shap::{Explanation, ShapScratch, ShapTables};

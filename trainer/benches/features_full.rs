@@ -18,7 +18,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Instant;
 
-use trainer::tables::Table;
+use synth::tables::Table;
 
 struct Measured {
     seconds: f64,

@@ -52,21 +52,9 @@ pub enum Error {
     /// A scoring-core error: feature schema, artifact or model registry.
     #[error(transparent)]
     Core(#[from] scoring_core::Error),
-    // --- synthetic data ---
-    #[error("{path}: already exists; pass --force to overwrite it")]
-    SynthOutputExists { path: PathBuf },
-    #[error(
-        "no marginal statistics for column `{column}` of {table}; regenerate synth/marginals.rs with scripts/gen_marginals.py"
-    )]
-    SynthMissingMarginal {
-        table: &'static str,
-        column: &'static str,
-    },
-    #[error("cannot start the worker threads (--threads)")]
-    SynthThreads {
-        #[source]
-        source: rayon::ThreadPoolBuildError,
-    },
+    /// A `trainer synth` error.
+    #[error(transparent)]
+    Synth(#[from] synth::Error),
 
     // --- evaluation ---
     #[error("cannot compute {metric}: no clients were given")]
@@ -211,12 +199,36 @@ pub enum Error {
     },
     #[error("{path}: invalid search space: {reason}")]
     TrainInvalidSearchSpace { path: PathBuf, reason: String },
+    #[error("{path}: {what} does not fit the LightGBM parameters")]
+    TrainSearchParameters {
+        path: PathBuf,
+        what: &'static str,
+        #[source]
+        source: serde_json::Error,
+    },
     #[error("{model} model: {reason}")]
     TrainCandidate { model: &'static str, reason: String },
     #[error("{path}: the feature schema has no `{feature}` feature, needed for the business cost")]
     TrainMissingFeature {
         path: PathBuf,
         feature: &'static str,
+    },
+    #[error("cannot copy {rows} rows of {columns} features into a matrix for linfa")]
+    LinfaMatrix {
+        rows: usize,
+        columns: usize,
+        #[source]
+        source: ndarray::ShapeError,
+    },
+    #[error("linfa-logistic could not fit the logistic regression")]
+    LinfaLogistic {
+        #[source]
+        source: linfa_logistic::error::Error,
+    },
+    #[error("linfa-trees could not fit the decision tree")]
+    LinfaTree {
+        #[source]
+        source: linfa::Error,
     },
     #[error("LightGBM did not produce boosted trees")]
     TrainUnexpectedModel,

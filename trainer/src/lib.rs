@@ -1,20 +1,25 @@
-//! The modelling side of the credit-scoring platform.
+//! The modelling side of the credit-scoring platform: the lender's feature
+//! table, training, evaluation and publishing. polars, LightGBM and linfa
+//! live only here; the Home Credit layout and its synthetic generator are
+//! the `credit-synth` crate (`synth`, `trainer synth`).
 //!
-//! It owns the lender's data in the Home Credit Default Risk layout: a
-//! synthetic generator of that layout ([`synth`]) and the per-client feature
-//! table built from it with polars ([`features`]); training, evaluation and
-//! publishing to the model registry ([`train`], [`training`], [`evaluation`],
-//! [`models_cli`]); and portfolio scoring with a published model
-//! ([`score`]). polars, LightGBM and linfa live only here.
+//! The layout follows the command line, then what the commands share:
+//! - [`features`]: `trainer features`, the per-client feature table (polars);
+//! - [`train`]: `trainer train`, from reading the table to publishing a
+//!   version (options, search, fit, assessment, model card, publication);
+//! - [`score`]: `trainer score`, a whole portfolio with a published model;
+//! - [`models`]: `trainer models`, the registry's versions and aliases;
+//! - [`learners`]: the model adapters (LightGBM, linfa's logistic regression
+//!   and decision tree), calibration and sampling;
+//! - [`evaluation`]: metrics, confusion matrices, calibration report and the
+//!   business cost, on plain slices.
 
 mod error;
 pub mod evaluation;
 pub mod features;
-pub mod models_cli;
+pub mod learners;
+pub mod models;
 pub mod score;
-pub mod synth;
-pub mod tables;
 pub mod train;
-pub mod training;
 
 pub use error::{Error, Result};

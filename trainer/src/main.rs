@@ -7,9 +7,20 @@
 //! trainer models --registry registry list                 # published model versions
 //! trainer models promote v3 --alias production             # point an alias at a version
 //! trainer models rollback --alias production               # move it back
+//! trainer score --features data/features --out scores.csv  # a whole portfolio
 //! ```
 //!
-//! Every flag can also be given as an environment variable (`trainer <cmd> --help`).
+//! Every flag can also be given as an environment variable (`trainer <cmd>
+//! --help` lists them with their defaults), named by one scheme:
+//! - what the binaries share has one shared name: `CREDIT_REGISTRY` (the
+//!   model registry), `CREDIT_DATA` (the Home Credit files: `synth --out`,
+//!   `features --data`), `CREDIT_FEATURES` (the feature table:
+//!   `features --out`, `train --features`, `score --features`);
+//! - every other flag is `TRAINER_<FLAG>` (`--trees`: `TRAINER_TREES`),
+//!   one variable for a flag that several commands share with the same
+//!   meaning (`TRAINER_SEED`, `TRAINER_ID_COLUMN`, `TRAINER_ALIAS`), and
+//!   `TRAINER_<COMMAND>_<FLAG>` where commands give the same flag different
+//!   meanings (`TRAINER_TRAIN_MODEL`, `TRAINER_SCORE_MODEL`).
 
 use std::process::ExitCode;
 
@@ -29,11 +40,11 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Write synthetic data in the Home Credit Default Risk layout.
-    Synth(trainer::synth::SynthArgs),
+    Synth(synth::SynthArgs),
     /// Build the per-client feature table (parquet) and its schema (JSON).
     Features(trainer::features::FeaturesArgs),
     /// List, show, promote and roll back published model versions.
-    Models(trainer::models_cli::ModelsArgs),
+    Models(trainer::models::ModelsArgs),
     /// Train, evaluate and publish a model from the feature table (or any
     /// CSV / parquet table with an id and a 0/1 target column).
     Train(trainer::train::TrainArgs),
@@ -50,9 +61,9 @@ fn main() -> ExitCode {
         .with_writer(std::io::stderr)
         .init();
     let result = match Cli::parse().command {
-        Command::Synth(args) => trainer::synth::run(&args).map_err(anyhow::Error::from),
+        Command::Synth(args) => synth::run(&args).map_err(anyhow::Error::from),
         Command::Features(args) => trainer::features::run(&args).map_err(anyhow::Error::from),
-        Command::Models(args) => trainer::models_cli::run(&args).map_err(anyhow::Error::from),
+        Command::Models(args) => trainer::models::run(&args).map_err(anyhow::Error::from),
         Command::Train(args) => trainer::train::run(&args).map_err(anyhow::Error::from),
         Command::Score(args) => trainer::score::run(&args)
             .map(|_| ())
@@ -64,5 +75,50 @@ fn main() -> ExitCode {
             eprintln!("error: {error:#}");
             ExitCode::FAILURE
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory;
+
+    use super::Cli;
+
+    /// Checks the scheme of the module doc on `command` and its subcommands;
+    /// `path` names the subcommand (`train`, `models promote`).
+    fn check_scheme(command: &clap::Command, path: &str) {
+        let shared = ["CREDIT_REGISTRY", "CREDIT_DATA", "CREDIT_FEATURES"];
+        let top = path.split(' ').next().unwrap_or_default().to_uppercase();
+        for arg in command.get_arguments() {
+            let Some(flag) = arg.get_long() else { continue };
+            if ["help", "version"].contains(&flag) && path.is_empty() {
+                continue;
+            }
+            let Some(env) = arg.get_env().and_then(|e| e.to_str()) else {
+                assert!(
+                    flag == "help",
+                    "{path} --{flag} has no environment variable"
+                );
+                continue;
+            };
+            let snake = flag.replace('-', "_").to_uppercase();
+            assert!(
+                shared.contains(&env)
+                    || env == format!("TRAINER_{snake}")
+                    || env == format!("TRAINER_{top}_{snake}"),
+                "{path} --{flag}: {env} does not follow the scheme"
+            );
+        }
+        for sub in command.get_subcommands() {
+            let name = format!("{path} {}", sub.get_name());
+            check_scheme(sub, name.trim());
+        }
+    }
+
+    #[test]
+    fn every_flag_has_an_environment_variable_of_the_one_scheme() {
+        let command = Cli::command();
+        command.clone().debug_assert();
+        check_scheme(&command, "");
     }
 }

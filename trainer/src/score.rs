@@ -26,25 +26,25 @@ use crate::{Error, Result};
 #[derive(Debug, Clone, clap::Args)]
 pub struct ScoreArgs {
     /// The portfolio: a `trainer features` folder, or a .csv / .parquet file.
-    #[arg(long, env = "SCORE_FEATURES", default_value = "data/features")]
+    #[arg(long, env = "CREDIT_FEATURES", default_value = "data/features")]
     pub features: PathBuf,
     /// The model registry.
-    #[arg(long, env = "SCORE_REGISTRY", default_value = "registry")]
+    #[arg(long, env = "CREDIT_REGISTRY", default_value = "registry")]
     pub registry: PathBuf,
     /// Version id or alias of the model to use.
-    #[arg(long, env = "SCORE_MODEL", default_value = "production")]
+    #[arg(long, env = "TRAINER_SCORE_MODEL", default_value = "production")]
     pub model: String,
     /// Decision strategy: prudent, normal or aggressive.
-    #[arg(long, env = "SCORE_STRATEGY", default_value = "normal")]
+    #[arg(long, env = "TRAINER_STRATEGY", default_value = "normal")]
     pub strategy: String,
     /// Column identifying a client.
-    #[arg(long, env = "SCORE_ID_COLUMN", default_value = "SK_ID_CURR")]
+    #[arg(long, env = "TRAINER_ID_COLUMN", default_value = "SK_ID_CURR")]
     pub id_column: String,
     /// Reasons per client (0 skips the explanations, much faster).
-    #[arg(long, env = "SCORE_REASONS", default_value_t = 4)]
+    #[arg(long, env = "TRAINER_REASONS", default_value_t = 4)]
     pub reasons: usize,
     /// Output CSV file.
-    #[arg(long, env = "SCORE_OUT", default_value = "scores.csv")]
+    #[arg(long, env = "TRAINER_SCORE_OUT", default_value = "scores.csv")]
     pub out: PathBuf,
 }
 

@@ -5,9 +5,9 @@ mod common;
 
 use common::assert_feature;
 use common::fixture::{RICH, write_fixture};
+use synth::tables::Table;
 use trainer::Error;
 use trainer::features::{FeaturesArgs, build_feature_table};
-use trainer::tables::Table;
 
 fn fixture() -> tempfile::TempDir {
     let dir = tempfile::tempdir().expect("temp dir");

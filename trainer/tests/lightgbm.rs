@@ -2,7 +2,7 @@
 //! must score and explain every row exactly as LightGBM itself does.
 
 use trainer::Error;
-use trainer::training::lightgbm::{LightGbmParams, train};
+use trainer::learners::lightgbm::{ClassWeighting, LightGbmParams, ValidLightGbmParams, train};
 
 const N_ROWS: usize = 2_000;
 const N_FEATURES: usize = 10;
@@ -73,6 +73,10 @@ fn params() -> LightGbmParams {
     }
 }
 
+fn valid(params: LightGbmParams) -> ValidLightGbmParams {
+    params.check().expect("valid parameters")
+}
+
 fn close(a: f64, b: f64) -> bool {
     (a - b).abs() <= 1e-9
 }
@@ -80,7 +84,7 @@ fn close(a: f64, b: f64) -> bool {
 #[test]
 fn scoring_core_matches_lightgbm_raw_scores_and_shap() {
     let (x, y) = synthetic(N_ROWS, 0x5EED_1234_ABCD_0001);
-    let booster = train(&x, N_FEATURES, &y, &params(), None).expect("training succeeds");
+    let booster = train(&x, N_FEATURES, &y, &valid(params()), None).expect("training succeeds");
     assert_eq!(booster.best_iteration(), 50);
 
     let text = booster.model_string().expect("model string");
@@ -159,7 +163,8 @@ fn early_stopping_keeps_the_best_iteration() {
         early_stopping_rounds: Some(5),
         ..params()
     };
-    let booster = train(&x, N_FEATURES, &y, &params, Some((&vx, &vy))).expect("training succeeds");
+    let booster =
+        train(&x, N_FEATURES, &y, &valid(params), Some((&vx, &vy))).expect("training succeeds");
     let best = booster.best_iteration();
     assert!((1..500).contains(&best), "best iteration {best}");
 
@@ -180,7 +185,7 @@ fn shape_and_parameter_errors_are_typed() {
     let (x, y) = synthetic(100, 42);
 
     // Labels shorter than the rows.
-    let err = train(&x, N_FEATURES, &y[..99], &params(), None).expect_err("length mismatch");
+    let err = train(&x, N_FEATURES, &y[..99], &valid(params()), None).expect_err("length mismatch");
     assert!(
         matches!(
             err,
@@ -194,7 +199,7 @@ fn shape_and_parameter_errors_are_typed() {
     );
 
     // Features not a multiple of n_features.
-    let err = train(&x[..x.len() - 1], N_FEATURES, &y, &params(), None).expect_err("ragged");
+    let err = train(&x[..x.len() - 1], N_FEATURES, &y, &valid(params()), None).expect_err("ragged");
     assert!(
         matches!(
             err,
@@ -209,7 +214,7 @@ fn shape_and_parameter_errors_are_typed() {
     // Labels must be 0 or 1.
     let mut bad = y.clone();
     bad[5] = 0.5;
-    let err = train(&x, N_FEATURES, &bad, &params(), None).expect_err("bad label");
+    let err = train(&x, N_FEATURES, &bad, &valid(params()), None).expect_err("bad label");
     assert!(
         matches!(err, Error::LightGbmInvalidLabel { index: 5, .. }),
         "{err:?}"
@@ -220,7 +225,7 @@ fn shape_and_parameter_errors_are_typed() {
         early_stopping_rounds: Some(10),
         ..params()
     };
-    let err = train(&x, N_FEATURES, &y, &es, None).expect_err("no validation set");
+    let err = train(&x, N_FEATURES, &y, &valid(es), None).expect_err("no validation set");
     assert!(
         matches!(
             err,
@@ -237,7 +242,7 @@ fn shape_and_parameter_errors_are_typed() {
         learning_rate: f64::NAN,
         ..params()
     };
-    let err = train(&x, N_FEATURES, &y, &lr, None).expect_err("bad learning rate");
+    let err = lr.check().expect_err("bad learning rate");
     assert!(
         matches!(
             err,
@@ -250,7 +255,7 @@ fn shape_and_parameter_errors_are_typed() {
     );
 
     // Validation set with the wrong number of labels.
-    let err = train(&x, N_FEATURES, &y, &params(), Some((&x, &y[..50]))).expect_err("valid");
+    let err = train(&x, N_FEATURES, &y, &valid(params()), Some((&x, &y[..50]))).expect_err("valid");
     assert!(
         matches!(
             err,
@@ -267,11 +272,124 @@ fn shape_and_parameter_errors_are_typed() {
         num_iterations: 3,
         ..params()
     };
-    let booster = train(&x, N_FEATURES, &y, &small, None).expect("trains");
+    let booster = train(&x, N_FEATURES, &y, &valid(small), None).expect("trains");
     let err = booster.predict_raw(&x[..15]).expect_err("ragged rows");
     assert!(
         matches!(err, Error::LightGbmShape { what: "rows", .. }),
         "{err:?}"
     );
     assert!(booster.predict_contrib(&[]).expect("empty").is_empty());
+}
+
+#[test]
+fn check_refuses_each_parameter_out_of_range_by_name() {
+    let cases: [(LightGbmParams, &str); 14] = [
+        (
+            LightGbmParams {
+                num_leaves: 1,
+                ..params()
+            },
+            "num_leaves",
+        ),
+        (
+            LightGbmParams {
+                num_leaves: 131_073,
+                ..params()
+            },
+            "num_leaves",
+        ),
+        (
+            LightGbmParams {
+                max_depth: Some(0),
+                ..params()
+            },
+            "max_depth",
+        ),
+        (
+            LightGbmParams {
+                learning_rate: 0.0,
+                ..params()
+            },
+            "learning_rate",
+        ),
+        (
+            LightGbmParams {
+                learning_rate: f64::INFINITY,
+                ..params()
+            },
+            "learning_rate",
+        ),
+        (
+            LightGbmParams {
+                num_iterations: 0,
+                ..params()
+            },
+            "num_iterations",
+        ),
+        (
+            LightGbmParams {
+                min_data_in_leaf: u32::MAX,
+                ..params()
+            },
+            "min_data_in_leaf",
+        ),
+        (
+            LightGbmParams {
+                feature_fraction: 0.0,
+                ..params()
+            },
+            "feature_fraction",
+        ),
+        (
+            LightGbmParams {
+                bagging_fraction: 1.5,
+                ..params()
+            },
+            "bagging_fraction",
+        ),
+        (
+            LightGbmParams {
+                lambda_l1: -1.0,
+                ..params()
+            },
+            "lambda_l1",
+        ),
+        (
+            LightGbmParams {
+                lambda_l2: f64::NAN,
+                ..params()
+            },
+            "lambda_l2",
+        ),
+        (
+            LightGbmParams {
+                class_weighting: ClassWeighting::ScalePosWeight(0.0),
+                ..params()
+            },
+            "scale_pos_weight",
+        ),
+        (
+            LightGbmParams {
+                early_stopping_rounds: Some(0),
+                ..params()
+            },
+            "early_stopping_rounds",
+        ),
+        (
+            LightGbmParams {
+                num_iterations: u32::MAX,
+                ..params()
+            },
+            "num_iterations",
+        ),
+    ];
+    for (bad, name) in cases {
+        let err = bad.check().expect_err(name);
+        assert!(
+            matches!(&err, Error::LightGbmInvalidParameter { parameter, .. } if *parameter == name),
+            "{name}: {err:?}"
+        );
+        assert!(err.to_string().contains(&format!("`{name}`")), "{err}");
+    }
+    assert_eq!(valid(params()).get(), &params());
 }

@@ -12,7 +12,7 @@ use scoring_core::schema::SCHEMA_FORMAT_VERSION;
 use scoring_core::{
     Estimator, FeatureKind, FeatureSchema, FeatureSpec, Model, Release, Thresholds, write_artifact,
 };
-use trainer::models_cli::{ModelsArgs, ModelsCommand, render};
+use trainer::models::{ModelsArgs, ModelsCommand, render};
 
 fn schema() -> FeatureSchema {
     FeatureSchema {

@@ -11,11 +11,11 @@ use common::synthetic_features;
 
 use scoring_core::registry::Registry;
 use scoring_core::{PublishedModel, Strategy};
+use trainer::learners::lightgbm::{LightGbmParams, TrainedBooster};
+use trainer::learners::sampling::stratified_split;
 use trainer::train::fit::{Imbalance, Labelled, fit_lightgbm};
 use trainer::train::table::read_training_table;
 use trainer::train::{ModelKind, TrainArgs, train_and_publish};
-use trainer::training::lightgbm::{LightGbmParams, TrainedBooster};
-use trainer::training::sampling::stratified_split;
 
 /// A 5,000-applicant feature table, built once for every test here.
 fn features() -> &'static Path {
@@ -194,7 +194,9 @@ fn scoring_core_reproduces_lightgbm_on_the_test_split() {
         early_stopping_rounds: Some(20),
         seed: 42,
         ..LightGbmParams::default()
-    };
+    }
+    .check()
+    .expect("valid parameters");
     // No rebalancing: the served raw score is LightGBM's own.
     let fitted = fit_lightgbm(data, &names, fit, valid, &params, Imbalance::None, 42).expect("fit");
     let booster = TrainedBooster::from_model_string(&fitted.lightgbm_text, n).expect("booster");

@@ -193,3 +193,41 @@ fn bad_search_files_and_flags_are_refused_before_training() {
             .is_empty()
     );
 }
+
+/// Puts one option out of range.
+type Spoil = fn(&mut TrainArgs);
+
+#[test]
+fn check_names_the_flag_of_each_value_out_of_range() {
+    let base = args(Path::new("portfolio.csv"), Path::new("registry"));
+    let cases: [(Spoil, &str); 9] = [
+        (|a| a.test_fraction = 0.0, "--test-fraction"),
+        (|a| a.undersample_ratio = f64::NAN, "--undersample-ratio"),
+        (|a| a.linfa_rows = 99, "--linfa-rows"),
+        (|a| a.num_leaves = 1, "--num-leaves"),
+        (|a| a.learning_rate = -0.1, "--learning-rate"),
+        (|a| a.trees = 0, "--trees"),
+        (|a| a.interest_rate = -0.01, "--interest-rate"),
+        (
+            |a| a.loss_given_default = f64::INFINITY,
+            "--loss-given-default",
+        ),
+        (|a| a.test_fraction = 1.0, "--test-fraction"),
+    ];
+    for (spoil, expected) in cases {
+        let mut bad = base.clone();
+        spoil(&mut bad);
+        match bad.check() {
+            Err(Error::InvalidArgument { flag, message }) => {
+                assert_eq!(flag, expected, "{message}");
+                assert!(message.contains("got"), "{flag}: {message}");
+            }
+            other => panic!("{expected}: expected an invalid argument, got {other:?}"),
+        }
+    }
+    let checked = base.clone().check().expect("valid options");
+    assert_eq!(checked.get().trees, 40);
+    assert_eq!(checked.lightgbm().get().num_iterations, 40);
+    assert_eq!(checked.lightgbm().get().num_leaves, 4);
+    assert_eq!(checked.cost().get().interest_rate, base.interest_rate);
+}

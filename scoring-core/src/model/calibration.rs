@@ -55,7 +55,7 @@ impl Calibration {
     /// and uncalibrated probability `uncalibrated`. NaN stays NaN.
     pub fn apply(&self, raw: f64, uncalibrated: f64) -> f64 {
         match self {
-            Self::Platt { a, b } => 1.0 / (1.0 + (-(a * raw + b)).exp()),
+            Self::Platt { a, b } => super::sigmoid(a * raw + b),
             Self::Isotonic {
                 scores,
                 probabilities,

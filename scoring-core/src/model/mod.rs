@@ -45,11 +45,26 @@ const BATCH_BLOCK: usize = 64;
 /// bounds the explainer's quadrature (32 points) and its working memory.
 pub const MAX_TREE_DEPTH: usize = 64;
 
+/// The logistic function, from log-odds to a probability: the one every
+/// served probability goes through (the [`Link::Logit`] link and Platt
+/// calibration) and that the trainer fits with.
+#[inline]
+pub fn sigmoid(x: f64) -> f64 {
+    1.0 / (1.0 + (-x).exp())
+}
+
+/// The log-odds of a probability, the inverse of [`sigmoid`]: ±∞ at 1 and 0,
+/// NaN outside [0, 1].
+#[inline]
+pub fn logit(p: f64) -> f64 {
+    (p / (1.0 - p)).ln()
+}
+
 /// How a raw score becomes a probability of default.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Link {
-    /// Raw score is log-odds: probability = 1 / (1 + exp(-raw)).
+    /// Raw score is log-odds: probability = [`sigmoid`]`(raw)`.
     Logit,
     /// Raw score is already the probability.
     Identity,
@@ -60,7 +75,7 @@ impl Link {
     #[inline]
     pub fn probability(self, raw: f64) -> f64 {
         match self {
-            Self::Logit => 1.0 / (1.0 + (-raw).exp()),
+            Self::Logit => sigmoid(raw),
             Self::Identity => raw,
         }
     }
@@ -328,5 +343,23 @@ impl Model {
             });
         }
         Ok(n_rows)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn logit_inverts_sigmoid() {
+        assert_eq!(sigmoid(0.0), 0.5);
+        assert_eq!(logit(0.5), 0.0);
+        for x in [-30.0, -4.0, -0.3, 0.7, 5.0, 15.0] {
+            assert!(
+                (logit(sigmoid(x)) - x).abs() < 1e-8 * x.abs().max(1.0),
+                "{x}"
+            );
+        }
+        assert_eq!(Link::Logit.probability(1.25), sigmoid(1.25));
     }
 }

@@ -2,10 +2,10 @@
 
 use polars::prelude::*;
 use scoring_core::{FeatureKind, FeatureSpec};
+use synth::tables::Table;
 
 use super::describe::rows_label;
 use super::encode::RowColumn;
-use crate::tables::Table;
 
 /// A reduction of a client's rows, named as pandas names it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

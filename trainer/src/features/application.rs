@@ -2,12 +2,12 @@
 
 use polars::prelude::*;
 use scoring_core::{FeatureKind, FeatureSpec};
+use synth::tables::{ColumnType, Table};
 
 use super::describe::Describer;
 use super::encode::{RowColumn, Vocabularies};
 use super::load::read_table;
 use super::{Built, CLIENT_ID, DAYS_SENTINEL, TARGET};
-use crate::tables::{ColumnType, Table};
 use crate::{Error, Result};
 
 /// Columns the kernel turns into a single code with `pd.factorize`.

@@ -4,6 +4,7 @@
 use std::path::Path;
 
 use polars::prelude::*;
+use synth::tables::Table;
 
 use super::aggregate::{Agg, Family};
 use super::describe::Describer;
@@ -11,7 +12,6 @@ use super::encode::{RowColumn, Vocabularies};
 use super::load::read_table;
 use super::{Built, CLIENT_ID};
 use crate::Result;
-use crate::tables::Table;
 
 const STATUS: &str = "NAME_CONTRACT_STATUS";
 

@@ -5,6 +5,7 @@ use std::path::Path;
 
 use polars::prelude::*;
 use scoring_core::FeatureKind;
+use synth::tables::Table;
 
 use super::aggregate::{Agg, Family};
 use super::describe::Describer;
@@ -12,7 +13,6 @@ use super::encode::{RowColumn, Vocabularies};
 use super::load::read_table;
 use super::{Built, CLIENT_ID};
 use crate::Result;
-use crate::tables::Table;
 
 const CREDIT_ID: &str = "SK_ID_BUREAU";
 const CATEGORIES: [&str; 3] = ["CREDIT_ACTIVE", "CREDIT_CURRENCY", "CREDIT_TYPE"];

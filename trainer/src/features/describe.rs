@@ -7,8 +7,9 @@
 use std::collections::HashMap;
 use std::path::Path;
 
+use synth::tables::Table;
+
 use super::load::split_csv_line;
-use crate::tables::Table;
 use crate::{Error, Result};
 
 /// The description file's name in a Home Credit data folder.

@@ -7,8 +7,8 @@
 
 use polars::prelude::*;
 use scoring_core::{CategoryEncoding, CategoryVocabulary, FeatureKind};
+use synth::tables::Table;
 
-use crate::tables::Table;
 use crate::{Error, Result};
 
 /// A column computed for every row of a table, before any aggregation.

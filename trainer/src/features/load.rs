@@ -5,8 +5,8 @@ use std::io::{BufRead, BufReader};
 use std::path::Path;
 
 use polars::prelude::*;
+use synth::tables::{ColumnType, Table};
 
-use crate::tables::{ColumnType, Table};
 use crate::{Error, Result};
 
 /// How a column is parsed: identifiers as integers, every other number as

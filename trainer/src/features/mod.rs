@@ -49,14 +49,14 @@ pub(crate) const DAYS_SENTINEL: f64 = 365_243.0;
 pub struct FeaturesArgs {
     /// Folder holding the Home Credit CSV files (and, optionally,
     /// HomeCredit_columns_description.csv for feature descriptions).
-    #[arg(long, env = "FEATURES_DATA", default_value = "data/synth")]
+    #[arg(long, env = "CREDIT_DATA", default_value = "data/synth")]
     pub data: PathBuf,
     /// Folder to write `features.parquet` and `feature_schema.json` into.
-    #[arg(long, env = "FEATURES_OUT", default_value = "data/features")]
+    #[arg(long, env = "CREDIT_FEATURES", default_value = "data/features")]
     pub out: PathBuf,
     /// Reuse the category vocabularies of an existing feature schema, so the
     /// table has exactly that schema's columns (for scoring new clients).
-    #[arg(long, env = "FEATURES_SCHEMA")]
+    #[arg(long, env = "TRAINER_SCHEMA")]
     pub schema: Option<PathBuf>,
 }
 

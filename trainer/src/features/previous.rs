@@ -3,6 +3,7 @@
 use std::path::Path;
 
 use polars::prelude::*;
+use synth::tables::{ColumnType, Table};
 
 use super::aggregate::{Agg, Family};
 use super::describe::Describer;
@@ -10,7 +11,6 @@ use super::encode::{RowColumn, Vocabularies};
 use super::load::read_table;
 use super::{Built, CLIENT_ID};
 use crate::Result;
-use crate::tables::{ColumnType, Table};
 
 const NUMERIC: [(&str, &[Agg]); 10] = [
     ("AMT_ANNUITY", &[Agg::Min, Agg::Max, Agg::Mean]),

@@ -1,9 +1,15 @@
-//! The options of `trainer train`, with their defaults and checks.
+//! The options of `trainer train`, with their defaults, checked once into
+//! [`ValidTrainArgs`], the only form the training accepts.
 
 use std::path::PathBuf;
 
 use super::search::SelectionMetric;
+use crate::evaluation::{CostParameters, ValidCostParameters};
+use crate::learners::lightgbm::{EarlyStoppingMetric, LightGbmParams, ValidLightGbmParams};
 use crate::{Error, Result};
+
+/// Rounds without improvement before early stopping.
+const EARLY_STOPPING_ROUNDS: u32 = 50;
 
 /// Which kind of model is published.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -62,77 +68,81 @@ pub enum SnapshotChoice {
 pub struct TrainArgs {
     /// A folder made by `trainer features`, or any .csv / .parquet table with
     /// an id column and a 0/1 target column.
-    #[arg(long, env = "TRAIN_FEATURES", default_value = "data/features")]
+    #[arg(long, env = "CREDIT_FEATURES", default_value = "data/features")]
     pub features: PathBuf,
     /// Model registry to publish into (created if missing).
-    #[arg(long, env = "TRAIN_REGISTRY", default_value = "registry")]
+    #[arg(long, env = "CREDIT_REGISTRY", default_value = "registry")]
     pub registry: PathBuf,
     /// Column identifying a client.
-    #[arg(long, env = "TRAIN_ID_COLUMN", default_value = "SK_ID_CURR")]
+    #[arg(long, env = "TRAINER_ID_COLUMN", default_value = "SK_ID_CURR")]
     pub id_column: String,
     /// Column holding the 0/1 default label (missing = a client to decide).
-    #[arg(long, env = "TRAIN_TARGET_COLUMN", default_value = "TARGET")]
+    #[arg(long, env = "TRAINER_TARGET_COLUMN", default_value = "TARGET")]
     pub target_column: String,
     /// Feature holding the credit amount the business cost is counted on;
     /// when the table lacks it every client counts 1.
-    #[arg(long, env = "TRAIN_CREDIT_COLUMN", default_value = "AMT_CREDIT")]
+    #[arg(long, env = "TRAINER_CREDIT_COLUMN", default_value = "AMT_CREDIT")]
     pub credit_column: String,
     /// Seed of the splits, the sampling, the search and LightGBM.
-    #[arg(long, env = "TRAIN_SEED", default_value_t = 42)]
+    #[arg(long, env = "TRAINER_SEED", default_value_t = 42)]
     pub seed: u64,
     /// Share of the labelled clients held out for evaluation, in (0, 1).
-    #[arg(long, env = "TRAIN_TEST_FRACTION", default_value_t = 0.3)]
+    #[arg(long, env = "TRAINER_TRAIN_TEST_FRACTION", default_value_t = 0.3)]
     pub test_fraction: f64,
     /// Class-imbalance treatment.
-    #[arg(long, env = "TRAIN_IMBALANCE", value_enum, default_value_t = ImbalanceChoice::Undersample)]
+    #[arg(long, env = "TRAINER_IMBALANCE", value_enum, default_value_t = ImbalanceChoice::Undersample)]
     pub imbalance: ImbalanceChoice,
     /// Good payers kept per defaulter when undersampling (> 0).
-    #[arg(long, env = "TRAIN_UNDERSAMPLE_RATIO", default_value_t = 2.0)]
+    #[arg(long, env = "TRAINER_UNDERSAMPLE_RATIO", default_value_t = 2.0)]
     pub undersample_ratio: f64,
     /// Maximum boosting rounds (early stopping picks the best).
-    #[arg(long, env = "TRAIN_TREES", default_value_t = 1000)]
+    #[arg(long, env = "TRAINER_TREES", default_value_t = 1000)]
     pub trees: u32,
     /// LightGBM learning rate.
-    #[arg(long, env = "TRAIN_LEARNING_RATE", default_value_t = 0.05)]
+    #[arg(long, env = "TRAINER_LEARNING_RATE", default_value_t = 0.05)]
     pub learning_rate: f64,
     /// LightGBM maximum leaves per tree.
-    #[arg(long, env = "TRAIN_NUM_LEAVES", default_value_t = 34)]
+    #[arg(long, env = "TRAINER_NUM_LEAVES", default_value_t = 34)]
     pub num_leaves: u32,
     /// TOML file of a cross-validated hyperparameter search (see `search`).
-    #[arg(long, env = "TRAIN_SEARCH")]
+    #[arg(long, env = "TRAINER_SEARCH")]
     pub search: Option<PathBuf>,
     /// Metric the search selects on.
-    #[arg(long, env = "TRAIN_SELECT_BY", value_enum, default_value_t = SelectionMetric::Auc)]
+    #[arg(long, env = "TRAINER_SELECT_BY", value_enum, default_value_t = SelectionMetric::Auc)]
     pub select_by: SelectionMetric,
     /// Where the search writes one JSON line per trial.
-    #[arg(long, env = "TRAIN_TRIALS_LOG", default_value = "search-trials.jsonl")]
+    #[arg(
+        long,
+        env = "TRAINER_TRIALS_LOG",
+        default_value = "search-trials.jsonl"
+    )]
     pub trials_log: PathBuf,
     /// Calibration of the published probabilities.
-    #[arg(long, env = "TRAIN_CALIBRATION", value_enum, default_value_t = CalibrationChoice::Auto)]
+    #[arg(long, env = "TRAINER_CALIBRATION", value_enum, default_value_t = CalibrationChoice::Auto)]
     pub calibration: CalibrationChoice,
     /// The kind of model to publish.
-    #[arg(long, env = "TRAIN_MODEL", value_enum, default_value_t = ModelKind::Lightgbm)]
+    #[arg(long, env = "TRAINER_TRAIN_MODEL", value_enum, default_value_t = ModelKind::Lightgbm)]
     pub model: ModelKind,
     /// Also fit the other kinds, for the model card's comparison.
-    #[arg(long, env = "TRAIN_COMPARE", default_value_t = true, action = clap::ArgAction::Set)]
+    #[arg(long, env = "TRAINER_COMPARE", default_value_t = true, action = clap::ArgAction::Set)]
     pub compare: bool,
     /// At most this many rows fit the linfa models (a stratified sample).
-    #[arg(long, env = "TRAIN_LINFA_ROWS", default_value_t = 20_000)]
+    #[arg(long, env = "TRAINER_LINFA_ROWS", default_value_t = 20_000)]
     pub linfa_rows: usize,
     /// Interest earned on a repaid loan, as a share of AMT_CREDIT.
-    #[arg(long, env = "TRAIN_INTEREST_RATE", default_value_t = 0.05)]
+    #[arg(long, env = "TRAINER_INTEREST_RATE", default_value_t = 0.05)]
     pub interest_rate: f64,
     /// Share of AMT_CREDIT lost on a default.
-    #[arg(long, env = "TRAIN_LOSS_GIVEN_DEFAULT", default_value_t = 0.8)]
+    #[arg(long, env = "TRAINER_LOSS_GIVEN_DEFAULT", default_value_t = 0.8)]
     pub loss_given_default: f64,
     /// Clients whose features are published for scoring by id.
-    #[arg(long, env = "TRAIN_SNAPSHOT", value_enum, default_value_t = SnapshotChoice::Auto)]
+    #[arg(long, env = "TRAINER_SNAPSHOT", value_enum, default_value_t = SnapshotChoice::Auto)]
     pub snapshot: SnapshotChoice,
     /// Version id to publish as (default: v{N+1}).
-    #[arg(long, env = "TRAIN_VERSION")]
+    #[arg(long, env = "TRAINER_VERSION")]
     pub version: Option<String>,
     /// Point the `production` alias at the new version.
-    #[arg(long, env = "TRAIN_PROMOTE")]
+    #[arg(long, env = "TRAINER_PROMOTE")]
     pub promote: bool,
 }
 
@@ -168,39 +178,109 @@ impl TrainArgs {
         }
     }
 
-    /// Checks the values clap cannot.
-    pub fn check(&self) -> Result<()> {
+    /// Checks the values clap cannot, naming the flag of the first one out
+    /// of range, and derives the LightGBM and cost parameters from them.
+    pub fn check(self) -> Result<ValidTrainArgs> {
         let invalid =
-            |flag: &'static str, message: String| Err(Error::InvalidArgument { flag, message });
+            |flag: &'static str, message: String| Error::InvalidArgument { flag, message };
         if !(self.test_fraction > 0.0 && self.test_fraction < 1.0) {
-            return invalid(
+            return Err(invalid(
                 "--test-fraction",
                 format!("must be in (0, 1), got {}", self.test_fraction),
-            );
+            ));
         }
         if !(self.undersample_ratio.is_finite() && self.undersample_ratio > 0.0) {
-            return invalid(
+            return Err(invalid(
                 "--undersample-ratio",
                 format!(
                     "must be a finite number > 0, got {}",
                     self.undersample_ratio
                 ),
-            );
+            ));
         }
         if self.linfa_rows < 100 {
-            return invalid(
+            return Err(invalid(
                 "--linfa-rows",
                 format!("must be at least 100, got {}", self.linfa_rows),
-            );
+            ));
         }
-        for (flag, value) in [
-            ("--interest-rate", self.interest_rate),
-            ("--loss-given-default", self.loss_given_default),
-        ] {
-            if !(value.is_finite() && value >= 0.0) {
-                return invalid(flag, format!("must be a finite number >= 0, got {value}"));
-            }
+        let lightgbm = LightGbmParams {
+            num_leaves: self.num_leaves,
+            learning_rate: self.learning_rate,
+            num_iterations: self.trees,
+            seed: self.seed,
+            early_stopping_rounds: Some(EARLY_STOPPING_ROUNDS),
+            // Rebalanced fits over-predict default on the real validation rows,
+            // so their log-loss worsens from the first rounds: watch the ranking.
+            metric: EarlyStoppingMetric::Auc,
+            ..LightGbmParams::default()
         }
-        Ok(())
+        .check()
+        .map_err(as_flag_error)?;
+        let cost = CostParameters {
+            interest_rate: self.interest_rate,
+            loss_given_default: self.loss_given_default,
+            ..CostParameters::default()
+        }
+        .check()
+        .map_err(as_flag_error)?;
+        Ok(ValidTrainArgs {
+            args: self,
+            lightgbm,
+            cost,
+        })
+    }
+}
+
+/// A LightGBM or cost parameter's error as an error of the flag it comes
+/// from; other errors as they are.
+fn as_flag_error(error: Error) -> Error {
+    let (parameter, message) = match &error {
+        Error::LightGbmInvalidParameter {
+            parameter,
+            value,
+            expected,
+        } => (*parameter, format!("must be {expected}, got {value}")),
+        Error::InvalidCostParameter { parameter, value } => (
+            *parameter,
+            format!("must be a finite number >= 0, got {value}"),
+        ),
+        _ => return error,
+    };
+    let flag = match parameter {
+        "num_leaves" => "--num-leaves",
+        "learning_rate" => "--learning-rate",
+        "num_iterations" => "--trees",
+        "interest_rate" => "--interest-rate",
+        "loss_given_default" => "--loss-given-default",
+        _ => return error,
+    };
+    Error::InvalidArgument { flag, message }
+}
+
+/// Options that passed [`TrainArgs::check`], with the LightGBM and cost
+/// parameters they give.
+#[derive(Debug, Clone)]
+pub struct ValidTrainArgs {
+    args: TrainArgs,
+    lightgbm: ValidLightGbmParams,
+    cost: ValidCostParameters,
+}
+
+impl ValidTrainArgs {
+    /// The checked options.
+    pub fn get(&self) -> &TrainArgs {
+        &self.args
+    }
+
+    /// The LightGBM parameters of `--trees`, `--learning-rate`,
+    /// `--num-leaves` and `--seed`, before any search.
+    pub fn lightgbm(&self) -> &ValidLightGbmParams {
+        &self.lightgbm
+    }
+
+    /// The business cost of `--interest-rate` and `--loss-given-default`.
+    pub fn cost(&self) -> &ValidCostParameters {
+        &self.cost
     }
 }

@@ -4,13 +4,13 @@
 //! real default rate (before calibration).
 
 use scoring_core::model::BoostedTrees;
-use scoring_core::{Estimator, Model};
+use scoring_core::{Estimator, Model, logit};
 use serde::Serialize;
 
 use super::assess::probabilities_of;
 use super::table::{Rows, TrainingTable};
-use crate::training::lightgbm::{ClassWeighting, LightGbmParams, train};
-use crate::training::sampling::undersample;
+use crate::learners::lightgbm::{ValidLightGbmParams, train};
+use crate::learners::sampling::undersample;
 use crate::{Error, Result};
 
 /// How the 8%-positive target is rebalanced for fitting.
@@ -65,13 +65,7 @@ pub struct Fitted {
     /// LightGBM's own text model (uncorrected), for reference checks.
     pub lightgbm_text: String,
     pub best_iteration: usize,
-    /// The defaulters' share of the rows fitted, as LightGBM saw it.
-    pub fitted_rate: f64,
     pub rows_fitted: usize,
-}
-
-fn logit(p: f64) -> f64 {
-    (p / (1.0 - p)).ln()
 }
 
 /// Fits on `fit` (rebalanced by `imbalance`), stops early on `valid`.
@@ -80,7 +74,7 @@ pub fn fit_lightgbm(
     feature_names: &[String],
     fit: &[usize],
     valid: &[usize],
-    params: &LightGbmParams,
+    params: &ValidLightGbmParams,
     imbalance: Imbalance,
     seed: u64,
 ) -> Result<Fitted> {
@@ -95,7 +89,7 @@ pub fn fit_lightgbm(
             (sampled, rate)
         }
         Imbalance::ClassWeights => {
-            params.class_weighting = ClassWeighting::IsUnbalance;
+            params = params.is_unbalance();
             (fit.to_vec(), 0.5)
         }
         Imbalance::None => (fit.to_vec(), base_rate),
@@ -133,7 +127,6 @@ pub fn fit_lightgbm(
         model,
         lightgbm_text: text,
         best_iteration: booster.best_iteration(),
-        fitted_rate,
         rows_fitted: rows.len(),
     })
 }

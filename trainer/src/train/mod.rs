@@ -15,8 +15,8 @@
 //!    for calibration; the rest is rebalanced (undersampling or class
 //!    weights, [`fit`]) and fitted; the prior shift is folded into the model
 //!    so its probabilities are on the real default rate;
-//! 5. the comparison models (linfa, [`linfa_models`]) are fitted on a sample
-//!    of the same rows;
+//! 5. the comparison models ([`crate::learners::linfa`]) are fitted on a
+//!    sample of the same rows;
 //! 6. each model is calibrated on the calibration half (isotonic or Platt)
 //!    and evaluated on the test split as it will be served ([`assess`](mod@assess));
 //! 7. the chosen kind is published with its report, model card (`card`),
@@ -24,36 +24,33 @@
 
 mod args;
 pub mod assess;
+mod calibrate;
 mod card;
+mod compare;
 pub mod fit;
-pub mod linfa_models;
 mod publish;
 pub mod search;
 pub mod table;
 
 use std::collections::BTreeMap;
 
-use scoring_core::{Calibration, Model, Thresholds};
-
-pub use args::{CalibrationChoice, ImbalanceChoice, ModelKind, SnapshotChoice, TrainArgs};
-use assess::{Assessment, TestSet, assess, probabilities_of};
-use fit::{Imbalance, Labelled, fit_lightgbm, probabilities};
-use linfa_models::{FitRows, fit_logistic, fit_tree};
 use scoring_core::registry::VersionId;
-use search::{SearchPlan, run_search};
+use scoring_core::{Model, Thresholds};
 
-use crate::evaluation::{CostParameters, expected_calibration_error};
-use crate::training::calibration::{IsotonicCalibrator, PlattCalibrator};
-use crate::training::lightgbm::{EarlyStoppingMetric, LightGbmParams};
-use crate::training::sampling::{stratified_split, undersample};
+pub use self::args::{
+    CalibrationChoice, ImbalanceChoice, ModelKind, SnapshotChoice, TrainArgs, ValidTrainArgs,
+};
+use self::assess::{Assessment, TestSet, assess, probabilities_of};
+use self::calibrate::{calibrate, strip_calibration};
+use self::compare::fit_comparison_models;
+use self::fit::{Imbalance, Labelled, fit_lightgbm};
+use self::search::{SearchPlan, run_search};
+use crate::evaluation::expected_calibration_error;
+use crate::learners::sampling::stratified_split;
 use crate::{Error, Result};
 
-/// Rounds without improvement before early stopping.
-const EARLY_STOPPING_ROUNDS: u32 = 50;
 /// Share of the training part held out for early stopping and calibration.
 const HOLDOUT_FRACTION: f64 = 0.2;
-/// Defaulters needed in the calibration set for `auto` to choose isotonic.
-const ISOTONIC_MIN_DEFAULTERS: usize = 200;
 /// Test rows explained for the global importance.
 const IMPORTANCE_ROWS: usize = 2_000;
 
@@ -96,9 +93,14 @@ struct Candidate {
     ece_uncalibrated: f64,
 }
 
-/// Trains, evaluates and publishes; returns what was published.
+/// Checks the options, then trains, evaluates and publishes; returns what
+/// was published.
 pub fn train_and_publish(args: &TrainArgs) -> Result<TrainOutcome> {
-    args.check()?;
+    train_checked(&args.clone().check()?)
+}
+
+fn train_checked(checked: &ValidTrainArgs) -> Result<TrainOutcome> {
+    let args = checked.get();
     let table = table::read_training_table(&args.features, &args.id_column, &args.target_column)?;
     let names: Vec<String> = table.schema.feature_names().map(str::to_owned).collect();
     let n = names.len();
@@ -123,17 +125,7 @@ pub fn train_and_publish(args: &TrainArgs) -> Result<TrainOutcome> {
         ImbalanceChoice::Weights => Imbalance::ClassWeights,
         ImbalanceChoice::None => Imbalance::None,
     };
-    let mut params = LightGbmParams {
-        num_leaves: args.num_leaves,
-        learning_rate: args.learning_rate,
-        num_iterations: args.trees,
-        seed: args.seed,
-        early_stopping_rounds: Some(EARLY_STOPPING_ROUNDS),
-        // Rebalanced fits over-predict default on the real validation rows,
-        // so their log-loss worsens from the first rounds: watch the ranking.
-        metric: EarlyStoppingMetric::Auc,
-        ..LightGbmParams::default()
-    };
+    let mut params = checked.lightgbm().clone();
     let mut cv_metrics = BTreeMap::new();
     if let Some(path) = &args.search {
         let plan = SearchPlan::load(path, &params, args.seed)?;
@@ -188,12 +180,7 @@ pub fn train_and_publish(args: &TrainArgs) -> Result<TrainOutcome> {
         labels: &test_labels,
         credit: &test_credit,
     };
-    let cost = CostParameters {
-        interest_rate: args.interest_rate,
-        loss_given_default: args.loss_given_default,
-        ..CostParameters::default()
-    }
-    .check()?;
+    let cost = checked.cost();
 
     let mut uncalibrated: Vec<(ModelKind, Model)> = Vec::new();
     let fitted = fit_lightgbm(data, &names, &fit, &valid, &params, imbalance, args.seed)?;
@@ -204,18 +191,7 @@ pub fn train_and_publish(args: &TrainArgs) -> Result<TrainOutcome> {
     );
     uncalibrated.push((ModelKind::Lightgbm, fitted.model.clone()));
     if args.compare || args.model != ModelKind::Lightgbm {
-        let sample = linfa_sample(data, &fit, args)?;
-        let values = table.labelled.gather(&sample, n);
-        let labels = data.labels_at(&sample);
-        let rows = FitRows {
-            values: &values,
-            labels: &labels,
-            n_features: n,
-            base_rate: data.default_rate(&fit),
-        };
-        uncalibrated.push((ModelKind::Logistic, fit_logistic(rows, &names)?));
-        uncalibrated.push((ModelKind::DecisionTree, fit_tree(rows, &names, 6, 50.0)?));
-        tracing::info!(rows = sample.len(), "fitted the linfa comparison models");
+        uncalibrated.extend(fit_comparison_models(&table, &names, &fit, args)?);
     }
 
     let calib_labels = data.labels_at(&calib);
@@ -226,7 +202,7 @@ pub fn train_and_publish(args: &TrainArgs) -> Result<TrainOutcome> {
         }
         let (model, method) = calibrate(model, data, &calib, &calib_labels, args.calibration)?;
         let raw_p = probabilities_of(&strip_calibration(&model)?, &test_rows)?;
-        let assessment = assess(&model, test, &cost)?;
+        let assessment = assess(&model, test, cost)?;
         tracing::info!(
             model = kind.name(),
             auc = assessment.metrics["roc_auc"],
@@ -260,90 +236,4 @@ pub fn train_and_publish(args: &TrainArgs) -> Result<TrainOutcome> {
         cv_metrics,
         cost: *cost.get(),
     })
-}
-
-/// A stratified sample of the fitted rows for linfa: rebalanced as the
-/// LightGBM rows are, then cut to `--linfa-rows`.
-fn linfa_sample(data: Labelled<'_>, fit: &[usize], args: &TrainArgs) -> Result<Vec<usize>> {
-    let rebalanced = match args.imbalance {
-        ImbalanceChoice::Undersample => {
-            undersample(fit, data.labels, args.undersample_ratio, args.seed)?
-        }
-        ImbalanceChoice::Weights => undersample(fit, data.labels, 1.0, args.seed)?,
-        ImbalanceChoice::None => fit.to_vec(),
-    };
-    if rebalanced.len() <= args.linfa_rows {
-        return Ok(rebalanced);
-    }
-    let labels = data.labels_at(&rebalanced);
-    let keep = args.linfa_rows as f64 / rebalanced.len() as f64;
-    let cut = stratified_split(&labels, 1.0 - keep, args.seed ^ 0x11fa)?;
-    Ok(cut.train.iter().map(|&k| rebalanced[k]).collect())
-}
-
-fn strip_calibration(model: &Model) -> Result<Model> {
-    Model::new(model.feature_names().to_vec(), model.estimator().clone()).map_err(|source| {
-        Error::TrainModel {
-            stage: "copying the model",
-            source,
-        }
-    })
-}
-
-/// Fits the calibration on the held-out `calib` clients.
-fn calibrate(
-    model: Model,
-    data: Labelled<'_>,
-    calib: &[usize],
-    labels: &[u8],
-    choice: CalibrationChoice,
-) -> Result<(Model, &'static str)> {
-    let defaulters = labels.iter().filter(|&&l| l == 1).count();
-    let choice = match choice {
-        CalibrationChoice::Auto if defaulters >= ISOTONIC_MIN_DEFAULTERS => {
-            CalibrationChoice::Isotonic
-        }
-        CalibrationChoice::Auto => CalibrationChoice::Platt,
-        other => other,
-    };
-    let calibration = match choice {
-        CalibrationChoice::None | CalibrationChoice::Auto => return Ok((model, "none")),
-        CalibrationChoice::Isotonic => {
-            let p = probabilities(&model, data, calib)?;
-            let fitted = IsotonicCalibrator::fit(&p, labels)?;
-            let (scores, probabilities): (Vec<f64>, Vec<f64>) = fitted.breakpoints().unzip();
-            (
-                Calibration::Isotonic {
-                    scores,
-                    probabilities,
-                },
-                "isotonic",
-            )
-        }
-        CalibrationChoice::Platt => {
-            let rows = data.rows.gather(calib, data.n_features);
-            let mut raw = vec![0.0; calib.len()];
-            model
-                .predict_raw_batch(&rows, &mut raw)
-                .map_err(|source| Error::TrainModel {
-                    stage: "scoring the calibration set",
-                    source,
-                })?;
-            let fitted = PlattCalibrator::fit(&raw, labels)?;
-            (
-                Calibration::Platt {
-                    a: fitted.a,
-                    b: fitted.b,
-                },
-                "platt",
-            )
-        }
-    };
-    let model = model
-        .with_calibration(calibration.0)
-        .map_err(|source| Error::TrainModel {
-            stage: "calibrating",
-            source,
-        })?;
-    Ok((model, calibration.1))
 }

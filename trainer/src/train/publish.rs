@@ -18,8 +18,8 @@ use super::card::{CardContext, render};
 use super::table::TrainingTable;
 use super::{Candidate, IMPORTANCE_ROWS, SnapshotChoice, TrainArgs, TrainOutcome};
 use crate::evaluation::CostParameters;
-use crate::training::lightgbm::LightGbmParams;
-use crate::training::sampling::Split;
+use crate::learners::lightgbm::ValidLightGbmParams;
+use crate::learners::sampling::Split;
 use crate::{Error, Result};
 
 /// The trainer's commit, recorded as each version's `code_version`.
@@ -32,7 +32,7 @@ pub(super) struct Publication<'a> {
     pub test_rows: &'a [f64],
     pub candidates: &'a [Candidate],
     pub chosen: usize,
-    pub params: &'a LightGbmParams,
+    pub params: &'a ValidLightGbmParams,
     pub fitted_best_iteration: usize,
     pub cv_metrics: BTreeMap<String, f64>,
     pub cost: CostParameters,

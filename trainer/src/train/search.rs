@@ -27,11 +27,12 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
+use synth::Rng;
 
 use super::fit::{Imbalance, Labelled, fit_lightgbm, probabilities};
 use crate::evaluation::{CostParameters, confusion_matrix, default_grid, roc_auc, sweep};
-use crate::training::lightgbm::LightGbmParams;
-use crate::training::sampling::stratified_k_fold;
+use crate::learners::lightgbm::{LightGbmParams, ValidLightGbmParams};
+use crate::learners::sampling::stratified_k_fold;
 use crate::{Error, Result};
 
 /// What a search selects on.
@@ -73,14 +74,14 @@ enum SearchStrategy {
 #[derive(Debug, Clone)]
 pub struct SearchPlan {
     pub folds: usize,
-    pub candidates: Vec<LightGbmParams>,
+    pub candidates: Vec<ValidLightGbmParams>,
 }
 
 /// One trial's outcome, as logged.
 #[derive(Debug, Clone, Serialize)]
 pub struct Trial {
     pub trial: usize,
-    pub params: LightGbmParams,
+    pub params: ValidLightGbmParams,
     pub metric: SelectionMetric,
     /// The selection score (higher is better; the cost is negated).
     pub score: f64,
@@ -96,7 +97,7 @@ fn invalid(path: &Path, reason: impl Into<String>) -> Error {
 
 impl SearchPlan {
     /// Reads the TOML search file; `base` gives the parameters not searched.
-    pub fn load(path: &Path, base: &LightGbmParams, seed: u64) -> Result<Self> {
+    pub fn load(path: &Path, base: &ValidLightGbmParams, seed: u64) -> Result<Self> {
         let text = std::fs::read_to_string(path).map_err(|source| Error::Io {
             path: path.to_owned(),
             action: "reading the search space",
@@ -112,14 +113,20 @@ impl SearchPlan {
                 format!("folds = {}, at least 2 are needed", file.folds),
             ));
         }
-        let mut base = base.clone();
+        let mut base = base.get().clone();
         if let Some(n) = file.num_iterations {
             base.num_iterations = n;
         }
         if let Some(n) = file.early_stopping_rounds {
             base.early_stopping_rounds = Some(n);
         }
-        let mut grid = vec![serde_json::to_value(&base).map_err(|e| invalid(path, e.to_string()))?];
+        let base_value =
+            serde_json::to_value(&base).map_err(|source| Error::TrainSearchParameters {
+                path: path.to_owned(),
+                what: "the parameters not searched",
+                source,
+            })?;
+        let mut grid = vec![base_value];
         for (key, values) in &file.space {
             if values.is_empty() {
                 return Err(invalid(path, format!("`{key}` lists no value")));
@@ -138,11 +145,14 @@ impl SearchPlan {
         let mut candidates = grid
             .into_iter()
             .map(|value| {
-                let params: LightGbmParams = serde_json::from_value(value).map_err(|e| {
-                    invalid(path, format!("a value does not fit its parameter: {e}"))
+                let params: LightGbmParams = serde_json::from_value(value).map_err(|source| {
+                    Error::TrainSearchParameters {
+                        path: path.to_owned(),
+                        what: "a value of the search space",
+                        source,
+                    }
                 })?;
-                params.validate()?;
-                Ok(params)
+                params.check()
             })
             .collect::<Result<Vec<_>>>()?;
         if let Some(unknown) = file.space.keys().find(|k| !base_has_field(&base, k)) {
@@ -155,7 +165,8 @@ impl SearchPlan {
             let trials = file
                 .trials
                 .ok_or_else(|| invalid(path, "strategy = \"random\" needs `trials`"))?;
-            shuffle(&mut candidates, seed);
+            // Not `seed` itself: the folds are drawn from that stream.
+            Rng::seeded(seed ^ 0x7e1a_15ed).shuffle(&mut candidates);
             candidates.truncate(trials.max(1));
         }
         Ok(Self {
@@ -167,17 +178,6 @@ impl SearchPlan {
 
 fn base_has_field(base: &LightGbmParams, key: &str) -> bool {
     serde_json::to_value(base).is_ok_and(|v| v.get(key).is_some())
-}
-
-fn shuffle<T>(items: &mut [T], seed: u64) {
-    let mut state = seed ^ 0x9e37_79b9_7f4a_7c15;
-    for i in (1..items.len()).rev() {
-        state = state
-            .wrapping_mul(6_364_136_223_846_793_005)
-            .wrapping_add(1_442_695_040_888_963_407);
-        let j = ((state >> 33) % (i as u64 + 1)) as usize;
-        items.swap(i, j);
-    }
 }
 
 /// Cross-validates every candidate on `rows` and returns the trials, best

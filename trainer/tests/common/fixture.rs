@@ -2,7 +2,7 @@
 
 use std::path::Path;
 
-use trainer::tables::Table;
+use synth::tables::Table;
 
 use super::write_table;
 

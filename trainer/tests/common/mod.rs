@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use polars::prelude::*;
-use trainer::tables::Table;
+use synth::tables::Table;
 
 /// Writes `table` into `dir` with every column of the real file, in order;
 /// cells not given are left empty (missing).
@@ -91,9 +91,11 @@ pub fn shared_data(sub: &str) -> Option<PathBuf> {
 /// their feature table; returns the feature folder.
 pub fn synthetic_features(dir: &Path, applicants: u64) -> PathBuf {
     let (synth_dir, features_dir) = (dir.join("synth"), dir.join("features"));
-    let mut synth = trainer::synth::SynthArgs::new(&synth_dir);
-    synth.applicants = applicants;
-    trainer::synth::run(&synth).expect("synthetic data");
+    let args = synth::SynthArgs {
+        applicants,
+        ..synth::SynthArgs::new(&synth_dir)
+    };
+    synth::run(&args).expect("synthetic data");
     trainer::features::run(&trainer::features::FeaturesArgs {
         data: synth_dir,
         out: features_dir.clone(),

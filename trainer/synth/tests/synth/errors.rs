@@ -64,7 +64,7 @@ fn refuses_to_overwrite_without_force() {
     };
     run(&args).expect("first run");
     match run(&args) {
-        Err(Error::SynthOutputExists { path }) => assert!(path.starts_with(dir.path())),
+        Err(Error::OutputExists { path }) => assert!(path.starts_with(dir.path())),
         other => panic!("expected a refusal, got {other:?}"),
     }
     run(&SynthArgs {

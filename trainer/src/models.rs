@@ -10,7 +10,12 @@ use scoring_core::registry::{Registry, VersionDetails, VersionSummary};
 #[derive(Debug, Clone, clap::Args)]
 pub struct ModelsArgs {
     /// The registry directory (created if missing).
-    #[arg(long, env = "REGISTRY_DIR", default_value = "registry", global = true)]
+    #[arg(
+        long,
+        env = "CREDIT_REGISTRY",
+        default_value = "registry",
+        global = true
+    )]
     pub registry: PathBuf,
     #[command(subcommand)]
     pub command: ModelsCommand,
@@ -31,13 +36,13 @@ pub enum ModelsCommand {
         /// The version id to promote.
         version: String,
         /// The alias to move.
-        #[arg(long, env = "REGISTRY_ALIAS", default_value = "production")]
+        #[arg(long, env = "TRAINER_ALIAS", default_value = "production")]
         alias: String,
     },
     /// Move an alias back to the version it named before.
     Rollback {
         /// The alias to move back.
-        #[arg(long, env = "REGISTRY_ALIAS", default_value = "production")]
+        #[arg(long, env = "TRAINER_ALIAS", default_value = "production")]
         alias: String,
     },
 }

@@ -2,8 +2,9 @@
 //! 8% of clients default, label 1; good payers are label 0).
 //!
 //! Everything works on row indices and `&[u8]` labels, so it serves any
-//! table. Every random choice comes from a small local generator seeded by
-//! the caller: the same seed gives the same rows on every platform.
+//! table. Every random choice comes from the project's generator
+//! ([`synth::Rng`]) seeded by the caller: the same seed gives the same rows
+//! on every platform.
 //!
 //! - [`stratified_split`]: one train/test split with each class split in the
 //!   same proportion (default test share [`DEFAULT_TEST_FRACTION`]).
@@ -14,6 +15,8 @@
 //!   back to the real base rate (prior-shift correction).
 //! - [`class_weights`]: balanced class weights, the alternative to
 //!   undersampling that keeps every row.
+
+use synth::Rng;
 
 use crate::{Error, Result};
 
@@ -47,7 +50,7 @@ pub fn stratified_split(labels: &[u8], test_fraction: f64, seed: u64) -> Result<
             expected: "a number in (0, 1)",
         });
     }
-    let mut rng = SplitMix64::new(seed);
+    let mut rng = Rng::seeded(seed);
     let mut train = Vec::with_capacity(labels.len());
     let mut test = Vec::with_capacity(labels.len());
     for mut rows in [good, bad] {
@@ -76,7 +79,7 @@ pub fn stratified_k_fold(labels: &[u8], k: usize, seed: u64) -> Result<Vec<Fold>
             smaller_class_rows,
         });
     }
-    let mut rng = SplitMix64::new(seed);
+    let mut rng = Rng::seeded(seed);
     let mut fold_of = vec![0; labels.len()];
     let mut next_fold = 0;
     for mut rows in [good, bad] {
@@ -145,7 +148,7 @@ pub fn undersample(
     }
     let keep =
         ((minority.len() as f64 * majority_per_minority).round() as usize).min(majority.len());
-    let mut rng = SplitMix64::new(seed);
+    let mut rng = Rng::seeded(seed);
     rng.partial_shuffle(&mut majority, keep);
     minority.extend_from_slice(&majority[..keep]);
     minority.sort_unstable();
@@ -228,45 +231,4 @@ fn rows_by_class(labels: &[u8]) -> Result<[Vec<usize>; 2]> {
     check_labels("labels", labels)?;
     let (bad, good) = (0..labels.len()).partition(|&row| labels[row] == 1);
     Ok([good, bad])
-}
-
-/// SplitMix64 (Steele, Lea & Flood 2014): tiny, fast and well mixed, enough
-/// for shuffling rows; fixed here so a seed means the same rows forever.
-struct SplitMix64 {
-    state: u64,
-}
-
-impl SplitMix64 {
-    fn new(seed: u64) -> Self {
-        Self { state: seed }
-    }
-
-    fn next_u64(&mut self) -> u64 {
-        self.state = self.state.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.state;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-
-    /// Uniform in `0..n` for `n > 0` (Lemire's multiply-shift; the bias is
-    /// below n / 2^64, far below anything a split could show).
-    fn below(&mut self, n: usize) -> usize {
-        ((u128::from(self.next_u64()) * n as u128) >> 64) as usize
-    }
-
-    /// Fisher–Yates shuffle of the whole slice.
-    fn shuffle<T>(&mut self, items: &mut [T]) {
-        self.partial_shuffle(items, items.len());
-    }
-
-    /// Puts a uniform random sample of `amount` items, in random order, at
-    /// the front of `items` (the first `amount` steps of Fisher–Yates).
-    fn partial_shuffle<T>(&mut self, items: &mut [T], amount: usize) {
-        let len = items.len();
-        for i in 0..amount.min(len) {
-            let j = i + self.below(len - i);
-            items.swap(i, j);
-        }
-    }
 }

@@ -1,9 +1,11 @@
 //! bureau (other lenders' credits reported to the credit bureau) and
 //! bureau_balance (their monthly status), shaped by `z_hist`.
 
+use scoring_core::sigmoid;
+
 use super::application::Person;
 use super::csv::Csv;
-use super::rng::{Rng, sigmoid};
+use super::rng::Rng;
 use super::sample::{Marginal, marginal};
 use crate::Result;
 

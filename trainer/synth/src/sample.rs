@@ -37,7 +37,7 @@ pub(crate) fn marginal(table: &'static str, column: &'static str) -> Result<&'st
         .iter()
         .find(|(name, _)| *name == table)
         .and_then(|(_, columns)| columns.iter().find(|m| m.column == column))
-        .ok_or(Error::SynthMissingMarginal { table, column })
+        .ok_or(Error::MissingMarginal { table, column })
 }
 
 impl Marginal {

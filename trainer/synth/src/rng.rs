@@ -1,10 +1,11 @@
-//! A small self-contained random number generator, so that a seed gives the
-//! same data on every platform and with every version of every dependency.
+//! The project's random number generator: small and self-contained, so that
+//! a seed gives the same draws on every platform and with every version of
+//! every dependency.
 //!
-//! SplitMix64 turns `(seed, stream, index)` into the state of a xoshiro256++
-//! generator; normals come from the inverse of the normal CDF (one uniform
-//! per normal, no cached state), and `normal_cdf` maps normals back to
-//! uniforms for the Gaussian copula.
+//! SplitMix64 turns a seed (for the generator, `(seed, stream, index)`) into
+//! the state of a xoshiro256++ generator; normals come from the inverse of
+//! the normal CDF (one uniform per normal, no cached state), and
+//! `normal_cdf` maps normals back to uniforms for the Gaussian copula.
 
 /// SplitMix64 step: a strong 64-bit mixer, used only for seeding.
 fn splitmix64(state: &mut u64) -> u64 {
@@ -15,13 +16,35 @@ fn splitmix64(state: &mut u64) -> u64 {
     z ^ (z >> 31)
 }
 
-/// xoshiro256++ (Blackman & Vigna).
+/// xoshiro256++ (Blackman & Vigna), seeded by SplitMix64: the same seed
+/// gives the same sequence forever.
+///
+/// ```
+/// let mut rng = synth::Rng::seeded(42);
+/// let mut rows: Vec<usize> = (0..10).collect();
+/// rng.shuffle(&mut rows);
+/// assert!(rng.below(10) < 10);
+/// assert!((0.0..1.0).contains(&rng.uniform()));
+/// ```
 #[derive(Debug, Clone)]
-pub(crate) struct Rng {
+pub struct Rng {
     s: [u64; 4],
 }
 
 impl Rng {
+    /// The generator of `seed`: its state is the first four SplitMix64
+    /// outputs from `seed`, as the xoshiro authors recommend.
+    pub fn seeded(seed: u64) -> Self {
+        let mut mix = seed;
+        let s = [
+            splitmix64(&mut mix),
+            splitmix64(&mut mix),
+            splitmix64(&mut mix),
+            splitmix64(&mut mix),
+        ];
+        Self { s }
+    }
+
     /// The generator of one independent stream, e.g. (seed, "history counts",
     /// applicant index). Streams never overlap in practice.
     pub(crate) fn new(seed: u64, stream: u64, index: u64) -> Self {
@@ -39,7 +62,8 @@ impl Rng {
         Self { s }
     }
 
-    pub(crate) fn next_u64(&mut self) -> u64 {
+    /// The next 64 random bits.
+    pub fn next_u64(&mut self) -> u64 {
         let s = &mut self.s;
         let result = s[0].wrapping_add(s[3]).rotate_left(23).wrapping_add(s[0]);
         let t = s[1] << 17;
@@ -53,8 +77,31 @@ impl Rng {
     }
 
     /// Uniform on the open interval (0, 1): safe for logarithms and quantiles.
-    pub(crate) fn uniform(&mut self) -> f64 {
+    pub fn uniform(&mut self) -> f64 {
         ((self.next_u64() >> 11) as f64 + 0.5) * (1.0 / (1u64 << 53) as f64)
+    }
+
+    /// Uniform in `0..n` for `n > 0` (Lemire's multiply-shift; the bias is
+    /// below n / 2^64, far below anything a sample could show); 0 when `n`
+    /// is 0.
+    pub fn below(&mut self, n: usize) -> usize {
+        ((u128::from(self.next_u64()) * n as u128) >> 64) as usize
+    }
+
+    /// Fisher–Yates shuffle of the whole slice.
+    pub fn shuffle<T>(&mut self, items: &mut [T]) {
+        self.partial_shuffle(items, items.len());
+    }
+
+    /// Puts a uniform random sample of `amount` items (all of them if there
+    /// are fewer), in random order, at the front of `items`: the first
+    /// `amount` steps of Fisher–Yates.
+    pub fn partial_shuffle<T>(&mut self, items: &mut [T], amount: usize) {
+        let len = items.len();
+        for i in 0..amount.min(len) {
+            let j = i + self.below(len - i);
+            items.swap(i, j);
+        }
     }
 
     /// True with probability `p`.
@@ -154,11 +201,6 @@ pub(crate) fn normal_quantile(p: f64) -> f64 {
     }
 }
 
-/// Logistic function.
-pub(crate) fn sigmoid(x: f64) -> f64 {
-    1.0 / (1.0 + (-x).exp())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -177,5 +219,23 @@ mod tests {
         assert_ne!(Rng::new(42, 0, 7).next_u64(), Rng::new(42, 0, 8).next_u64());
         assert_ne!(Rng::new(42, 0, 7).next_u64(), Rng::new(43, 0, 7).next_u64());
         assert_ne!(Rng::new(42, 1, 7).next_u64(), Rng::new(42, 0, 7).next_u64());
+    }
+
+    #[test]
+    fn seeded_generators_repeat_and_shuffles_permute() {
+        let draws = |seed| {
+            let mut rng = Rng::seeded(seed);
+            [rng.next_u64(), rng.next_u64()]
+        };
+        assert_eq!(draws(7), draws(7));
+        assert_ne!(draws(7), draws(8));
+        let mut rng = Rng::seeded(7);
+        assert!((0..1_000).all(|_| rng.below(3) < 3));
+        assert_eq!(rng.below(0), 0);
+        let mut items: Vec<u32> = (0..50).collect();
+        rng.shuffle(&mut items);
+        assert_ne!(items, (0..50).collect::<Vec<_>>());
+        items.sort_unstable();
+        assert_eq!(items, (0..50).collect::<Vec<_>>());
     }
 }

@@ -1,7 +1,9 @@
 //! The latent default risk behind TARGET and TRUE_PD (see the module doc of
-//! [`super`] for the model as users read it).
+//! the crate for the model as users read it).
 
-use super::rng::{Rng, sigmoid};
+use scoring_core::sigmoid;
+
+use super::rng::Rng;
 
 /// Weight of the application risk `z_app` in the log-odds of default.
 pub(crate) const BETA_APP: f64 = 1.0;

@@ -133,7 +133,7 @@ fn position(name: &'static str) -> Result<usize> {
     Table::ApplicationTrain
         .columns()
         .position(|(n, _)| n == name)
-        .ok_or(crate::Error::SynthMissingMarginal {
+        .ok_or(crate::Error::MissingMarginal {
             table: TABLE,
             column: name,
         })

@@ -1,13 +1,14 @@
-//! Splits, class-imbalance sampling and calibration, checked against counts
-//! and values worked out by hand, plus every error path.
+//! The learners' helpers: splits, class-imbalance sampling and calibration,
+//! checked against counts and values worked out by hand, plus every error
+//! path.
 
 mod calibration;
 mod errors;
 mod sampling;
 
 use trainer::Error;
-use trainer::training::calibration::{IsotonicCalibrator, PlattCalibrator};
-use trainer::training::sampling::{
+use trainer::learners::calibration::{IsotonicCalibrator, PlattCalibrator};
+use trainer::learners::sampling::{
     DEFAULT_TEST_FRACTION, class_weights, correct_probability, stratified_k_fold, stratified_split,
     undersample,
 };

@@ -3,7 +3,6 @@
 //! Shared by the synthetic generator (which writes every column, in the real
 //! order) and the feature pipeline (which reads only what it uses).
 
-#[path = "tables_columns.rs"]
 mod columns;
 
 /// How a column's values are written in the CSV files.

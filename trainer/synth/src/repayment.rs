@@ -3,9 +3,11 @@
 //! Lateness, partial payments, days past due and card utilisation all grow
 //! with the applicant's `z_hist`.
 
+use scoring_core::sigmoid;
+
 use super::application::Person;
 use super::csv::Csv;
-use super::rng::{Rng, normal_cdf, sigmoid};
+use super::rng::{Rng, normal_cdf};
 use super::sample::{Marginal, SENTINEL, marginal};
 use crate::Result;
 

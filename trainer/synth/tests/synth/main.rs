@@ -11,9 +11,9 @@ use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
-use trainer::Error;
-use trainer::synth::{SynthArgs, TRUE_PD_FILE, run};
-use trainer::tables::Table;
+use synth::Error;
+use synth::tables::Table;
+use synth::{SynthArgs, TRUE_PD_FILE, run};
 
 const SHARED_APPLICANTS: u64 = 8_000;
 

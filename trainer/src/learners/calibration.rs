@@ -4,12 +4,14 @@
 //! - [`IsotonicCalibrator`]: a non-decreasing step-and-ramp map fitted by
 //!   pool-adjacent-violators; flexible, needs a few thousand clients.
 //! - [`PlattCalibrator`]: a logistic map `sigmoid(a · score + b)`; two
-//!   parameters, robust on small calibration sets.
+//!   parameters, robust on small calibration sets. It is fitted with the
+//!   served [`sigmoid`], so the fit is of the function the service applies.
 //!
 //! Both are fitted on held-out scores (never the training rows) with `&[u8]`
 //! labels (1 = defaulted) and serialise with serde so they are stored beside
 //! the model they calibrate.
 
+use scoring_core::sigmoid;
 use serde::{Deserialize, Serialize};
 
 use super::sampling::check_labels;
@@ -262,14 +264,4 @@ fn checked_order(scores: &[f64], labels: &[u8]) -> Result<Vec<usize>> {
 /// `ln(1 + e^x)` without overflow.
 fn softplus(x: f64) -> f64 {
     x.max(0.0) + (-x.abs()).exp().ln_1p()
-}
-
-/// The logistic function, accurate in both tails.
-fn sigmoid(x: f64) -> f64 {
-    if x >= 0.0 {
-        1.0 / (1.0 + (-x).exp())
-    } else {
-        let e = x.exp();
-        e / (1.0 + e)
-    }
 }

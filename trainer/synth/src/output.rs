@@ -66,7 +66,7 @@ impl Output {
                 .map(|(name, _)| dir.join(name))
                 .find(|path| path.exists())
         {
-            return Err(Error::SynthOutputExists { path });
+            return Err(Error::OutputExists { path });
         }
         let mut output = Self {
             parts: Vec::with_capacity(FILES),
