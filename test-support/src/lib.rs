@@ -19,6 +19,8 @@
 //! - `gateway` (feature `gateway`): the gateway's router driven in-process
 //!   as a signed-in officer (requests, sign-in, pages), and with `service`
 //!   the dashboard over the real service;
+//! - `trained` (feature `trainer`): synthetic applicants through the real
+//!   feature pipeline;
 //! - [`prerequisite`]: what a test does when something it needs (the shared
 //!   Home Credit data, a browser, Python) is missing: skip with a message on
 //!   a developer's machine, fail under `CI=true`, so "ok" in CI always means
@@ -44,6 +46,8 @@ pub mod published;
 mod rng;
 #[cfg(feature = "service")]
 pub mod service;
+#[cfg(feature = "trainer")]
+pub mod trained;
 
 #[cfg(feature = "model")]
 pub use ensemble::*;

@@ -1,30 +1,30 @@
-//! The seeded generator of the test data.
+//! The seeded generator of the test data: the project's one PRNG
+//! (`synth::Rng`, xoshiro256++ seeded through SplitMix64), with the two
+//! conveniences the fixtures use.
 
-/// splitmix64: small, seedable, good enough for test data.
-pub struct Rng(u64);
+/// A seeded stream of test data.
+pub struct Rng(synth::Rng);
 
 impl Rng {
     pub fn new(seed: u64) -> Self {
-        Self(seed)
+        Self(synth::Rng::seeded(seed))
     }
 
     pub fn next_u64(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
+        self.0.next_u64()
     }
 
     /// Uniform in [0, 1).
     pub fn uniform(&mut self) -> f64 {
-        (self.next_u64() >> 11) as f64 / (1_u64 << 53) as f64
+        self.0.uniform()
     }
 
+    /// Uniform in `0..n`.
     pub fn below(&mut self, n: usize) -> usize {
-        (self.next_u64() % n as u64) as usize
+        self.0.below(n)
     }
 
+    /// Uniform in [lo, hi).
     pub fn range(&mut self, lo: f64, hi: f64) -> f64 {
         lo + (hi - lo) * self.uniform()
     }

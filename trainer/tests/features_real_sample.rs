@@ -6,8 +6,9 @@ mod common;
 
 use std::process::Command;
 
-use common::{assert_feature, shared_data};
+use common::assert_feature;
 use polars::prelude::*;
+use test_support::prerequisite::shared_data;
 use trainer::features::build_feature_table;
 
 #[test]
@@ -113,25 +114,16 @@ fn equals_the_kernel_pandas_implementation() {
     let Some(data) = shared_data("homecredit-sample") else {
         return;
     };
-    let has_pandas = Command::new("python3")
-        .args(["-c", "import pandas, pyarrow"])
-        .status()
-        .is_ok_and(|s| s.success());
-    if !has_pandas {
-        assert_ne!(
-            std::env::var("CI").as_deref(),
-            Ok("true"),
-            "CI must install trainer/reference/requirements.txt"
-        );
-        eprintln!(
-            "skipping: python3 with pandas and pyarrow is needed (pip install -r trainer/reference/requirements.txt)"
-        );
+    let requirements = concat!(env!("CARGO_MANIFEST_DIR"), "/reference/requirements.txt");
+    let Some(python) =
+        test_support::prerequisite::python_with(&["pandas", "pyarrow"], requirements.as_ref())
+    else {
         return;
-    }
+    };
     let dir = tempfile::tempdir().expect("temp dir");
     let reference_path = dir.path().join("kernel.parquet");
     let script = concat!(env!("CARGO_MANIFEST_DIR"), "/reference/kernel_features.py");
-    let status = Command::new("python3")
+    let status = Command::new(&python)
         .arg(script)
         .arg("--data")
         .arg(&data)

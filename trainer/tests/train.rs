@@ -2,12 +2,10 @@
 //! versions whose report, reference statistics, snapshot and model card
 //! are present, and whose model scores exactly as the trainer evaluated it.
 
-mod common;
-
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
-use common::synthetic_features;
+use test_support::trained::synthetic_features;
 
 use scoring_core::registry::Registry;
 use scoring_core::{PublishedModel, Strategy};

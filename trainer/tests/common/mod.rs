@@ -4,7 +4,7 @@
 pub mod fixture;
 
 use std::collections::HashMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use polars::prelude::*;
 use synth::tables::Table;
@@ -66,41 +66,4 @@ pub fn assert_feature(table: &DataFrame, id: i64, name: &str, expected: Option<f
         ),
         (a, e) => assert_eq!(a, e, "{name} of client {id}"),
     }
-}
-
-/// The shared real-data folder, or `None` (with a message) outside CI when it
-/// is not there. In CI (`CI=true`) missing data is a failure.
-pub fn shared_data(sub: &str) -> Option<PathBuf> {
-    let root = std::env::var_os("CREDIT_SHARED_DATA").map(PathBuf::from);
-    let dir = root.map(|r| r.join(sub));
-    match dir {
-        Some(dir) if dir.is_dir() => Some(dir),
-        _ if std::env::var("CI").as_deref() == Ok("true") => {
-            panic!("CREDIT_SHARED_DATA must point at the shared data (with {sub}/) in CI")
-        }
-        _ => {
-            eprintln!(
-                "skipping: set CREDIT_SHARED_DATA to the shared data folder to run this test"
-            );
-            None
-        }
-    }
-}
-
-/// Generates `applicants` synthetic applicants under `dir` and builds
-/// their feature table; returns the feature folder.
-pub fn synthetic_features(dir: &Path, applicants: u64) -> PathBuf {
-    let (synth_dir, features_dir) = (dir.join("synth"), dir.join("features"));
-    let args = synth::SynthArgs {
-        applicants,
-        ..synth::SynthArgs::new(&synth_dir)
-    };
-    synth::run(&args).expect("synthetic data");
-    trainer::features::run(&trainer::features::FeaturesArgs {
-        data: synth_dir,
-        out: features_dir.clone(),
-        schema: None,
-    })
-    .expect("feature table");
-    features_dir
 }

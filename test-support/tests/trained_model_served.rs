@@ -1,18 +1,16 @@
 //! The scoring service over a model trained and published by the trainer
 //! (synthetic applicants, the feature pipeline, LightGBM): the artifact the
 //! trainer writes is the artifact the service serves, bit for bit. It lives
-//! here rather than in scoring-grpc so that the service's own tests and load
+//! with the other cross-crate tests so that the service's own tests and load
 //! bench build without the trainer (polars, LightGBM).
 
-mod common;
-
-use common::synthetic_features;
 use scoring_core::registry::Registry;
 use scoring_core::{PublishedModel, Strategy};
 use scoring_grpc::config::Settings;
 use scoring_grpc::server::start;
 use scoring_proto::scoring::v1 as pb;
 use scoring_proto::scoring::v1::scoring_service_client::ScoringServiceClient;
+use test_support::trained::synthetic_features;
 use trainer::train::{TrainArgs, train_and_publish};
 
 #[tokio::test]
