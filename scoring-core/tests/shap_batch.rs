@@ -5,7 +5,7 @@
 use std::num::NonZeroUsize;
 
 use proptest::prelude::*;
-use scoring_core::model::{Estimator, LogisticModel, Model};
+use scoring_core::model::Model;
 use scoring_core::{Error, Explanation, ShapScratch};
 use test_support::{Rng, TreeShape, random_ensemble, random_rows};
 
@@ -111,16 +111,7 @@ fn production_shaped_batch_on_two_threads_equals_single_rows() {
 
 #[test]
 fn logistic_batch_equals_single_rows() {
-    let logistic = LogisticModel {
-        intercept: -1.5,
-        weights: vec![0.8, -1.2, 0.3],
-        fill_value: vec![10.0, 0.5, -2.0],
-        mean: vec![12.0, 0.4, -1.0],
-        std: vec![4.0, 0.2, 3.0],
-        scaled_mean: vec![0.0, 0.1, -0.05],
-    };
-    let names = vec!["income".into(), "ratio".into(), "age".into()];
-    let model = Model::new(names, Estimator::Logistic(logistic)).unwrap();
+    let model = test_support::small_logistic_model();
     let rows = random_rows(&mut Rng::new(9), 70, 3, 0.3);
     let single = single_rows(&model, &rows);
     assert_bit_identical(&batch(&model, &rows, None), &single);

@@ -3,7 +3,7 @@
 #![allow(clippy::unwrap_used)] // a failed unwrap is a failed test
 
 use proptest::prelude::*;
-use scoring_core::model::{Estimator, LogisticModel, Model, ProbabilityTree, Tree};
+use scoring_core::model::{Estimator, Model, ProbabilityTree, Tree};
 use scoring_core::{Link, ShapScratch};
 use test_support::{Rng, TreeShape, brute_force_shap, close, random_ensemble, random_rows};
 
@@ -109,16 +109,7 @@ fn probability_tree_explains_on_the_probability_scale() {
 
 #[test]
 fn logistic_shap_is_exact_and_linear() {
-    let logistic = LogisticModel {
-        intercept: -1.5,
-        weights: vec![0.8, -1.2, 0.3],
-        fill_value: vec![10.0, 0.5, -2.0],
-        mean: vec![12.0, 0.4, -1.0],
-        std: vec![4.0, 0.2, 3.0],
-        scaled_mean: vec![0.0, 0.1, -0.05],
-    };
-    let names = vec!["income".into(), "ratio".into(), "age".into()];
-    let model = Model::new(names, Estimator::Logistic(logistic)).unwrap();
+    let model = test_support::small_logistic_model();
     let row = [20.0, f64::NAN, 5.0];
     let (phi, e) = model.explain(&row).unwrap();
     let z = [(20.0 - 12.0) / 4.0, (0.5 - 0.4) / 0.2, (5.0 - -1.0) / 3.0];

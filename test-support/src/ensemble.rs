@@ -314,3 +314,18 @@ pub fn goes_left(parts: &TreeParts, n: usize, x: f64) -> bool {
 pub fn close(a: f64, b: f64, tol: f64) -> bool {
     (a - b).abs() <= tol * 1.0_f64.max(a.abs()).max(b.abs())
 }
+
+/// A logistic model over three features (`income`, `ratio`, `age`) with
+/// imputation and scaling, for the tests of linear explanations.
+pub fn small_logistic_model() -> Model {
+    let logistic = scoring_core::model::LogisticModel {
+        intercept: -1.5,
+        weights: vec![0.8, -1.2, 0.3],
+        fill_value: vec![10.0, 0.5, -2.0],
+        mean: vec![12.0, 0.4, -1.0],
+        std: vec![4.0, 0.2, 3.0],
+        scaled_mean: vec![0.0, 0.1, -0.05],
+    };
+    let names = vec!["income".into(), "ratio".into(), "age".into()];
+    Model::new(names, Estimator::Logistic(logistic)).expect("valid logistic model")
+}
