@@ -9,7 +9,7 @@ use std::time::Instant;
 
 use scoring_core::registry::Registry;
 use scoring_core::snapshot::ClientSnapshot;
-use scoring_core::{Attachments, Release, Thresholds, write_artifact_with};
+use scoring_core::{Attachments, Model, Release, Thresholds, write_artifact_with};
 
 use scoring_proto::scoring::v1 as pb;
 
@@ -39,6 +39,25 @@ pub(crate) fn new_applicants(args: &Args) -> Vec<pb::FeatureValues> {
         .collect()
 }
 
+/// Thresholds that refuse about 20 % (prudent), 10 % (normal) and 5 %
+/// (aggressive) of the clients, as a lender's would: the random model's
+/// probabilities have no meaning of their own, so fixed thresholds would
+/// refuse an arbitrary share and make "reasons for refusals only" cost
+/// anything from nothing to everything.
+fn realistic_thresholds(model: &Model, rows: &[f64]) -> Thresholds {
+    let mut probabilities = vec![0.0; rows.len() / model.n_features()];
+    model
+        .predict_probability_batch(rows, &mut probabilities)
+        .expect("scores");
+    probabilities.sort_by(f64::total_cmp);
+    let quantile = |q: f64| probabilities[((probabilities.len() - 1) as f64 * q) as usize];
+    Thresholds {
+        prudent: quantile(0.80),
+        normal: quantile(0.90),
+        aggressive: quantile(0.95),
+    }
+}
+
 fn publish(root: &Path, args: &Args) -> Registry {
     let model = production_shaped_model(args.trees, args.features);
     let names = model.feature_names().to_vec();
@@ -47,6 +66,7 @@ fn publish(root: &Path, args: &Args) -> Registry {
     let snapshot = ClientSnapshot::new(names.clone(), ids, rows).expect("snapshot");
     let mut schema = numeric_schema(&names);
     schema.target_column = None;
+    let thresholds = realistic_thresholds(&model, snapshot.values());
     let release = Release {
         model_version: "bench-1".into(),
         created_at: "2026-01-01T00:00:00Z".into(),
@@ -54,11 +74,7 @@ fn publish(root: &Path, args: &Args) -> Registry {
         training_data_fingerprint: "random".into(),
         training_parameters: serde_json::json!({}),
         metrics: Default::default(),
-        thresholds: Thresholds {
-            prudent: 0.05,
-            normal: 0.08,
-            aggressive: 0.12,
-        },
+        thresholds,
     };
     let registry = Registry::open(root).expect("registry");
     let attachments = Attachments {
