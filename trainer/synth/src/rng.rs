@@ -35,14 +35,7 @@ impl Rng {
     /// The generator of `seed`: its state is the first four SplitMix64
     /// outputs from `seed`, as the xoshiro authors recommend.
     pub fn seeded(seed: u64) -> Self {
-        let mut mix = seed;
-        let s = [
-            splitmix64(&mut mix),
-            splitmix64(&mut mix),
-            splitmix64(&mut mix),
-            splitmix64(&mut mix),
-        ];
-        Self { s }
+        Self::from_splitmix(seed)
     }
 
     /// The generator of one independent stream, e.g. (seed, "history counts",
@@ -52,7 +45,11 @@ impl Rng {
         let a = splitmix64(&mut mix);
         let mut mix = a ^ stream.wrapping_mul(0xD6E8_FEB8_6659_FD93);
         let b = splitmix64(&mut mix);
-        let mut mix = b ^ index.wrapping_mul(0xA076_1D64_78BD_642F);
+        Self::from_splitmix(b ^ index.wrapping_mul(0xA076_1D64_78BD_642F))
+    }
+
+    /// The state of the next four SplitMix64 outputs from `mix`.
+    fn from_splitmix(mut mix: u64) -> Self {
         let s = [
             splitmix64(&mut mix),
             splitmix64(&mut mix),
