@@ -9,7 +9,7 @@ use super::{
 };
 use crate::error::{Error, Result};
 use crate::model::Model;
-use crate::policy::{Decision, MAX_REASONS, ReasonPolicy, Strategy, Thresholds, top_reason_codes};
+use crate::policy::{Decision, MAX_REASONS, Strategy, Thresholds, top_reason_codes};
 use crate::reference::{REFERENCE_FILE, ReferenceStats};
 use crate::report::{MODEL_CARD_FILE, ModelReport, REPORT_FILE};
 use crate::schema::FeatureSchema;
@@ -208,37 +208,22 @@ impl PublishedModel {
             .map(|(decision, _)| decision)
     }
 
-    /// Scores and decides one application under `strategy`, with at most
-    /// `max_reasons` reason codes when `reasons` asks for them for this
-    /// outcome, and then also every feature's contribution (model order).
-    /// A decision without reasons costs one prediction, no TreeSHAP; its raw
-    /// score and probability are bit for bit those of an explained one.
-    pub fn decide_with(
-        &self,
-        applicant: &[f64],
-        strategy: Strategy,
-        max_reasons: usize,
-        reasons: ReasonPolicy,
-    ) -> Result<(Decision, Option<Vec<f64>>)> {
+    /// Scores and decides one application under `strategy` without reason
+    /// codes: one prediction, no TreeSHAP. Its raw score and probability
+    /// are bit for bit those of [`Self::decide_explained`].
+    pub fn decide_unexplained(&self, applicant: &[f64], strategy: Strategy) -> Result<Decision> {
         let raw_score = self.model.predict_raw(applicant)?;
         let probability_of_default = self.model.probability(raw_score);
         let thresholds = self.thresholds();
-        let outcome = thresholds.outcome(strategy, probability_of_default);
-        if reasons.wants_reasons(outcome) && max_reasons > 0 {
-            let (decision, contributions) =
-                self.decide_explained(applicant, strategy, max_reasons)?;
-            return Ok((decision, Some(contributions)));
-        }
-        let decision = Decision {
-            outcome,
+        Ok(Decision {
+            outcome: thresholds.outcome(strategy, probability_of_default),
             strategy,
             probability_of_default,
             threshold: thresholds.get(strategy),
             raw_score,
             base_value: self.model.base_value(),
             reasons: Vec::new(),
-        };
-        Ok((decision, None))
+        })
     }
 
     /// As [`Self::decide`] with at most `max_reasons` reason codes, also

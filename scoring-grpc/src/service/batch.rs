@@ -68,29 +68,34 @@ fn score_chunk(
     workers: usize,
 ) -> Vec<pb::ScoreBatchResponse> {
     let per_worker = chunk.len().div_ceil(workers.max(1)).max(1);
-    std::thread::scope(|scope| {
-        let parts: Vec<_> = chunk
-            .chunks(per_worker)
+    let score_part = |k: usize, part: &[pb::Applicant]| {
+        part.iter()
             .enumerate()
-            .map(|(k, part)| {
-                scope.spawn(move || {
-                    part.iter()
-                        .enumerate()
-                        .map(|(i, applicant)| {
-                            let index = first + k * per_worker + i;
-                            score_item(shared, context, model, ask, index, applicant)
-                        })
-                        .collect::<Vec<_>>()
-                })
+            .map(|(i, applicant)| {
+                let index = first + k * per_worker + i;
+                score_item(shared, context, model, ask, index, applicant)
             })
+            .collect::<Vec<_>>()
+    };
+    let mut parts = chunk.chunks(per_worker);
+    let Some(own) = parts.next() else {
+        return Vec::new();
+    };
+    // The first part on this thread, the others on one thread each.
+    std::thread::scope(|scope| {
+        let others: Vec<_> = parts
+            .enumerate()
+            .map(|(k, part)| scope.spawn(move || score_part(k + 1, part)))
             .collect();
-        parts
-            .into_iter()
-            .flat_map(|part| {
-                part.join()
-                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
-            })
-            .collect()
+        let mut items = score_part(0, own);
+        for other in others {
+            items.extend(
+                other
+                    .join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
+            );
+        }
+        items
     })
 }
 
