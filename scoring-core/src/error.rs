@@ -8,6 +8,11 @@
 use std::num::{ParseFloatError, ParseIntError};
 use std::path::PathBuf;
 
+use crate::features::Table;
+
+/// The table names, for messages.
+const TABLE_NAMES: &str = "application, bureau, bureau_balance, previous_application, POS_CASH_balance, installments_payments, credit_card_balance";
+
 /// `Result` with this crate's [`Error`].
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
@@ -42,6 +47,18 @@ pub enum Error {
     UnsupportedSchemaFormat { found: u32, supported: u32 },
     #[error("feature `{name}` appears more than once in the schema")]
     DuplicateFeature { name: String },
+
+    // ---- feature definitions ----
+    #[error("feature definition of table {table}: {reason}")]
+    InvalidFeatureDefinition { table: Table, reason: String },
+    #[error("no category vocabulary for column {column} of table {table}")]
+    VocabularyMissing { table: Table, column: String },
+    #[error("the feature definition does not give the schema's features: {difference}")]
+    DefinitionSchemaMismatch { difference: String },
+
+    // ---- raw loan applications ----
+    #[error("unknown table `{name}` (the tables are {known})", known = TABLE_NAMES)]
+    UnknownTable { name: String },
 
     // ---- model structure and inputs ----
     #[error("invalid model: {reason}")]
