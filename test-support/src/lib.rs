@@ -2,6 +2,8 @@
 //! false`; a dev-dependency only).
 //!
 //! - [`Rng`]: the seeded generator of test data;
+//! - [`applications`]: random loan applications with every history shape,
+//!   and their records written as the Home Credit files;
 //! - [`ensemble`]: random valid tree ensembles and rows, brute-force Shapley
 //!   values to check TreeSHAP against;
 //! - [`published`]: a small model published with every attachment into a
@@ -14,6 +16,7 @@
 //!   the test ran.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+pub mod applications;
 pub mod ensemble;
 pub mod prerequisite;
 pub mod published;

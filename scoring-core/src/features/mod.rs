@@ -1,4 +1,4 @@
-//! One definition of every feature, as data.
+//! One definition of every feature, and the online engine that interprets it.
 //!
 //! - [`definition`]: the features as data ([`FeatureDefinition`]): the
 //!   columns computed on each row of each Home Credit table and how a
@@ -8,15 +8,18 @@
 //!   simple features", the ones the trainer builds;
 //! - [`resolve`](mod@resolve): a definition with the category vocabularies of a
 //!   schema applied, the form both engines interpret;
+//! - [`online`]: the engine that computes one applicant's feature row from
+//!   its raw records ([`LoanApplication`]), without polars;
 //! - [`tables`]: the layout of the seven Home Credit tables.
 //!
-//! Two engines interpret the same definition: the batch engine, the
-//! trainer's, with polars over whole tables, and an online engine for one
-//! applicant's records.
+//! The batch engine, the trainer's, interprets the same definition with
+//! polars over whole tables; a test checks that both give the same row for
+//! every applicant.
 
 pub mod definition;
 mod descriptions;
 mod kernel;
+pub mod online;
 pub mod resolve;
 mod specs;
 pub mod tables;
@@ -28,6 +31,10 @@ pub use self::definition::{
 };
 pub use self::descriptions::ColumnDescriptions;
 pub use self::kernel::{DAYS_SENTINEL, TARGET, kernel_definition};
+pub use self::online::{
+    BureauCredit, FeatureScratch, Limits, LoanApplication, OnlineEngine, PreviousApplication,
+    Record, RecordAt, Value,
+};
 pub use self::resolve::{
     Plan, PlanColumn, PlanDefinition, PlanFamily, PlanGroup, PlanValue, TablePlan,
 };

@@ -1,5 +1,8 @@
-//! The vocabularies the tests encode categories with.
+//! Small loan applications and the vocabularies they are encoded with, for
+//! the tests of the feature definition and of the online engine.
 #![allow(dead_code, unreachable_pub)]
+
+pub mod records;
 
 use scoring_core::FeatureSchema;
 use scoring_core::features::{ColumnDescriptions, Table, kernel_definition};
