@@ -284,6 +284,37 @@ impl FeatureDefinition {
 }
 
 impl TableDefinition {
+    /// The input columns of the table that its columns and family filters
+    /// read, in file order (the identifiers that link rows are not
+    /// included unless read).
+    pub fn inputs(&self) -> Vec<&'static str> {
+        let mut read: Vec<String> = Vec::new();
+        for def in &self.columns {
+            match &def.value {
+                ColumnValue::Number(expr) => expr.for_each_input(&mut |c| read.push(c.to_owned())),
+                ColumnValue::OneHot { column, .. } | ColumnValue::Code { column, .. } => {
+                    read.push(column.clone())
+                }
+                ColumnValue::Rollup { .. } => {}
+            }
+        }
+        for group in &self.features {
+            if let FeatureGroup::Family(Family {
+                filter: Some(filter),
+                ..
+            }) = group
+            {
+                read.push(filter.column.clone());
+            }
+        }
+        self.table
+            .columns()
+            .iter()
+            .map(|(name, _)| *name)
+            .filter(|name| read.iter().any(|r| r == name))
+            .collect()
+    }
+
     /// The column definition called `name`.
     pub fn column(&self, name: &str) -> Option<&ColumnDef> {
         self.columns.iter().find(|c| c.name == name)
