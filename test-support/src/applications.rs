@@ -1,6 +1,6 @@
-//! Random loan applications with every history shape, and the same records
-//! written as the Home Credit files, so that the batch and the online feature
-//! engines can be run on the same applicants.
+//! Random loan applications with every history shape (written as the Home
+//! Credit files by [`crate::home_credit`], so that the batch and the online
+//! feature engines can be run on the same applicants).
 //!
 //! Shapes cycle with the applicant's position ([`HistoryShape::ALL`]): no
 //! history, Credit Bureau credits without monthly balances, previous
@@ -8,9 +8,6 @@
 //! column is drawn: some columns are missing in every record, DAYS_EMPLOYED
 //! is often 365243, amounts are sometimes 0 (so 0/0 and x/0 ratios occur),
 //! categories are sometimes missing or outside the given ones.
-
-use std::fmt::Write as _;
-use std::path::Path;
 
 use scoring_core::features::{
     BureauCredit, ColumnType, FeatureDefinition, LoanApplication, PreviousApplication, Record,
@@ -237,102 +234,4 @@ fn fnv(text: &str) -> u64 {
     text.bytes().fold(0xcbf2_9ce4_8422_2325, |hash, byte| {
         (hash ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3)
     })
-}
-
-/// Writes `applications` into `dir` as the eight Home Credit files (the
-/// first `train` applicants in application_train.csv, the others in
-/// application_test.csv), every column present, a missing value as an
-/// empty cell.
-pub fn write_home_credit(dir: &Path, applications: &[LoanApplication], train: usize) {
-    let (train_rows, test_rows) = applications.split_at(train.min(applications.len()));
-    let applications_of = |rows: &[LoanApplication]| -> Vec<Record> {
-        rows.iter().map(|a| a.application.clone()).collect()
-    };
-    let train_records = applications_of(train_rows);
-    let mut test_records = applications_of(test_rows);
-    for record in &mut test_records {
-        record.fields.retain(|(c, _)| c != "TARGET");
-    }
-    let bureau: Vec<&BureauCredit> = applications.iter().flat_map(|a| &a.bureau).collect();
-    let previous: Vec<&PreviousApplication> =
-        applications.iter().flat_map(|a| &a.previous).collect();
-    let files: [(&str, Table, Vec<&Record>, bool); 8] = [
-        (
-            "application_train.csv",
-            Table::Application,
-            train_records.iter().collect(),
-            true,
-        ),
-        (
-            "application_test.csv",
-            Table::Application,
-            test_records.iter().collect(),
-            false,
-        ),
-        (
-            "bureau.csv",
-            Table::Bureau,
-            bureau.iter().map(|b| &b.credit).collect(),
-            true,
-        ),
-        (
-            "bureau_balance.csv",
-            Table::BureauBalance,
-            bureau.iter().flat_map(|b| &b.balances).collect(),
-            true,
-        ),
-        (
-            "previous_application.csv",
-            Table::PreviousApplication,
-            previous.iter().map(|p| &p.application).collect(),
-            true,
-        ),
-        (
-            "POS_CASH_balance.csv",
-            Table::PosCashBalance,
-            previous.iter().flat_map(|p| &p.pos_cash).collect(),
-            true,
-        ),
-        (
-            "installments_payments.csv",
-            Table::InstallmentsPayments,
-            previous.iter().flat_map(|p| &p.instalments).collect(),
-            true,
-        ),
-        (
-            "credit_card_balance.csv",
-            Table::CreditCardBalance,
-            previous.iter().flat_map(|p| &p.credit_card).collect(),
-            true,
-        ),
-    ];
-    for (file, table, records, with_target) in files {
-        let columns: Vec<&str> = table
-            .columns()
-            .iter()
-            .map(|(c, _)| *c)
-            .filter(|c| with_target || *c != "TARGET")
-            .collect();
-        let mut text = columns.join(",");
-        text.push('\n');
-        for record in records {
-            for (i, column) in columns.iter().enumerate() {
-                if i > 0 {
-                    text.push(',');
-                }
-                match record.get(column) {
-                    Some(Value::Number(x)) => {
-                        let _ = write!(text, "{x}");
-                    }
-                    Some(Value::Text(t)) if t.contains([',', '"']) => {
-                        let _ = write!(text, "\"{}\"", t.replace('"', "\"\""));
-                    }
-                    Some(Value::Text(t)) => text.push_str(t),
-                    Some(Value::Missing) | None => {}
-                }
-            }
-            text.push('\n');
-        }
-        std::fs::write(dir.join(file), text).expect("a Home Credit file written");
-    }
 }

@@ -2,8 +2,9 @@
 //! false`; a dev-dependency only).
 //!
 //! - [`Rng`]: the seeded generator of test data;
-//! - [`applications`]: random loan applications with every history shape,
-//!   and their records written as the Home Credit files;
+//! - [`applications`]: random loan applications with every history shape;
+//! - [`home_credit`]: loan applications written as the Home Credit files
+//!   and read back from them;
 //! - [`ensemble`]: random valid tree ensembles and rows, brute-force Shapley
 //!   values to check TreeSHAP against;
 //! - [`published`]: a small model published with every attachment into a
@@ -18,6 +19,7 @@
 
 pub mod applications;
 pub mod ensemble;
+pub mod home_credit;
 pub mod prerequisite;
 pub mod published;
 mod rng;
