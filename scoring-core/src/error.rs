@@ -7,6 +7,11 @@
 use std::num::{ParseFloatError, ParseIntError};
 use std::path::PathBuf;
 
+use crate::features::{RecordAt, Table};
+
+/// The table names, for messages.
+const TABLE_NAMES: &str = "application, bureau, bureau_balance, previous_application, POS_CASH_balance, installments_payments, credit_card_balance";
+
 /// `Result` with this crate's [`Error`].
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
@@ -38,6 +43,47 @@ pub enum Error {
     UnsupportedSchemaFormat { found: u32, supported: u32 },
     #[error("feature `{name}` appears more than once in the schema")]
     DuplicateFeature { name: String },
+
+    // ---- feature definitions ----
+    #[error("feature definition of table {table}: {reason}")]
+    InvalidFeatureDefinition { table: Table, reason: String },
+    #[error("no category vocabulary for column {column} of table {table}")]
+    VocabularyMissing { table: Table, column: String },
+    #[error("the feature definition does not give the schema's features: {difference}")]
+    DefinitionSchemaMismatch { difference: String },
+
+    // ---- raw loan applications ----
+    #[error("unknown table `{name}` (the tables are {known})", known = TABLE_NAMES)]
+    UnknownTable { name: String },
+    #[error("{at}: `{column}` is not a column of table {table}", table = at.table)]
+    UnknownColumn { at: RecordAt, column: String },
+    #[error("{at}: column `{column}` is given twice")]
+    DuplicateColumn { at: RecordAt, column: String },
+    #[error("{at}, column `{column}`: expected {expected}, found {found}")]
+    WrongValueType {
+        at: RecordAt,
+        column: String,
+        expected: &'static str,
+        found: &'static str,
+    },
+    #[error("{at}, column `{column}`: {value} is not a finite number")]
+    NonFiniteNumber {
+        at: RecordAt,
+        column: String,
+        value: f64,
+    },
+    #[error(
+        "{at}, column `{column}`: {value} links the record to another {parent} record than the one it is listed under ({parent_value})"
+    )]
+    LinkMismatch {
+        at: RecordAt,
+        column: String,
+        value: f64,
+        parent: Table,
+        parent_value: f64,
+    },
+    #[error("the application has {found} history records, more than the limit of {limit}")]
+    TooManyHistoryRows { found: usize, limit: usize },
 
     // ---- model structure and inputs ----
     #[error("invalid model: {reason}")]

@@ -4,6 +4,9 @@
 //! nothing else, and is the only way the service and the dashboard see a
 //! model:
 //! - [`schema`]: the feature schema that names and describes every input;
+//! - [`features`]: the one definition of every feature, and the online engine
+//!   that computes an applicant's features from the raw records of a loan
+//!   application;
 //! - [`model`]: our own model representation (boosted trees, a probability
 //!   tree, logistic regression) with fast single-row and batch scoring;
 //! - [`lightgbm`]: the reader of LightGBM text models, matching LightGBM's
@@ -22,6 +25,7 @@
 
 pub mod artifact;
 mod error;
+pub mod features;
 pub mod lightgbm;
 pub mod model;
 pub mod policy;

@@ -21,6 +21,10 @@
 //!   the dashboard over the real service;
 //! - `trained` (feature `trainer`): synthetic applicants through the real
 //!   feature pipeline;
+//! - `applications` (feature `model`): random loan applications with every
+//!   history shape;
+//! - `home_credit` (feature `model`): loan applications written as the Home
+//!   Credit files and read back from them;
 //! - [`prerequisite`]: what a test does when something it needs (the shared
 //!   Home Credit data, a browser, Python) is missing: skip with a message on
 //!   a developer's machine, fail under `CI=true`, so "ok" in CI always means
@@ -31,6 +35,8 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 #[cfg(feature = "model")]
+pub mod applications;
+#[cfg(feature = "model")]
 pub mod classic;
 #[cfg(feature = "model")]
 pub mod dashboard;
@@ -38,6 +44,8 @@ pub mod dashboard;
 pub mod ensemble;
 #[cfg(feature = "gateway")]
 pub mod gateway;
+#[cfg(feature = "model")]
+pub mod home_credit;
 #[cfg(feature = "model")]
 pub mod path_formula;
 pub mod prerequisite;

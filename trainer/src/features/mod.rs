@@ -7,42 +7,32 @@
 //! aggregation, description and the category vocabularies).
 //!
 //! The features are those of the public Kaggle kernel "LightGBM with simple
-//! features" (Aguiar), with its names after its clean-up of
-//! non-alphanumeric characters and its semantics: pandas-style reductions
-//! (missing values skipped, sums of nothing are 0, variances are sample
-//! variances), 365243 as a missing number of days, one-hot categories with a
-//! `_nan` indicator where the kernel makes one. Only the columns the features
-//! use are read; a table with no rows gives missing features.
+//! features" (Aguiar), described once in
+//! [`scoring_core::features::kernel_definition`]; this is the batch engine
+//! that interprets that definition with polars (`batch`), and the service's
+//! online engine interprets the same one for a single applicant. Only the
+//! columns the features use are read; a table with no rows gives missing
+//! features.
 
-mod aggregate;
-mod application;
-mod balances;
-mod bureau;
+mod batch;
 mod describe;
-mod encode;
 mod load;
 mod output;
-mod previous;
+mod translate;
+mod vocabularies;
 
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use indicatif::{ProgressBar, ProgressStyle};
 use polars::prelude::*;
-use scoring_core::{FeatureKind, FeatureSchema, FeatureSpec};
+use scoring_core::features::{CLIENT_ID, TARGET, Table, kernel_definition};
+use scoring_core::{FeatureSchema, FeatureSpec};
 
-use self::aggregate::{Agg, Family, family_aggregations};
-use self::encode::{RowColumn, Vocabularies};
+use self::vocabularies::Vocabularies;
 use crate::Result;
 
 pub use self::output::{FEATURES_FILE, SCHEMA_FILE};
-
-/// The client identifier every table is keyed on.
-pub(crate) const CLIENT_ID: &str = "SK_ID_CURR";
-/// The 0/1 default label of the training applicants.
-pub(crate) const TARGET: &str = "TARGET";
-/// Value of a DAYS_* column that stands for "no date".
-pub(crate) const DAYS_SENTINEL: f64 = 365_243.0;
 
 /// Options of `trainer features`.
 #[derive(Debug, Clone, clap::Args)]
@@ -67,43 +57,6 @@ pub(crate) struct Built {
 }
 
 impl Built {
-    /// Reduces `rows` per client into the family's features.
-    pub(crate) fn aggregate(
-        rows: LazyFrame,
-        family: &Family,
-        items: &[(&RowColumn, &[Agg])],
-    ) -> Self {
-        let (exprs, specs) = family_aggregations(family, items);
-        Self {
-            frame: rows.group_by([col(CLIENT_ID)]).agg(exprs),
-            specs,
-        }
-    }
-
-    /// As [`Built::aggregate`], plus `count`: the number of the client's rows.
-    pub(crate) fn aggregate_counted(
-        rows: LazyFrame,
-        family: &Family,
-        items: &[(&RowColumn, &[Agg])],
-        count: &str,
-    ) -> Self {
-        let (mut exprs, mut specs) = family_aggregations(family, items);
-        exprs.push(len().cast(DataType::Float64).alias(count));
-        specs.push(FeatureSpec {
-            name: count.to_owned(),
-            kind: FeatureKind::Numeric,
-            source_table: family.table.short_name().to_owned(),
-            source_column: CLIENT_ID.to_owned(),
-            aggregation: "count".to_owned(),
-            category: None,
-            description: format!("Number of the client's {}", family.rows),
-        });
-        Self {
-            frame: rows.group_by([col(CLIENT_ID)]).agg(exprs),
-            specs,
-        }
-    }
-
     /// Left-joins another family on the client id (clients without rows get
     /// missing features).
     pub(crate) fn join(self, other: Built) -> Self {
@@ -149,53 +102,54 @@ pub fn build_feature_table(
     data_dir: &Path,
     fixed: Option<&FeatureSchema>,
 ) -> Result<(DataFrame, FeatureSchema)> {
-    let describer = describe::Describer::from_data_dir(data_dir)?;
+    let definition = kernel_definition(&describe::load(data_dir)?);
     let mut vocabularies = Vocabularies::new(fixed.map(|s| s.vocabularies.clone()));
-    let progress = ProgressBar::new(6).with_style(
+    let stages: Vec<Table> = definition
+        .tables
+        .iter()
+        .filter(|t| !t.features.is_empty())
+        .map(|t| t.table)
+        .collect();
+    let progress = ProgressBar::new(stages.len() as u64).with_style(
         ProgressStyle::with_template("{spinner} [{elapsed_precise}] {bar:20} {pos}/{len} {msg}")
             .unwrap_or_else(|_| ProgressStyle::default_bar()),
     );
-    let mut stage =
-        |name: &'static str, build: &mut dyn FnMut(&mut Vocabularies) -> Result<Built>| {
-            progress.set_message(name);
-            let started = Instant::now();
-            let built = build(&mut vocabularies)?;
-            // Materialise each family's per-client rows so its source table is freed.
-            let frame = collect_streaming(built.frame).map_err(|source| crate::Error::Polars {
-                stage: name,
-                source,
-            })?;
-            tracing::info!(
-                stage = name,
-                clients = frame.height(),
-                seconds = started.elapsed().as_secs_f64(),
-                "family built"
-            );
-            progress.inc(1);
-            Ok::<_, crate::Error>(Built {
-                frame: frame.lazy(),
-                specs: built.specs,
-            })
+    let mut table: Option<Built> = None;
+    for source in stages {
+        let name = stage_name(source);
+        progress.set_message(name);
+        let started = Instant::now();
+        let built = batch::build_table(data_dir, &definition, source, &mut vocabularies)?;
+        // Materialise each family's per-client rows so its source table is freed.
+        let frame = collect_streaming(built.frame).map_err(|source| crate::Error::Polars {
+            stage: name,
+            source,
+        })?;
+        tracing::info!(
+            stage = name,
+            clients = frame.height(),
+            seconds = started.elapsed().as_secs_f64(),
+            "family built"
+        );
+        progress.inc(1);
+        let built = Built {
+            frame: frame.lazy(),
+            specs: built.specs,
         };
-    let mut table = stage("application", &mut |v| {
-        application::build(data_dir, v, &describer)
-    })?;
-    table = table.join(stage("bureau and bureau_balance", &mut |v| {
-        bureau::build(data_dir, v, &describer)
-    })?);
-    table = table.join(stage("previous_application", &mut |v| {
-        previous::build(data_dir, v, &describer)
-    })?);
-    table = table.join(stage("POS_CASH_balance", &mut |v| {
-        balances::pos_cash(data_dir, v, &describer)
-    })?);
-    table = table.join(stage("installments_payments", &mut |_| {
-        balances::installments(data_dir, &describer)
-    })?);
-    table = table.join(stage("credit_card_balance", &mut |v| {
-        balances::credit_card(data_dir, v, &describer)
-    })?);
+        table = Some(match table {
+            None => built,
+            Some(earlier) => earlier.join(built),
+        });
+    }
     progress.finish_and_clear();
+    let Some(table) = table else {
+        return Err(crate::Error::Core(
+            scoring_core::Error::InvalidFeatureDefinition {
+                table: Table::Application,
+                reason: "no table has features".to_owned(),
+            },
+        ));
+    };
 
     let schema = FeatureSchema {
         format_version: scoring_core::schema::SCHEMA_FORMAT_VERSION,
@@ -222,6 +176,15 @@ pub fn build_feature_table(
             source,
         })?;
     Ok((frame, schema))
+}
+
+/// The name of the stage that builds the features of `table`, for progress
+/// and errors.
+fn stage_name(table: Table) -> &'static str {
+    match table {
+        Table::Bureau => "bureau and bureau_balance",
+        other => other.name(),
+    }
 }
 
 /// Runs a plan on polars' streaming engine: several times faster than the

@@ -1,20 +1,14 @@
-//! The seven files of the Home Credit Default Risk layout: names and columns.
+//! The eight files of the Home Credit Default Risk layout: names and columns.
 //!
 //! Shared by the synthetic generator (which writes every column, in the real
-//! order) and the feature pipeline (which reads only what it uses).
+//! order) and the feature pipeline (which reads only what it uses). The
+//! columns are those of [`scoring_core::features::Table`], the layout the
+//! feature definition and the online engine use.
 
-mod columns;
+use scoring_core::features::Table as Layout;
 
 /// How a column's values are written in the CSV files.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ColumnType {
-    /// Whole numbers (identifiers, counts, days).
-    Int,
-    /// Real numbers, possibly empty for missing.
-    Float,
-    /// Categories, possibly empty for missing.
-    Text,
-}
+pub use scoring_core::features::ColumnType;
 
 /// One file of the layout.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -57,33 +51,30 @@ impl Table {
 
     /// Short name used in feature schemas and messages.
     pub fn short_name(self) -> &'static str {
-        match self {
-            Table::ApplicationTrain | Table::ApplicationTest => "application",
-            Table::Bureau => "bureau",
-            Table::BureauBalance => "bureau_balance",
-            Table::PreviousApplication => "previous_application",
-            Table::PosCashBalance => "POS_CASH_balance",
-            Table::InstallmentsPayments => "installments_payments",
-            Table::CreditCardBalance => "credit_card_balance",
-        }
+        self.layout().name()
     }
 
     /// Every column of the full original file, in file order.
     pub fn columns(self) -> impl Iterator<Item = (&'static str, ColumnType)> {
-        let all = match self {
-            Table::ApplicationTrain | Table::ApplicationTest => columns::APPLICATION_TRAIN_COLUMNS,
-            Table::Bureau => columns::BUREAU_COLUMNS,
-            Table::BureauBalance => columns::BUREAU_BALANCE_COLUMNS,
-            Table::PreviousApplication => columns::PREVIOUS_APPLICATION_COLUMNS,
-            Table::PosCashBalance => columns::POS_CASH_BALANCE_COLUMNS,
-            Table::InstallmentsPayments => columns::INSTALLMENTS_PAYMENTS_COLUMNS,
-            Table::CreditCardBalance => columns::CREDIT_CARD_BALANCE_COLUMNS,
-        };
+        let all = self.layout().columns();
         // The test file is the train file without its label.
         let skip_target = self == Table::ApplicationTest;
         all.iter()
             .copied()
             .filter(move |(name, _)| !(skip_target && *name == "TARGET"))
+    }
+
+    /// The table of the layout this file holds rows of.
+    pub fn layout(self) -> Layout {
+        match self {
+            Table::ApplicationTrain | Table::ApplicationTest => Layout::Application,
+            Table::Bureau => Layout::Bureau,
+            Table::BureauBalance => Layout::BureauBalance,
+            Table::PreviousApplication => Layout::PreviousApplication,
+            Table::PosCashBalance => Layout::PosCashBalance,
+            Table::InstallmentsPayments => Layout::InstallmentsPayments,
+            Table::CreditCardBalance => Layout::CreditCardBalance,
+        }
     }
 
     /// Type of a column of this table, if the table has it.

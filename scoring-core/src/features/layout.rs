@@ -1,9 +1,9 @@
-// Column names and types of the seven Home Credit files, in file order.
-// Generated from the column lists of the original files; edit with care.
+//! Column names and types of the seven Home Credit files, in file order.
+//! Generated from the column lists of the original files; edit with care.
 
 use super::ColumnType::{self, Float, Int, Text};
 
-pub(super) const APPLICATION_TRAIN_COLUMNS: &[(&str, ColumnType)] = &[
+pub(super) const APPLICATION: &[(&str, ColumnType)] = &[
     ("SK_ID_CURR", Int),
     ("TARGET", Int),
     ("NAME_CONTRACT_TYPE", Text),
@@ -128,7 +128,7 @@ pub(super) const APPLICATION_TRAIN_COLUMNS: &[(&str, ColumnType)] = &[
     ("AMT_REQ_CREDIT_BUREAU_YEAR", Float),
 ];
 
-pub(super) const BUREAU_COLUMNS: &[(&str, ColumnType)] = &[
+pub(super) const BUREAU: &[(&str, ColumnType)] = &[
     ("SK_ID_CURR", Int),
     ("SK_ID_BUREAU", Int),
     ("CREDIT_ACTIVE", Text),
@@ -148,13 +148,13 @@ pub(super) const BUREAU_COLUMNS: &[(&str, ColumnType)] = &[
     ("AMT_ANNUITY", Float),
 ];
 
-pub(super) const BUREAU_BALANCE_COLUMNS: &[(&str, ColumnType)] = &[
+pub(super) const BUREAU_BALANCE: &[(&str, ColumnType)] = &[
     ("SK_ID_BUREAU", Int),
     ("MONTHS_BALANCE", Int),
     ("STATUS", Text),
 ];
 
-pub(super) const PREVIOUS_APPLICATION_COLUMNS: &[(&str, ColumnType)] = &[
+pub(super) const PREVIOUS_APPLICATION: &[(&str, ColumnType)] = &[
     ("SK_ID_PREV", Int),
     ("SK_ID_CURR", Int),
     ("NAME_CONTRACT_TYPE", Text),
@@ -194,7 +194,7 @@ pub(super) const PREVIOUS_APPLICATION_COLUMNS: &[(&str, ColumnType)] = &[
     ("NFLAG_INSURED_ON_APPROVAL", Float),
 ];
 
-pub(super) const POS_CASH_BALANCE_COLUMNS: &[(&str, ColumnType)] = &[
+pub(super) const POS_CASH_BALANCE: &[(&str, ColumnType)] = &[
     ("SK_ID_PREV", Int),
     ("SK_ID_CURR", Int),
     ("MONTHS_BALANCE", Int),
@@ -205,7 +205,7 @@ pub(super) const POS_CASH_BALANCE_COLUMNS: &[(&str, ColumnType)] = &[
     ("SK_DPD_DEF", Int),
 ];
 
-pub(super) const INSTALLMENTS_PAYMENTS_COLUMNS: &[(&str, ColumnType)] = &[
+pub(super) const INSTALLMENTS_PAYMENTS: &[(&str, ColumnType)] = &[
     ("SK_ID_PREV", Int),
     ("SK_ID_CURR", Int),
     ("NUM_INSTALMENT_VERSION", Float),
@@ -216,7 +216,7 @@ pub(super) const INSTALLMENTS_PAYMENTS_COLUMNS: &[(&str, ColumnType)] = &[
     ("AMT_PAYMENT", Float),
 ];
 
-pub(super) const CREDIT_CARD_BALANCE_COLUMNS: &[(&str, ColumnType)] = &[
+pub(super) const CREDIT_CARD_BALANCE: &[(&str, ColumnType)] = &[
     ("SK_ID_PREV", Int),
     ("SK_ID_CURR", Int),
     ("MONTHS_BALANCE", Int),

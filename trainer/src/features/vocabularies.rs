@@ -1,0 +1,108 @@
+//! The category vocabularies of a build: read from the data the first time a
+//! table is built and stored in the schema; rebuilding with that schema
+//! reuses them, so a client scored later is encoded into exactly the same
+//! columns (a category never seen before sets none of the indicators).
+
+use polars::prelude::*;
+use scoring_core::features::{FeatureDefinition, Table};
+use scoring_core::{CategoryEncoding, CategoryVocabulary};
+
+use crate::{Error, Result};
+
+/// Vocabularies in use: fixed ones from an earlier schema, or read from data.
+pub(crate) struct Vocabularies {
+    fixed: Option<Vec<CategoryVocabulary>>,
+    used: Vec<CategoryVocabulary>,
+}
+
+impl Vocabularies {
+    pub(crate) fn new(fixed: Option<Vec<CategoryVocabulary>>) -> Self {
+        Self {
+            fixed,
+            used: Vec::new(),
+        }
+    }
+
+    /// The vocabularies recorded so far, in the order they were recorded.
+    pub(crate) fn used(&self) -> &[CategoryVocabulary] {
+        &self.used
+    }
+
+    pub(crate) fn into_used(self) -> Vec<CategoryVocabulary> {
+        self.used
+    }
+
+    /// Records the vocabularies of `table`'s own category columns (as
+    /// [`FeatureDefinition::categories`] orders them), from `frame` or from
+    /// the fixed schema.
+    pub(crate) fn record(
+        &mut self,
+        definition: &FeatureDefinition,
+        table: Table,
+        frame: &DataFrame,
+    ) -> Result<()> {
+        for category in definition.categories(table) {
+            if category.table != table {
+                continue;
+            }
+            let values = match &self.fixed {
+                Some(fixed) => fixed
+                    .iter()
+                    .find(|v| {
+                        v.table == table.name()
+                            && v.column == category.column
+                            && v.encoding == category.encoding
+                    })
+                    .map(|v| v.values.clone())
+                    .ok_or_else(|| Error::VocabularyMissing {
+                        table: table.name(),
+                        column: category.column.clone(),
+                    })?,
+                None => read_values(
+                    frame,
+                    &category.column,
+                    category.encoding,
+                    &category.excluded,
+                )
+                .map_err(|source| Error::Polars {
+                    stage: "reading category values",
+                    source,
+                })?,
+            };
+            self.used.push(CategoryVocabulary {
+                table: table.name().to_owned(),
+                column: category.column,
+                encoding: category.encoding,
+                values,
+            });
+        }
+        Ok(())
+    }
+}
+
+/// The values of `column`, sorted as `pd.get_dummies` sorts them (for
+/// one-hot) or in order of first appearance as `pd.factorize` (for codes);
+/// `excluded` values are left out.
+fn read_values(
+    frame: &DataFrame,
+    column: &str,
+    encoding: CategoryEncoding,
+    excluded: &[String],
+) -> PolarsResult<Vec<String>> {
+    let series = frame.column(column)?.as_materialized_series().drop_nulls();
+    let distinct = match encoding {
+        CategoryEncoding::Code => series.unique_stable()?,
+        CategoryEncoding::OneHot { .. } => series.unique()?,
+    };
+    let mut values: Vec<String> = distinct
+        .str()?
+        .iter()
+        .flatten()
+        .filter(|v| !excluded.iter().any(|e| e == v))
+        .map(str::to_owned)
+        .collect();
+    if matches!(encoding, CategoryEncoding::OneHot { .. }) {
+        values.sort_unstable();
+    }
+    Ok(values)
+}
