@@ -71,8 +71,9 @@ for _ in $(seq 1 240); do
     sleep 0.5
 done
 
+# Plain HTTP on this machine only: cookies cannot be `Secure` here.
 "$BIN/gateway" --listen "$WEB_LISTEN" --scoring-endpoint "http://$GRPC_LISTEN" \
-    --api-key "$API_KEY" --users "$WORK/users.toml" &
+    --api-key "$API_KEY" --users "$WORK/users.toml" --secure-cookies=false &
 PIDS+=("$!")
 
 cat <<MSG

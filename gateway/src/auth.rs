@@ -1,9 +1,10 @@
 //! Loan officers' sign-in: the users file (argon2 password hashes), the
-//! encrypted session cookie and the session-bound CSRF token checked on
-//! every POST.
+//! encrypted session cookie (a session id, see [`crate::sessions`]) and the
+//! session-bound CSRF token checked on every POST.
 
 use std::{
     collections::HashMap,
+    net::IpAddr,
     path::Path,
     sync::{Arc, OnceLock},
     time::{Duration, Instant},
@@ -24,19 +25,33 @@ use axum::{
 use axum_extra::extract::cookie::{Cookie, Key, PrivateCookieJar, SameSite};
 use serde::Deserialize;
 
-use crate::{AppState, error::StartError, throttle::Throttle};
+use crate::{
+    AppState,
+    error::StartError,
+    throttle::{MAX_FAILURES, MAX_FAILURES_PER_ADDRESS, PasswordChecks, Throttle},
+};
 
-/// Session cookie: `<csrf token>:<user name>`, encrypted and authenticated.
+/// Session cookie: `<csrf token>:<session id>`, encrypted and authenticated.
 pub const SESSION_COOKIE: &str = "gw_session";
+/// The longest user name accepted (longer ones are refused before any work).
+pub const MAX_USER_NAME_LEN: usize = 64;
 /// Pre-session cookie holding the sign-in form's CSRF token.
 pub const SIGNIN_COOKIE: &str = "gw_signin";
 
 /// The officers allowed to sign in, by name, with their PHC password
 /// hashes, and their recent failed sign-ins.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct Users {
     hashes: Arc<HashMap<String, String>>,
-    throttle: Arc<Throttle>,
+    by_name: Arc<Throttle>,
+    by_address: Arc<Throttle>,
+    checks: PasswordChecks,
+}
+
+impl Default for Users {
+    fn default() -> Self {
+        Self::with_hashes(HashMap::new())
+    }
 }
 
 /// What a sign-in attempt comes to.
@@ -45,8 +60,11 @@ pub enum SignIn {
     Accepted,
     /// Unknown name or wrong password (the two are not told apart).
     Refused,
-    /// Too many recent failures for this name: retry after this long.
+    /// Too many recent failures for this name or from this address: retry
+    /// after this long.
     Throttled(Duration),
+    /// Too many password checks under way: retry in a moment.
+    Busy,
 }
 
 #[derive(Deserialize)]
@@ -86,10 +104,27 @@ impl Users {
             }
             users.insert(user.name, user.password_hash);
         }
-        Ok(Self {
-            hashes: Arc::new(users),
-            throttle: Arc::default(),
-        })
+        Ok(Self::with_hashes(users))
+    }
+
+    fn with_hashes(hashes: HashMap<String, String>) -> Self {
+        Self {
+            hashes: Arc::new(hashes),
+            by_name: Arc::new(Throttle::new(MAX_FAILURES)),
+            by_address: Arc::new(Throttle::new(MAX_FAILURES_PER_ADDRESS)),
+            checks: PasswordChecks::default(),
+        }
+    }
+
+    /// The same users, with `checks` bounding the password checks at once.
+    pub fn with_password_checks(mut self, checks: PasswordChecks) -> Self {
+        self.checks = checks;
+        self
+    }
+
+    /// Whether `name` may sign in.
+    pub fn contains(&self, name: &str) -> bool {
+        self.hashes.contains_key(name)
     }
 
     /// Number of users.
@@ -102,18 +137,32 @@ impl Users {
         self.hashes.is_empty()
     }
 
-    /// Checks `name`'s password unless the name has failed too often
-    /// recently (see [`crate::throttle`]).
-    pub async fn sign_in(&self, name: &str, password: String) -> SignIn {
+    /// Checks `name`'s password, coming from `address` when known, unless
+    /// the name or the address has failed too often recently or too many
+    /// checks are under way (see [`crate::throttle`]).
+    pub async fn sign_in(&self, name: &str, password: String, address: Option<IpAddr>) -> SignIn {
         let now = Instant::now();
-        if let Some(wait) = self.throttle.wait_for(name, now) {
+        let address = address.map(|a| a.to_string());
+        let waits = [
+            self.by_name.wait_for(name, now),
+            address
+                .as_deref()
+                .and_then(|a| self.by_address.wait_for(a, now)),
+        ];
+        if let Some(wait) = waits.into_iter().flatten().max() {
             return SignIn::Throttled(wait);
         }
+        let Some(_ticket) = self.checks.enter().await else {
+            return SignIn::Busy;
+        };
         if self.verify(name, password).await {
-            self.throttle.clear(name);
+            self.by_name.clear(name);
             SignIn::Accepted
         } else {
-            self.throttle.record_failure(name, now);
+            self.by_name.record_failure(name, now);
+            if let Some(address) = &address {
+                self.by_address.record_failure(address, now);
+            }
             SignIn::Refused
         }
     }
@@ -186,14 +235,52 @@ pub fn cookie(name: &'static str, value: String, secure: bool) -> Cookie<'static
         .build()
 }
 
-/// The signed-in officer, taken from the session cookie. Pages that need one
-/// redirect to the sign-in page when it is absent or does not decrypt.
+/// What the session cookie holds: the session's id and CSRF token.
+#[derive(Debug, Clone)]
+pub struct SessionCookie {
+    /// The key of the session in [`crate::sessions::Sessions`].
+    pub id: String,
+    /// The session's CSRF token, put in every form and checked on POST.
+    pub csrf: String,
+}
+
+impl SessionCookie {
+    /// A fresh session's cookie content.
+    pub fn fresh() -> Self {
+        Self {
+            id: new_token(),
+            csrf: new_token(),
+        }
+    }
+
+    /// The cookie's value.
+    pub fn value(&self) -> String {
+        format!("{}:{}", self.csrf, self.id)
+    }
+
+    /// Reads the session cookie from a private cookie jar (absent when it
+    /// is missing or does not decrypt).
+    pub fn from_jar(jar: &PrivateCookieJar) -> Option<Self> {
+        let value = jar.get(SESSION_COOKIE)?;
+        let (csrf, id) = value.value().split_once(':')?;
+        Some(Self {
+            id: id.to_owned(),
+            csrf: csrf.to_owned(),
+        })
+    }
+}
+
+/// The signed-in officer: a session cookie whose session is still open and
+/// whose officer is still in the users file. Pages that need one redirect
+/// to the sign-in page otherwise.
 #[derive(Debug, Clone)]
 pub struct Officer {
     /// User name.
     pub name: String,
     /// The session's CSRF token, put in every form and checked on POST.
     pub csrf: String,
+    /// The session's id (to end it on sign-out).
+    pub session: String,
 }
 
 impl Officer {
@@ -205,13 +292,19 @@ impl Officer {
         }
     }
 
-    /// Reads the officer from a private cookie jar.
-    pub fn from_jar(jar: &PrivateCookieJar) -> Option<Self> {
-        let value = jar.get(SESSION_COOKIE)?;
-        let (csrf, name) = value.value().split_once(':')?;
+    /// The officer of the session in `jar`, if that session is still open
+    /// and its officer may still sign in; marks the session used.
+    pub fn from_jar(jar: &PrivateCookieJar, state: &AppState) -> Option<Self> {
+        let cookie = SessionCookie::from_jar(jar)?;
+        let name = state.sessions.touch(&cookie.id, Instant::now())?;
+        if !state.users.contains(&name) {
+            state.sessions.close(&cookie.id);
+            return None;
+        }
         Some(Self {
-            name: name.to_owned(),
-            csrf: csrf.to_owned(),
+            name,
+            csrf: cookie.csrf,
+            session: cookie.id,
         })
     }
 }
@@ -221,7 +314,7 @@ impl FromRequestParts<AppState> for Officer {
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Response> {
         let jar = PrivateCookieJar::from_headers(&parts.headers, Key::from_ref(state));
-        Self::from_jar(&jar).ok_or_else(|| {
+        Self::from_jar(&jar, state).ok_or_else(|| {
             let next = parts
                 .uri
                 .path_and_query()
@@ -234,10 +327,20 @@ impl FromRequestParts<AppState> for Officer {
 }
 
 /// Where to go after signing in: only a local path, so the parameter cannot
-/// send the officer to another site.
+/// send the officer to another site. Browsers drop tabs and newlines from
+/// URLs and read `\\` as `/`, so `/<tab>/evil.example` would become
+/// `//evil.example`: control characters, spaces and backslashes anywhere
+/// make the path unsafe too.
 pub fn safe_next(next: Option<&str>) -> String {
+    let local = |n: &str| {
+        n.starts_with('/')
+            && !n.starts_with("//")
+            && !n
+                .chars()
+                .any(|c| c.is_control() || c.is_whitespace() || c == '\\')
+    };
     match next {
-        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') => n.to_owned(),
+        Some(n) if local(n) => n.to_owned(),
         _ => "/clients".to_owned(),
     }
 }
@@ -271,6 +374,7 @@ mod tests {
             Path::new("u"),
         )
         .unwrap();
+        assert!(users.contains("ann") && !users.contains("bob"));
         assert!(users.verify("ann", "s3cret".into()).await);
         assert!(!users.verify("ann", "wrong".into()).await);
         assert!(!users.verify("bob", "s3cret".into()).await);
@@ -282,6 +386,17 @@ mod tests {
         assert_eq!(safe_next(Some("//evil.example")), "/clients");
         assert_eq!(safe_next(Some("https://evil.example")), "/clients");
         assert_eq!(safe_next(None), "/clients");
+        // What browsers turn into "//evil.example".
+        for sneaky in [
+            "/\t/evil.example",
+            "/\n/evil.example",
+            "/\r/evil.example",
+            "/\\evil.example",
+            "/ /evil.example",
+            "/\u{0}/evil.example",
+        ] {
+            assert_eq!(safe_next(Some(sneaky)), "/clients", "{sneaky:?}");
+        }
     }
 
     #[test]

@@ -8,7 +8,7 @@ use std::{net::SocketAddr, path::PathBuf};
 
 use axum_extra::extract::cookie::Key;
 use clap::{
-    Parser, Subcommand,
+    ArgAction, Parser, Subcommand,
     builder::{BoolishValueParser, StringValueParser, TypedValueParser},
 };
 use secrecy::{ExposeSecret, SecretString};
@@ -64,9 +64,34 @@ pub struct Config {
     /// TOML file of users: `[[users]]` tables with `name` and `password_hash`.
     #[arg(long, env = "GATEWAY_USERS", required = true)]
     pub users: Option<PathBuf>,
-    /// Marks the cookies `Secure` (set it when served over HTTPS).
-    #[arg(long, env = "GATEWAY_SECURE_COOKIES", value_parser = BoolishValueParser::new())]
+    /// Marks the cookies `Secure` and sends `Strict-Transport-Security`:
+    /// the dashboard is meant to be served over HTTPS (a TLS-terminating
+    /// proxy in front). `--secure-cookies=false` only for plain HTTP on a
+    /// developer's machine.
+    #[arg(
+        long,
+        env = "GATEWAY_SECURE_COOKIES",
+        default_value_t = true,
+        num_args = 0..=1,
+        default_missing_value = "true",
+        action = ArgAction::Set,
+        value_parser = BoolishValueParser::new()
+    )]
     pub secure_cookies: bool,
+    /// Minutes after which an unused session ends.
+    #[arg(long, env = "GATEWAY_SESSION_IDLE_MINUTES", default_value_t = 30,
+          value_parser = clap::value_parser!(u64).range(1..=24 * 60))]
+    pub session_idle_minutes: u64,
+    /// Hours after sign-in at which a session ends, used or not.
+    #[arg(long, env = "GATEWAY_SESSION_MAX_HOURS", default_value_t = 10,
+          value_parser = clap::value_parser!(u64).range(1..=7 * 24))]
+    pub session_max_hours: u64,
+    /// Header in which a trusted reverse proxy passes the client's address
+    /// (for example `x-forwarded-for`; its last address is used), for the
+    /// per-address sign-in throttle. Unset: the TCP peer's address. Set it
+    /// only behind a proxy that overwrites the header.
+    #[arg(long, env = "GATEWAY_CLIENT_ADDRESS_HEADER")]
+    pub client_address_header: Option<axum::http::HeaderName>,
     /// Cookie key, at least 128 hex digits; a random one per start when
     /// unset (sessions then end when the gateway restarts).
     #[arg(long, env = "GATEWAY_COOKIE_KEY", hide_env_values = true, value_parser = secret())]
@@ -78,6 +103,14 @@ pub struct Config {
 }
 
 impl Config {
+    /// How long sessions live.
+    pub fn session_policy(&self) -> crate::sessions::SessionPolicy {
+        crate::sessions::SessionPolicy {
+            idle: std::time::Duration::from_secs(self.session_idle_minutes * 60),
+            absolute: std::time::Duration::from_secs(self.session_max_hours * 3600),
+        }
+    }
+
     /// The cookie key from `--cookie-key`, or a fresh random one.
     pub fn key(&self) -> Result<Key, StartError> {
         match &self.cookie_key {
@@ -130,6 +163,35 @@ mod tests {
             assert!(!logged.contains(secret), "{secret} in {logged}");
         }
         assert!(logged.contains("u.toml"), "the rest is shown: {logged}");
+    }
+
+    #[test]
+    fn cookies_are_secure_unless_turned_off_and_sessions_have_limits() {
+        let parse = |extra: &[&str]| {
+            let mut args = vec!["gateway", "--users", "u.toml"];
+            args.extend_from_slice(extra);
+            Cli::try_parse_from(args).map(|cli| cli.serve)
+        };
+        let default = parse(&[]).unwrap();
+        assert!(default.secure_cookies, "secure by default");
+        assert_eq!(
+            default.session_policy(),
+            crate::sessions::SessionPolicy::default()
+        );
+        assert!(parse(&["--secure-cookies"]).unwrap().secure_cookies);
+        assert!(!parse(&["--secure-cookies=false"]).unwrap().secure_cookies);
+        let short = parse(&["--session-idle-minutes=5", "--session-max-hours=2"]).unwrap();
+        assert_eq!(short.session_policy().idle.as_secs(), 300);
+        assert_eq!(short.session_policy().absolute.as_secs(), 7200);
+        for bad in [
+            "--session-idle-minutes=0",
+            "--session-max-hours=0",
+            "--session-max-hours=1000",
+            "--client-address-header=not a header",
+        ] {
+            let error = parse(&[bad]).expect_err(bad).to_string();
+            assert!(error.contains(bad.split('=').next().unwrap()), "{error}");
+        }
     }
 
     #[test]

@@ -61,6 +61,9 @@ pub enum StartError {
     Io(#[from] std::io::Error),
 }
 
+/// The longest part of a service's message that goes to the log.
+pub const LOGGED_MESSAGE_CHARS: usize = 200;
+
 /// Why a page could not be shown.
 #[derive(Debug, thiserror::Error)]
 pub enum AppError {
@@ -116,6 +119,31 @@ impl AppError {
         }
     }
 
+    /// What the log says about this error: the kind and, for the service's
+    /// answers, the gRPC code, plus the service's message only when the
+    /// service is at fault (unavailable, unexpected answer), cut to
+    /// [`LOGGED_MESSAGE_CHARS`]. Refusals and unknown clients are the
+    /// caller's input: their messages name clients, so they stay out of the
+    /// log (the request id joins it to the service's own log).
+    pub fn log_summary(&self) -> String {
+        let cut = |status: &tonic::Status| {
+            let message: String = status
+                .message()
+                .chars()
+                .take(LOGGED_MESSAGE_CHARS)
+                .collect();
+            format!("{self} ({:?}): {message}", status.code())
+        };
+        match self {
+            Self::Unavailable(status) | Self::Internal(status) => cut(status),
+            Self::NotFound(status) | Self::Refused(status) => {
+                format!("{self} ({:?})", status.code())
+            }
+            Self::Render { template, source } => format!("cannot render {template}: {source:#}"),
+            Self::BadInput { .. } | Self::Forbidden => self.to_string(),
+        }
+    }
+
     /// Attaches the page language so the error renders as a page.
     pub fn in_lang(self, lang: Lang) -> Failure {
         Failure { lang, error: self }
@@ -152,9 +180,9 @@ impl IntoResponse for Failure {
         let status = self.error.status();
         match &self.error {
             AppError::Internal(_) | AppError::Render { .. } | AppError::Unavailable(_) => {
-                tracing::error!(error = ?self.error, "request failed");
+                tracing::error!(error = %self.error.log_summary(), "request failed");
             }
-            _ => tracing::info!(error = ?self.error, "request refused"),
+            _ => tracing::info!(error = %self.error.log_summary(), "request refused"),
         }
         let lang = self.lang;
         let (title, message) = match &self.error {
@@ -190,6 +218,31 @@ impl IntoResponse for Failure {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_log_names_no_client_and_holds_no_unbounded_message() {
+        let not_found = AppError::from(tonic::Status::not_found("client 100002 is not known"));
+        let refused = AppError::from(tonic::Status::invalid_argument(format!(
+            "feature {} is not in the model",
+            "X".repeat(1 << 20)
+        )));
+        for error in [&not_found, &refused] {
+            let logged = error.log_summary();
+            assert!(
+                !logged.contains("100002") && !logged.contains("XXX"),
+                "{logged}"
+            );
+        }
+        assert!(not_found.log_summary().contains("NotFound"));
+        let down = AppError::from(tonic::Status::unavailable("Z".repeat(1 << 20)));
+        let logged = down.log_summary();
+        assert!(logged.contains("Unavailable"), "{logged}");
+        assert!(
+            logged.len() < LOGGED_MESSAGE_CHARS + 100,
+            "{}",
+            logged.len()
+        );
+    }
 
     #[test]
     fn grpc_codes_map_to_http_statuses() {

@@ -1,7 +1,8 @@
 //! What every response goes through: a request id (taken from a well-formed
 //! `x-request-id` or generated), passed on to the scoring service as gRPC
 //! metadata and echoed back; one log line per request in a span carrying
-//! it; and the security headers of pages holding personal data.
+//! it; the security headers of pages holding personal data; and, when the
+//! dashboard is served over HTTPS, `Strict-Transport-Security`.
 
 use std::time::Instant;
 
@@ -88,6 +89,19 @@ pub async fn around(request: Request, next: Next) -> Response {
     }
     for (name, value) in SECURITY_HEADERS {
         headers.insert(name.clone(), HeaderValue::from_static(value));
+    }
+    response
+}
+
+/// Tells browsers to use HTTPS only (a year), when `secure` (the cookies
+/// are `Secure`, so the dashboard is served over HTTPS).
+pub async fn strict_transport(secure: bool, request: Request, next: Next) -> Response {
+    let mut response = next.run(request).await;
+    if secure {
+        response.headers_mut().insert(
+            header::STRICT_TRANSPORT_SECURITY,
+            HeaderValue::from_static("max-age=31536000"),
+        );
     }
     response
 }

@@ -19,6 +19,7 @@ pub mod layers;
 pub mod markdown;
 pub mod numbers;
 pub mod routes;
+pub mod sessions;
 pub mod svg;
 pub mod templates;
 pub mod throttle;
@@ -66,6 +67,11 @@ pub struct Inner {
     pub secure_cookies: bool,
     /// Prefixes of feature names the client cannot act on.
     pub fixed_factors: Vec<String>,
+    /// The open sessions.
+    pub sessions: sessions::Sessions,
+    /// The header a trusted reverse proxy puts the client's address in
+    /// (its last address is used); the TCP peer's address when unset.
+    pub client_address_header: Option<axum::http::HeaderName>,
 }
 
 impl AppState {

@@ -2,13 +2,14 @@
 //!
 //! ```text
 //! gateway --listen 127.0.0.1:8080 --scoring-endpoint http://127.0.0.1:50051 \
-//!     --users users.toml [--api-key KEY] [--secure-cookies] [--cookie-key HEX]
+//!     --users users.toml [--api-key KEY] [--secure-cookies=false] [--cookie-key HEX]
 //! echo -n 'password' | gateway hash-password   # a hash for users.toml
 //! ```
 //! Every flag is also an environment variable (`GATEWAY_LISTEN`, ...); see
 //! `gateway --help` and `gateway/README.md`.
 
 use std::io::Read;
+use std::net::SocketAddr;
 
 use clap::Parser;
 use gateway::{
@@ -17,6 +18,7 @@ use gateway::{
     client::ScoringClient,
     config::{Cli, Command, Config},
     error::StartError,
+    sessions::Sessions,
 };
 use secrecy::ExposeSecret;
 use tracing_subscriber::EnvFilter;
@@ -67,10 +69,13 @@ async fn serve(config: Config) -> Result<(), StartError> {
         key: config.key()?,
         secure_cookies: config.secure_cookies,
         fixed_factors,
+        sessions: Sessions::new(config.session_policy()),
+        client_address_header: config.client_address_header.clone(),
     });
     let listener = tokio::net::TcpListener::bind(config.listen).await?;
     tracing::info!(addr = %listener.local_addr()?, "listening");
-    axum::serve(listener, gateway::app(state))
+    let app = gateway::app(state).into_make_service_with_connect_info::<SocketAddr>();
+    axum::serve(listener, app)
         .with_graceful_shutdown(scoring_proto::shutdown_signal())
         .await?;
     Ok(())

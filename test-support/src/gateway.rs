@@ -13,8 +13,9 @@ use axum::{
 use axum_extra::extract::cookie::{Key, PrivateCookieJar};
 use gateway::{
     AppState, DEFAULT_FIXED_FACTORS, Inner,
-    auth::{Officer, Users},
+    auth::{SessionCookie, Users},
     client::ScoringClient,
+    sessions::Sessions,
 };
 use tower::ServiceExt;
 
@@ -37,17 +38,32 @@ pub fn test_key() -> Key {
     Key::from(&[7u8; 64])
 }
 
-/// The gateway's state over `scoring`, with [`USER`] and the default fixed
-/// factors.
+/// The gateway's state over `scoring`, with [`USER`], the default fixed
+/// factors and session lifetimes.
 pub fn state(scoring: ScoringClient, secure_cookies: bool, key: Key) -> AppState {
-    let users = Users::parse(
+    state_with(scoring, secure_cookies, key, users(), Sessions::default())
+}
+
+/// The users of the test apps: [`USER`] alone.
+pub fn users() -> Users {
+    Users::parse(
         &format!(
             "[[users]]\nname = \"{USER}\"\npassword_hash = \"{}\"\n",
             cheap_hash(PASSWORD)
         ),
         std::path::Path::new("test-users.toml"),
     )
-    .expect("users");
+    .expect("users")
+}
+
+/// The gateway's state over `scoring` with these users and sessions.
+pub fn state_with(
+    scoring: ScoringClient,
+    secure_cookies: bool,
+    key: Key,
+    users: Users,
+    sessions: Sessions,
+) -> AppState {
     AppState::new(Inner {
         scoring,
         users,
@@ -57,6 +73,8 @@ pub fn state(scoring: ScoringClient, secure_cookies: bool, key: Key) -> AppState
             .iter()
             .map(|s| (*s).to_owned())
             .collect(),
+        sessions,
+        client_address_header: None,
     })
 }
 
@@ -201,7 +219,7 @@ pub async fn sign_in(app: &Router) -> Session {
     let mut headers = HeaderMap::new();
     headers.insert(header::COOKIE, cookie.parse().expect("cookie header"));
     let jar = PrivateCookieJar::from_headers(&headers, test_key());
-    let csrf = Officer::from_jar(&jar).expect("a session").csrf;
+    let csrf = SessionCookie::from_jar(&jar).expect("a session").csrf;
     Session { cookie, csrf }
 }
 

@@ -31,6 +31,7 @@ use crate::{
 
 /// The dashboard's routes over `state`.
 pub fn app(state: AppState) -> Router {
+    let secure = state.secure_cookies;
     Router::new()
         .route("/", get(|| async { Redirect::to("/clients") }))
         .route("/signin", get(session::form).post(session::sign_in))
@@ -51,6 +52,9 @@ pub fn app(state: AppState) -> Router {
         .fallback(not_found)
         .layer(middleware::from_fn(i18n::remember_lang))
         .layer(middleware::from_fn(layers::around))
+        .layer(middleware::from_fn(move |request, next| {
+            layers::strict_transport(secure, request, next)
+        }))
         .with_state(state)
 }
 

@@ -88,6 +88,7 @@ async fn a_wrong_api_key_is_a_500_page_that_does_not_say_why() {
     assert_eq!(page.status, StatusCode::INTERNAL_SERVER_ERROR);
     assert!(!page.body.contains("API key"));
     assert!(!page.body.contains("nauthenticated"));
+    let s = sign_in(&d.app).await;
     let right = send(&d.app, get("/clients/100002", &s.cookie)).await;
     assert_eq!(right.status, StatusCode::OK, "{}", right.body);
     d.stop().await;
