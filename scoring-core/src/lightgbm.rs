@@ -123,6 +123,11 @@ fn unsupported(field: &Field<'_>, key: &str, what: &str) -> Error {
     }
 }
 
+/// The most features a model may have: far above any credit model (the
+/// kernel's has ~800), low enough that a corrupt `max_feature_idx` cannot
+/// make the loader allocate without bound.
+pub const MAX_FEATURES: usize = 100_000;
+
 /// Parses a LightGBM text model into our representation.
 pub fn parse_lightgbm(text: &str) -> Result<Model> {
     let mut lines = text
@@ -239,11 +244,14 @@ fn read_header(header: &Section<'_>) -> Result<Vec<String>> {
     }
     let max_index_line = header.require("max_feature_idx")?.line;
     let n_features = header.int("max_feature_idx")? + 1;
-    let n_features = usize::try_from(n_features).map_err(|_| Error::LightGbmInvalid {
-        line: max_index_line,
-        field: "max_feature_idx".to_owned(),
-        reason: "negative".to_owned(),
-    })?;
+    let n_features = usize::try_from(n_features)
+        .ok()
+        .filter(|&n| n <= MAX_FEATURES)
+        .ok_or_else(|| Error::LightGbmInvalid {
+            line: max_index_line,
+            field: "max_feature_idx".to_owned(),
+            reason: format!("{n_features} features is not between 1 and {MAX_FEATURES}"),
+        })?;
     match header.get("feature_names") {
         Some(field) => {
             let names: Vec<String> = field.value.split_whitespace().map(str::to_owned).collect();

@@ -189,12 +189,41 @@ fn structural_problems_are_errors_not_panics() {
         text.replacen("leaf_count=", "leaf_count_x=", 1),
         text.replacen("objective=binary", "objective=regression", 1),
         text.replacen("is_linear=0", "is_linear=1", 1),
+        // A categorical split whose bitset index is beyond usize, or i64.
+        text.replacen(
+            "threshold=0.16191619654965358 0 ",
+            "threshold=0.16191619654965358 18446744073709551616 ",
+            1,
+        ),
+        text.replacen(
+            "threshold=0.16191619654965358 0 ",
+            "threshold=0.16191619654965358 9223372036854775808 ",
+            1,
+        ),
+        text.replacen(
+            "threshold=0.16191619654965358 0 ",
+            "threshold=0.16191619654965358 1e300 ",
+            1,
+        ),
         "not a model".to_owned(),
         String::new(),
     ];
     for (i, bad) in cases.iter().enumerate() {
         assert!(parse_lightgbm(bad).is_err(), "case {i} parsed");
     }
+    // A trillion features without names: refused, not a trillion names.
+    let names_line = text
+        .lines()
+        .find(|l| l.starts_with("feature_names="))
+        .unwrap();
+    let huge = text.replacen(&format!("{names_line}\n"), "", 1).replacen(
+        "max_feature_idx=4",
+        "max_feature_idx=999999999999",
+        1,
+    );
+    assert!(
+        matches!(parse_lightgbm(&huge), Err(Error::LightGbmInvalid { field, .. }) if field == "max_feature_idx")
+    );
     let missing = text.replacen("leaf_count=", "leaf_count_x=", 1);
     assert!(
         matches!(parse_lightgbm(&missing), Err(Error::LightGbmMissingField { field, .. }) if field == "leaf_count")

@@ -305,7 +305,9 @@ fn check_decision(i: usize, node: &Node, bounds: &[u32], bits: &[u32]) -> Result
         return Ok(());
     }
     let cat = node.threshold;
-    let ok = cat >= 0.0 && cat.fract() == 0.0 && (cat as usize) + 1 < bounds.len() && {
+    // Compared as floats first: a threshold beyond usize (2^64, or any huge
+    // value) would saturate in `as usize` and overflow the `+ 1`.
+    let ok = cat >= 0.0 && cat.fract() == 0.0 && cat + 1.0 < bounds.len() as f64 && {
         let (start, end) = (bounds[cat as usize], bounds[cat as usize + 1]);
         start <= end && end as usize <= bits.len()
     };
