@@ -116,24 +116,65 @@ pub async fn bind(addr: SocketAddr) -> std::io::Result<TcpListener> {
     TcpListener::bind(addr).await
 }
 
+/// How the metrics endpoint protects itself from slow or many clients.
+#[derive(Debug, Clone, Copy)]
+pub struct EndpointLimits {
+    /// Time a client has to send its request, and to take the answer.
+    pub io_timeout: Duration,
+    /// Connections served at once; more are closed at once.
+    pub max_connections: usize,
+}
+
+impl Default for EndpointLimits {
+    /// 5 s to ask and to read the answer, 32 connections (a Prometheus
+    /// server or two, and a person with curl).
+    fn default() -> Self {
+        Self {
+            io_timeout: Duration::from_secs(5),
+            max_connections: 32,
+        }
+    }
+}
+
+/// How long the endpoint pauses after a failed accept (out of file
+/// descriptors, ...), instead of retrying in a busy loop.
+const ACCEPT_BACKOFF: Duration = Duration::from_millis(100);
+
 /// Answers every HTTP request on `listener` with the metrics text.
-pub async fn serve(listener: TcpListener) {
+pub async fn serve(listener: TcpListener, limits: EndpointLimits) {
+    let slots = std::sync::Arc::new(tokio::sync::Semaphore::new(limits.max_connections));
     loop {
-        let Ok((mut stream, _)) = listener.accept().await else {
+        let mut stream = match listener.accept().await {
+            Ok((stream, _)) => stream,
+            Err(error) => {
+                tracing::warn!(%error, "the metrics endpoint cannot accept a connection");
+                tokio::time::sleep(ACCEPT_BACKOFF).await;
+                continue;
+            }
+        };
+        // Full: the connection is dropped (closed) at once.
+        let Ok(slot) = std::sync::Arc::clone(&slots).try_acquire_owned() else {
             continue;
         };
         tokio::spawn(async move {
+            let _slot = slot;
             // Requests are tiny GETs; read the head and ignore it.
             let mut head = vec![0; 4096];
-            let _ = stream.read(&mut head).await;
+            let asked = tokio::time::timeout(limits.io_timeout, stream.read(&mut head)).await;
+            if !matches!(asked, Ok(Ok(n)) if n > 0) {
+                return;
+            }
             let body = handle().map(PrometheusHandle::render).unwrap_or_default();
             let response = format!(
                 "HTTP/1.1 200 OK\r\ncontent-type: text/plain; version=0.0.4\r\n\
                  content-length: {}\r\nconnection: close\r\n\r\n{body}",
                 body.len()
             );
-            let _ = stream.write_all(response.as_bytes()).await;
-            let _ = stream.shutdown().await;
+            let answer = async {
+                stream.write_all(response.as_bytes()).await?;
+                stream.shutdown().await
+            };
+            let _ = tokio::time::timeout(limits.io_timeout, answer).await;
         });
     }
 }
@@ -141,6 +182,85 @@ pub async fn serve(listener: TcpListener) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    async fn endpoint(limits: EndpointLimits) -> SocketAddr {
+        let listener = bind("127.0.0.1:0".parse().expect("addr"))
+            .await
+            .expect("bind");
+        let addr = listener.local_addr().expect("addr");
+        tokio::spawn(serve(listener, limits));
+        addr
+    }
+
+    /// Reads until the server closes the connection (or 10 s pass).
+    async fn read_to_close(stream: &mut tokio::net::TcpStream) -> Option<String> {
+        let mut answer = Vec::new();
+        let read = stream.read_to_end(&mut answer);
+        tokio::time::timeout(Duration::from_secs(10), read)
+            .await
+            .ok()?
+            .ok()?;
+        Some(String::from_utf8_lossy(&answer).into_owned())
+    }
+
+    #[tokio::test]
+    async fn a_client_that_never_asks_is_disconnected() {
+        let addr = endpoint(EndpointLimits {
+            io_timeout: Duration::from_millis(200),
+            max_connections: 4,
+        })
+        .await;
+        let mut silent = tokio::net::TcpStream::connect(addr)
+            .await
+            .expect("connects");
+        let answer = read_to_close(&mut silent).await;
+        assert_eq!(answer.as_deref(), Some(""), "closed without an answer");
+    }
+
+    #[tokio::test]
+    async fn connections_beyond_the_limit_are_closed_and_slots_come_back() {
+        let addr = endpoint(EndpointLimits {
+            io_timeout: Duration::from_secs(30),
+            max_connections: 2,
+        })
+        .await;
+        let mut idle = Vec::new();
+        for _ in 0..2 {
+            idle.push(
+                tokio::net::TcpStream::connect(addr)
+                    .await
+                    .expect("connects"),
+            );
+        }
+        // Both slots are held by clients that say nothing.
+        let mut extra = tokio::net::TcpStream::connect(addr)
+            .await
+            .expect("connects");
+        assert_eq!(
+            read_to_close(&mut extra).await.as_deref(),
+            Some(""),
+            "closed at once, though the timeout is 30 s"
+        );
+        // One idle client asks and is answered; its slot comes back.
+        let mut first = idle.remove(0);
+        first
+            .write_all(b"GET /metrics HTTP/1.1\r\n\r\n")
+            .await
+            .expect("writes");
+        let answer = read_to_close(&mut first).await.expect("answered");
+        assert!(answer.starts_with("HTTP/1.1 200 OK"), "{answer}");
+        let next = loop {
+            let mut next = tokio::net::TcpStream::connect(addr)
+                .await
+                .expect("connects");
+            next.write_all(b"GET /metrics HTTP/1.1\r\n\r\n").await.ok();
+            match read_to_close(&mut next).await {
+                Some(answer) if answer.starts_with("HTTP/1.1 200") => break answer,
+                _ => tokio::time::sleep(Duration::from_millis(20)).await,
+            }
+        };
+        assert!(next.contains("content-type: text/plain"), "{next}");
+    }
 
     #[test]
     #[cfg(target_os = "linux")]

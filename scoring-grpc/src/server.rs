@@ -108,7 +108,10 @@ pub async fn start(settings: Settings) -> Result<RunningServer, StartError> {
             let bound = metrics
                 .local_addr()
                 .map_err(|source| StartError::Bind { addr: at, source })?;
-            tokio::spawn(crate::metrics::serve(metrics));
+            tokio::spawn(crate::metrics::serve(
+                metrics,
+                crate::metrics::EndpointLimits::default(),
+            ));
             Some(bound)
         }
         None => None,
