@@ -29,6 +29,7 @@ pub mod features;
 pub mod lightgbm;
 pub mod model;
 pub mod policy;
+pub mod reasons;
 pub mod reference;
 pub mod registry;
 pub mod report;

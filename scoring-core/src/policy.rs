@@ -5,9 +5,9 @@
 //! `normal` is the cost-optimal threshold found at training time, `prudent`
 //! refuses more (a lower threshold), `aggressive` fewer. An application is
 //! refused when its probability of default is at or above the threshold.
-//! Reason codes are the (at most four) features that push the score most
-//! towards default, worded from the feature schema's descriptions together
-//! with the applicant's own value.
+//! Reason codes (at most four, see [`crate::reasons`]) are the source
+//! columns that push the score most towards default, worded from the
+//! feature schema's descriptions together with the applicant's own value.
 
 use std::fmt;
 use std::str::FromStr;
@@ -15,10 +15,8 @@ use std::str::FromStr;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
-use crate::schema::{CategoryEncoding, FeatureKind, FeatureSchema};
 
-/// Most reason codes given with a decision.
-pub const MAX_REASONS: usize = 4;
+pub use crate::reasons::{MAX_REASONS, ReasonCode, reason_codes, top_reason_codes};
 
 /// How much risk the lender takes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -150,19 +148,6 @@ impl ReasonPolicy {
     }
 }
 
-/// A feature that pushes the applicant towards default.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct ReasonCode {
-    /// Feature name in the model input.
-    pub feature: String,
-    /// The applicant's value (`None` when missing).
-    pub value: Option<f64>,
-    /// SHAP contribution on the raw-score scale (> 0).
-    pub contribution: f64,
-    /// Human-readable reason, from the schema's description and the value.
-    pub text: String,
-}
-
 /// A scored, decided and explained application.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Decision {
@@ -173,87 +158,4 @@ pub struct Decision {
     pub raw_score: f64,
     pub base_value: f64,
     pub reasons: Vec<ReasonCode>,
-}
-
-/// At most [`MAX_REASONS`] features with the largest positive contributions,
-/// largest first (ties by feature order).
-pub fn reason_codes(
-    schema: &FeatureSchema,
-    feature_names: &[String],
-    row: &[f64],
-    contributions: &[f64],
-) -> Vec<ReasonCode> {
-    top_reason_codes(schema, feature_names, row, contributions, MAX_REASONS)
-}
-
-/// As [`reason_codes`], with at most `max` of them.
-pub fn top_reason_codes(
-    schema: &FeatureSchema,
-    feature_names: &[String],
-    row: &[f64],
-    contributions: &[f64],
-    max: usize,
-) -> Vec<ReasonCode> {
-    let mut top: Vec<usize> = (0..contributions.len().min(row.len()))
-        .filter(|&j| contributions[j] > 0.0)
-        .collect();
-    top.sort_by(|&a, &b| {
-        contributions[b]
-            .total_cmp(&contributions[a])
-            .then(a.cmp(&b))
-    });
-    top.truncate(max);
-    top.into_iter()
-        .map(|j| {
-            let feature = feature_names
-                .get(j)
-                .cloned()
-                .unwrap_or_else(|| format!("feature {j}"));
-            let value = Some(row[j]).filter(|v| !v.is_nan());
-            ReasonCode {
-                text: reason_text(schema, j, &feature, value),
-                feature,
-                value,
-                contribution: contributions[j],
-            }
-        })
-        .collect()
-}
-
-fn reason_text(schema: &FeatureSchema, j: usize, feature: &str, value: Option<f64>) -> String {
-    let Some(spec) = schema.features.get(j) else {
-        return format!("{feature}: {}", format_value(value));
-    };
-    let shown = match (spec.kind, value) {
-        (FeatureKind::CategoryCode, Some(code)) => category_name(schema, j, code)
-            .map(str::to_owned)
-            .unwrap_or_else(|| format_value(value)),
-        _ => format_value(value),
-    };
-    format!("{} (client's value: {shown})", spec.description)
-}
-
-fn category_name(schema: &FeatureSchema, j: usize, code: f64) -> Option<&str> {
-    let spec = schema.features.get(j)?;
-    let vocabulary = schema.vocabularies.iter().find(|v| {
-        v.table == spec.source_table
-            && v.column == spec.source_column
-            && v.encoding == CategoryEncoding::Code
-    })?;
-    if code < 0.0 || code.fract() != 0.0 {
-        return None;
-    }
-    vocabulary.values.get(code as usize).map(String::as_str)
-}
-
-fn format_value(value: Option<f64>) -> String {
-    match value {
-        None => "missing".to_owned(),
-        Some(v) if v.fract() == 0.0 && v.abs() < 1e15 => format!("{v:.0}"),
-        Some(v) if v.abs() >= 1e-3 => {
-            let text = format!("{v:.4}");
-            text.trim_end_matches('0').trim_end_matches('.').to_owned()
-        }
-        Some(v) => format!("{v:.3e}"),
-    }
 }

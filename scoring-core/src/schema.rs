@@ -13,6 +13,7 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use crate::Error;
+use crate::reasons::ColumnPolicy;
 
 /// The schema format this build reads and writes.
 pub const SCHEMA_FORMAT_VERSION: u32 = 1;
@@ -30,6 +31,10 @@ pub struct FeatureSchema {
     /// Category vocabularies fixed when the table was built.
     #[serde(default)]
     pub vocabularies: Vec<CategoryVocabulary>,
+    /// Which source columns are protected or fixed; the Home Credit policy
+    /// ([`ColumnPolicy::home_credit`]) when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub columns: Option<ColumnPolicy>,
 }
 
 /// One model input.
@@ -148,5 +153,27 @@ impl FeatureSchema {
 
     pub fn feature_names(&self) -> impl Iterator<Item = &str> {
         self.features.iter().map(|f| f.name.as_str())
+    }
+
+    /// The column policy: the schema's own, else the Home Credit one.
+    pub fn column_policy(&self) -> std::borrow::Cow<'_, ColumnPolicy> {
+        match &self.columns {
+            Some(policy) => std::borrow::Cow::Borrowed(policy),
+            None => std::borrow::Cow::Owned(ColumnPolicy::home_credit()),
+        }
+    }
+
+    /// The category feature `j`'s integer `code` stands for, if any.
+    pub fn category_name(&self, j: usize, code: f64) -> Option<&str> {
+        let spec = self.features.get(j)?;
+        let vocabulary = self.vocabularies.iter().find(|v| {
+            v.table == spec.source_table
+                && v.column == spec.source_column
+                && v.encoding == CategoryEncoding::Code
+        })?;
+        if code < 0.0 || code.fract() != 0.0 {
+            return None;
+        }
+        vocabulary.values.get(code as usize).map(String::as_str)
     }
 }

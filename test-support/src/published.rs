@@ -59,6 +59,7 @@ pub fn numeric_schema(names: &[String]) -> FeatureSchema {
             })
             .collect(),
         vocabularies: vec![],
+        columns: None,
     }
 }
 

@@ -31,6 +31,7 @@ fn schema() -> FeatureSchema {
             })
             .collect(),
         vocabularies: vec![],
+        columns: None,
     }
 }
 

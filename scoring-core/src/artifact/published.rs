@@ -9,7 +9,8 @@ use super::{
 };
 use crate::error::{Error, Result};
 use crate::model::Model;
-use crate::policy::{Decision, MAX_REASONS, Strategy, Thresholds, top_reason_codes};
+use crate::policy::{Decision, MAX_REASONS, Strategy, Thresholds};
+use crate::reasons::{ReasonCode, ReasonGroups};
 use crate::reference::{REFERENCE_FILE, ReferenceStats};
 use crate::report::{MODEL_CARD_FILE, ModelReport, REPORT_FILE};
 use crate::schema::FeatureSchema;
@@ -25,6 +26,8 @@ pub struct PublishedModel {
     reference: Option<ReferenceStats>,
     snapshot: Option<ClientSnapshot>,
     model_card: Option<String>,
+    /// The schema's features grouped for reason codes, once.
+    reason_groups: ReasonGroups,
 }
 
 fn read_file(dir: &Path, name: &str) -> Result<Vec<u8>> {
@@ -146,6 +149,7 @@ impl PublishedModel {
             None => None,
         };
         Ok(Self {
+            reason_groups: ReasonGroups::new(&schema),
             manifest,
             model,
             schema,
@@ -226,6 +230,24 @@ impl PublishedModel {
         })
     }
 
+    /// At most `max_reasons` (never more than
+    /// [`MAX_REASONS`](crate::reasons::MAX_REASONS)) reason codes for
+    /// `applicant` explained by `contributions` (see [`crate::reasons`]).
+    pub fn reason_codes(
+        &self,
+        applicant: &[f64],
+        contributions: &[f64],
+        max_reasons: usize,
+    ) -> Vec<ReasonCode> {
+        self.reason_groups.top(
+            &self.schema,
+            self.model.feature_names(),
+            applicant,
+            contributions,
+            max_reasons,
+        )
+    }
+
     /// As [`Self::decide`] with at most `max_reasons` reason codes, also
     /// returning every feature's contribution (model order).
     pub fn decide_explained(
@@ -244,13 +266,7 @@ impl PublishedModel {
             threshold: thresholds.get(strategy),
             raw_score: explanation.raw_score,
             base_value: explanation.base_value,
-            reasons: top_reason_codes(
-                &self.schema,
-                self.model.feature_names(),
-                applicant,
-                &contributions,
-                max_reasons,
-            ),
+            reasons: self.reason_codes(applicant, &contributions, max_reasons),
         };
         Ok((decision, contributions))
     }

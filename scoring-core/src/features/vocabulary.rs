@@ -94,6 +94,7 @@ impl FeatureDefinition {
             target_column: Some(super::kernel::TARGET.to_owned()),
             features: plan.specs().cloned().collect(),
             vocabularies: used,
+            columns: None,
         };
         schema.validate()?;
         Ok(schema)

@@ -6,7 +6,6 @@
 
 use std::sync::Arc;
 
-use scoring_core::policy::top_reason_codes;
 use scoring_core::{Decision, ReasonPolicy, Strategy};
 use scoring_proto::scoring::v1 as pb;
 
@@ -111,9 +110,7 @@ fn cached_decision(
         threshold: thresholds.get(strategy),
         raw_score: cached.raw_score,
         base_value: cached.base_value,
-        reasons: top_reason_codes(
-            published.schema(),
-            published.model().feature_names(),
+        reasons: published.reason_codes(
             &row.values,
             &cached.sparse_contributions(model.n_features()),
             max_reasons,

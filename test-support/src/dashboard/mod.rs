@@ -137,6 +137,7 @@ pub fn schema() -> FeatureSchema {
             })
             .collect(),
         vocabularies: vec![],
+        columns: None,
     }
 }
 

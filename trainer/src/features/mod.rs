@@ -157,6 +157,7 @@ pub fn build_feature_table(
         target_column: Some(TARGET.to_owned()),
         features: table.specs,
         vocabularies: vocabularies.into_used(),
+        columns: None,
     };
     if let Err(scoring_core::Error::DuplicateFeature { name }) = schema.validate() {
         return Err(crate::Error::DuplicateFeatureName { name });

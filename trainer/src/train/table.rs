@@ -183,6 +183,7 @@ fn infer_schema(
         target_column: Some(target_column.to_owned()),
         features,
         vocabularies,
+        columns: None,
     };
     schema.validate()?;
     Ok(schema)
