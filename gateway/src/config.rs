@@ -96,10 +96,6 @@ pub struct Config {
     /// unset (sessions then end when the gateway restarts).
     #[arg(long, env = "GATEWAY_COOKIE_KEY", hide_env_values = true, value_parser = secret())]
     pub cookie_key: Option<SecretString>,
-    /// Feature-name prefixes of factors the client cannot act on, comma
-    /// separated; a sensible default list when unset.
-    #[arg(long, env = "GATEWAY_FIXED_FACTORS", value_delimiter = ',')]
-    pub fixed_factors: Vec<String>,
 }
 
 impl Config {
@@ -130,18 +126,9 @@ mod tests {
 
     #[test]
     fn flags_parse_and_secrets_are_redacted() {
-        let cli = Cli::try_parse_from([
-            "gateway",
-            "--users",
-            "u.toml",
-            "--api-key",
-            "topsecret",
-            "--fixed-factors",
-            "A_,B_",
-        ])
-        .unwrap();
+        let cli = Cli::try_parse_from(["gateway", "--users", "u.toml", "--api-key", "topsecret"])
+            .unwrap();
         assert!(cli.command.is_none());
-        assert_eq!(cli.serve.fixed_factors, ["A_", "B_"]);
         let logged = format!("{:?}", cli.serve);
         assert!(!logged.contains("topsecret"), "{logged}");
         assert!(logged.contains("REDACTED"), "{logged}");

@@ -31,26 +31,6 @@ use axum_extra::extract::cookie::Key;
 
 pub use routes::app;
 
-/// Feature-name prefixes of factors a client cannot act on (external scores,
-/// age, sex...), hidden by the "actionable only" toggle unless configured.
-pub const DEFAULT_FIXED_FACTORS: &[&str] = &[
-    "EXT_SOURCE_",
-    "DAYS_BIRTH",
-    "CODE_GENDER",
-    "REGION_",
-    "REG_",
-    "LIVE_",
-    "FLAG_DOCUMENT_",
-    "DAYS_ID_PUBLISH",
-    "DAYS_REGISTRATION",
-    "CNT_CHILDREN",
-    "CNT_FAM_MEMBERS",
-    "NAME_FAMILY_STATUS",
-    "NAME_EDUCATION_TYPE",
-    "BUREAU_",
-    "PREV_",
-];
-
 /// What the pages share: the scoring client, the users, the cookie key.
 #[derive(Clone)]
 pub struct AppState(Arc<Inner>);
@@ -65,8 +45,6 @@ pub struct Inner {
     pub key: Key,
     /// Marks cookies `Secure` (when served over HTTPS).
     pub secure_cookies: bool,
-    /// Prefixes of feature names the client cannot act on.
-    pub fixed_factors: Vec<String>,
     /// The open sessions.
     pub sessions: sessions::Sessions,
     /// The header a trusted reverse proxy puts the client's address in
@@ -78,14 +56,6 @@ impl AppState {
     /// State over `inner`.
     pub fn new(inner: Inner) -> Self {
         Self(Arc::new(inner))
-    }
-
-    /// Whether `feature` is one the client cannot act on.
-    pub fn is_fixed(&self, feature: &str) -> bool {
-        self.0
-            .fixed_factors
-            .iter()
-            .any(|p| feature.starts_with(p.as_str()))
     }
 }
 

@@ -13,7 +13,7 @@ use std::net::SocketAddr;
 
 use clap::Parser;
 use gateway::{
-    AppState, DEFAULT_FIXED_FACTORS, Inner,
+    AppState, Inner,
     auth::{Users, hash_password},
     client::ScoringClient,
     config::{Cli, Command, Config},
@@ -55,20 +55,11 @@ async fn serve(config: Config) -> Result<(), StartError> {
     }
     let api_key = config.api_key.as_ref().map(ExposeSecret::expose_secret);
     let scoring = ScoringClient::connect_lazy(&config.scoring_endpoint, api_key)?;
-    let fixed_factors = if config.fixed_factors.is_empty() {
-        DEFAULT_FIXED_FACTORS
-            .iter()
-            .map(|s| (*s).to_owned())
-            .collect()
-    } else {
-        config.fixed_factors.clone()
-    };
     let state = AppState::new(Inner {
         scoring,
         users,
         key: config.key()?,
         secure_cookies: config.secure_cookies,
-        fixed_factors,
         sessions: Sessions::new(config.session_policy()),
         client_address_header: config.client_address_header.clone(),
     });

@@ -105,6 +105,9 @@ impl ToWire for FeatureSpec {
             aggregation: aggregation.clone(),
             category: category.clone(),
             description: description.clone(),
+            // Set from the model's column policy by the caller, which has it.
+            actionable: false,
+            protected_attribute: false,
         }
     }
 }

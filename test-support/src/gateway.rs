@@ -12,7 +12,7 @@ use axum::{
 };
 use axum_extra::extract::cookie::{Key, PrivateCookieJar};
 use gateway::{
-    AppState, DEFAULT_FIXED_FACTORS, Inner,
+    AppState, Inner,
     auth::{SessionCookie, Users},
     client::ScoringClient,
     sessions::Sessions,
@@ -38,8 +38,8 @@ pub fn test_key() -> Key {
     Key::from(&[7u8; 64])
 }
 
-/// The gateway's state over `scoring`, with [`USER`], the default fixed
-/// factors and session lifetimes.
+/// The gateway's state over `scoring`, with [`USER`] and the default
+/// session lifetimes.
 pub fn state(scoring: ScoringClient, secure_cookies: bool, key: Key) -> AppState {
     state_with(scoring, secure_cookies, key, users(), Sessions::default())
 }
@@ -69,10 +69,6 @@ pub fn state_with(
         users,
         key,
         secure_cookies,
-        fixed_factors: DEFAULT_FIXED_FACTORS
-            .iter()
-            .map(|s| (*s).to_owned())
-            .collect(),
         sessions,
         client_address_header: None,
     })

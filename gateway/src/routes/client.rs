@@ -7,8 +7,8 @@ use axum::{
 };
 use minijinja::{Value, context};
 use scoring_proto::scoring::v1::{
-    Applicant, ContributionOrder, ExplainRequest, ExplainResponse, GetModelRequest,
-    ListClientsRequest, ModelInfo, applicant::Applicant as Who,
+    Applicant, ContributionOrder, ExplainRequest, ExplainResponse, FeatureContribution,
+    GetModelRequest, ListClientsRequest, ModelInfo, applicant::Applicant as Who,
 };
 use serde::Serialize;
 
@@ -115,16 +115,11 @@ pub fn factors_chart(
     lang: Lang,
     id: &str,
     e: &ExplainResponse,
-    keep: impl Fn(&str) -> bool,
+    keep: impl Fn(&FeatureContribution) -> bool,
     n: usize,
 ) -> (String, Vec<Factor>) {
     let missing = lang.tr("missing");
-    let shown: Vec<_> = e
-        .contributions
-        .iter()
-        .filter(|c| keep(&c.feature))
-        .take(n)
-        .collect();
+    let shown: Vec<_> = e.contributions.iter().filter(|c| keep(c)).take(n).collect();
     let bars: Vec<Bar> = shown
         .iter()
         .map(|c| {
@@ -277,7 +272,7 @@ pub async fn page(
         ctx.lang,
         "factors",
         &explained,
-        |f| !actionable || !state.is_fixed(f),
+        |c| !actionable || c.actionable,
         n,
     );
     let selected = if strategy as i32 == 0 {

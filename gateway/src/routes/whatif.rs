@@ -117,7 +117,7 @@ pub async fn form(
     let rows: Vec<Row> = e
         .contributions
         .iter()
-        .filter(|c| !state.is_fixed(&c.feature))
+        .filter(|c| c.actionable)
         .take(5)
         .map(|c| {
             (

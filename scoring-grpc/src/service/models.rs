@@ -18,7 +18,12 @@ const MAX_PAGE: usize = 1000;
 
 fn describe(published: &PublishedModel, aliases: Vec<String>) -> pb::GetModelResponse {
     let specs = &published.schema().features;
-    let info = model_info(published.manifest(), aliases, specs, published.report());
+    let mut info = model_info(published.manifest(), aliases, specs, published.report());
+    let policy = published.schema().column_policy();
+    for (wire, spec) in info.features.iter_mut().zip(specs) {
+        wire.actionable = policy.is_actionable(spec);
+        wire.protected_attribute = policy.is_protected(spec);
+    }
     pb::GetModelResponse {
         model_version: info.version.clone(),
         model: Some(info),
