@@ -116,6 +116,39 @@ fn sign_in_at(tab: &Tab, base: &str, path: &str) {
 }
 
 /// A probability as the pages write it.
+/// Checks, on the element boxes the browser laid out, that no two gauge
+/// labels overlap, that every chart label lies inside its chart, and that
+/// the client summary is there; returns what was wrong, if anything.
+fn layout_problems(tab: &Tab) -> String {
+    let script = r#"(() => {
+      const problems = [];
+      const boxes = [...document.querySelectorAll('#gauge text.threshold-label')]
+        .map(t => t.getBoundingClientRect());
+      if (boxes.length === 0) problems.push('no gauge labels');
+      for (let i = 0; i < boxes.length; i++)
+        for (let j = i + 1; j < boxes.length; j++) {
+          const a = boxes[i], b = boxes[j];
+          if (a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom)
+            problems.push(`gauge labels ${i} and ${j} overlap`);
+        }
+      for (const svg of document.querySelectorAll('svg.chart')) {
+        const frame = svg.getBoundingClientRect();
+        for (const t of svg.querySelectorAll('text')) {
+          const b = t.getBoundingClientRect();
+          if (b.left < frame.left - 0.5 || b.right > frame.right + 0.5 || b.top < frame.top - 0.5)
+            problems.push(`clipped in #${svg.id}: ${t.textContent}`);
+        }
+      }
+      if (document.querySelectorAll('#client-summary dd').length < 4) problems.push('no client summary');
+      return problems.join('; ');
+    })()"#;
+    let answer = tab.evaluate(script, false).unwrap();
+    answer
+        .value
+        .and_then(|v| v.as_str().map(str::to_owned))
+        .unwrap_or_else(|| "the check did not run".to_owned())
+}
+
 fn pct(row: &[f64]) -> String {
     let p = dashboard::model(LIVE).predict_probability(row).unwrap();
     format!("{:.1} %", p * 100.0)
@@ -137,6 +170,8 @@ fn officer_signs_in_and_explores_a_client() {
     assert_eq!(text(&tab, "#probability"), pct(&known));
     assert!(text(&tab, "[data-decision]").contains("Grant the loan"));
     assert_eq!(tab.find_elements("rect.bar").unwrap().len(), 10);
+    assert_eq!(layout_problems(&tab), "");
+    assert!(text(&tab, "#client-summary").contains("years"));
     screenshot(&tab, "2-client-default");
 
     // The page's own GET form: prudent strategy, 3 factors.
@@ -170,6 +205,8 @@ fn officer_signs_in_and_explores_a_client() {
     click_to(&tab, "#lang-switch", "lang=fr");
     assert!(text(&tab, "[data-decision]").contains("Refuser le prêt"));
     assert!(tab.get_url().contains("actionable=1"));
+    assert_eq!(layout_problems(&tab), "");
+    assert!(text(&tab, "#client-summary").contains("ans"));
     screenshot(&tab, "4-client-actionable-fr");
 
     // Compare, in English again, among women (CODE_GENDER = 0).

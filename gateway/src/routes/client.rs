@@ -226,7 +226,7 @@ pub fn explain_request(applicant: Who, strategy: i32) -> ExplainRequest {
         top_k: 0,
         order: ContributionOrder::AbsoluteDescending as i32,
         strategy,
-        max_reason_codes: 5,
+        max_reason_codes: 4,
     }
 }
 
@@ -291,6 +291,7 @@ pub async fn page(
             title => format!("{} {id}", ctx.lang.tr("client")), client_id => id,
             strategies => strategies(ctx.lang, selected), strategy_query => query,
             n, actionable, bars => Value::from_safe_string(bars), factors,
+            summary => super::summary::client_summary(ctx.lang, &explained),
             ..score_context(ctx.lang, "gauge", &explained, model.model.as_ref())
         },
     )

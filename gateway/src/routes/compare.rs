@@ -169,6 +169,7 @@ pub async fn page(
             lang: ctx.lang,
         },
         &points,
+        bands(model.model.as_ref()),
         highlight,
     );
     let describe = |name: &str| {
@@ -197,4 +198,23 @@ pub async fn page(
             scatter_population => scatter.population_size,
         },
     )
+}
+
+/// The lowest and highest refusal thresholds of the model (every point one
+/// colour when it has none).
+fn bands(model: Option<&scoring_proto::scoring::v1::ModelInfo>) -> svg::Bands {
+    let thresholds = model
+        .iter()
+        .flat_map(|m| &m.thresholds)
+        .map(|t| t.threshold);
+    let lowest = thresholds.clone().fold(f64::INFINITY, f64::min);
+    let highest = thresholds.fold(f64::NEG_INFINITY, f64::max);
+    if lowest.is_finite() && highest.is_finite() {
+        svg::Bands { lowest, highest }
+    } else {
+        svg::Bands {
+            lowest: f64::INFINITY,
+            highest: f64::INFINITY,
+        }
+    }
 }

@@ -6,6 +6,7 @@ pub mod client;
 pub mod compare;
 pub mod model;
 pub mod session;
+pub mod summary;
 pub mod whatif;
 
 use std::collections::HashMap;

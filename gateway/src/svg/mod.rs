@@ -7,9 +7,13 @@ use std::fmt::Write;
 use crate::i18n::Lang;
 use crate::numbers::localize;
 
+mod bars;
 mod curves;
+mod gauge;
 
+pub use bars::{Bar, bars};
 pub use curves::{CalibrationPoint, cost_curve, reliability};
+pub use gauge::{Mark, gauge};
 
 /// Raises the risk (red, 6.6:1 on white).
 pub const RED: &str = "#b00020";
@@ -17,6 +21,8 @@ pub const RED: &str = "#b00020";
 pub const GREEN: &str = "#1b5e20";
 const INK: &str = "#1a1a1a";
 const NEUTRAL: &str = "#1f4e8c";
+/// Between the prudent and the aggressive thresholds (amber, 4.6:1 on white).
+pub const AMBER: &str = "#8a5a00";
 
 /// Escapes text for XML content and attributes.
 pub fn esc(text: &str) -> String {
@@ -46,7 +52,7 @@ pub struct Labels<'a> {
     pub lang: Lang,
 }
 
-fn open(out: &mut String, labels: &Labels<'_>, width: u32, height: u32) {
+pub(crate) fn open(out: &mut String, labels: &Labels<'_>, width: u32, height: u32) {
     let id = esc(labels.id);
     let _ = write!(
         out,
@@ -56,128 +62,27 @@ fn open(out: &mut String, labels: &Labels<'_>, width: u32, height: u32) {
     );
 }
 
-/// One threshold mark on the gauge.
-pub struct Mark<'a> {
-    /// Label drawn beside it.
-    pub label: &'a str,
-    /// Probability in [0, 1].
-    pub value: f64,
-    /// Whether it is the threshold of the chosen strategy.
-    pub active: bool,
+/// The thresholds a population is coloured against: below the lowest
+/// (prudent) every strategy accepts, at or above the highest (aggressive)
+/// every strategy refuses, in between it depends on the strategy.
+#[derive(Debug, Clone, Copy)]
+pub struct Bands {
+    /// The lowest refusal threshold.
+    pub lowest: f64,
+    /// The highest refusal threshold.
+    pub highest: f64,
 }
 
-/// A horizontal gauge from 0 to 100 % with the client's probability and the
-/// strategy thresholds.
-pub fn gauge(labels: &Labels<'_>, probability: f64, marks: &[Mark<'_>]) -> String {
-    let percent = |p: f64| localize(&format!("{:.1}", p * 100.0), labels.lang);
-    let (w, x0, span) = (600.0, 20.0, 560.0);
-    let x = |p: f64| x0 + span * p.clamp(0.0, 1.0);
-    let mut out = String::new();
-    open(&mut out, labels, w as u32, 100);
-    let _ = write!(
-        out,
-        "<rect x=\"{x0}\" y=\"40\" width=\"{span}\" height=\"20\" fill=\"#e6e6e6\" stroke=\"{INK}\"/>"
-    );
-    let color = if marks.iter().any(|m| m.active && probability >= m.value) {
-        RED
-    } else {
-        GREEN
-    };
-    let _ = write!(
-        out,
-        "<rect class=\"gauge-fill\" x=\"{x0}\" y=\"40\" width=\"{:.1}\" height=\"20\" fill=\"{color}\"/>",
-        x(probability) - x0
-    );
-    for (i, m) in marks.iter().enumerate() {
-        let mx = x(m.value);
-        let (stroke, width) = if m.active { (INK, 4) } else { ("#555", 2) };
-        // Labels above the bar, alternating rows so close thresholds do not
-        // overlap; the client's marker and value sit below.
-        let ty = if i % 2 == 0 { 30.0 } else { 14.0 };
-        let _ = write!(
-            out,
-            "<line class=\"threshold{}\" x1=\"{mx:.1}\" y1=\"34\" x2=\"{mx:.1}\" y2=\"66\" stroke=\"{stroke}\" stroke-width=\"{width}\"/><text x=\"{mx:.1}\" y=\"{ty}\" font-size=\"12\" text-anchor=\"middle\" fill=\"{INK}\"{}>{} {} %</text>",
-            if m.active { " active" } else { "" },
-            if m.active {
-                " font-weight=\"bold\""
-            } else {
-                ""
-            },
-            esc(m.label),
-            percent(m.value)
-        );
-    }
-    let px = x(probability);
-    let _ = write!(
-        out,
-        "<path d=\"M{px:.1} 62 l-6 10 h12 z\" fill=\"{INK}\"/><text x=\"{px:.1}\" y=\"90\" font-size=\"13\" text-anchor=\"middle\" font-weight=\"bold\" fill=\"{INK}\">{} %</text></svg>",
-        percent(probability)
-    );
-    out
-}
-
-/// One horizontal bar.
-pub struct Bar {
-    /// Label drawn left of the bar.
-    pub label: String,
-    /// Signed length; positive raises the risk.
-    pub value: f64,
-}
-
-/// Horizontal bars around a zero axis. `signed`: red for positive values,
-/// green for negative; otherwise one neutral colour.
-pub fn bars(labels: &Labels<'_>, items: &[Bar], signed: bool) -> String {
-    let row = 26.0;
-    let (w, label_w) = (760.0, 380.0);
-    let h = 20.0 + row * items.len() as f64;
-    let max = items
-        .iter()
-        .map(|b| b.value.abs())
-        .fold(0.0_f64, f64::max)
-        .max(1e-9);
-    let has_negative = signed && items.iter().any(|b| b.value < 0.0);
-    let plot = w - label_w - 20.0;
-    let zero = if has_negative {
-        label_w + plot / 2.0
-    } else {
-        label_w
-    };
-    let scale = if has_negative { plot / 2.0 } else { plot } / max;
-    let mut out = String::new();
-    open(&mut out, labels, w as u32, h as u32);
-    for (i, b) in items.iter().enumerate() {
-        let y = 10.0 + row * i as f64;
-        let len = b.value.abs() * scale;
-        let (x, color, class) = match (signed, b.value >= 0.0) {
-            (false, _) => (zero, NEUTRAL, "bar"),
-            (true, true) => (zero, RED, "bar up"),
-            (true, false) => (zero - len, GREEN, "bar down"),
-        };
-        let _ = write!(
-            out,
-            "<text x=\"{:.1}\" y=\"{:.1}\" font-size=\"12\" text-anchor=\"end\" fill=\"{INK}\">{}</text><rect class=\"{class}\" x=\"{x:.1}\" y=\"{y:.1}\" width=\"{len:.1}\" height=\"18\" fill=\"{color}\"><title>{}: {}</title></rect>",
-            label_w - 8.0,
-            y + 13.0,
-            esc(&truncate(&b.label, 60)),
-            esc(&b.label),
-            localize(&format!("{:+.3}", b.value), labels.lang)
-        );
-    }
-    let _ = write!(
-        out,
-        "<line x1=\"{zero:.1}\" y1=\"4\" x2=\"{zero:.1}\" y2=\"{:.1}\" stroke=\"{INK}\"/></svg>",
-        h - 4.0
-    );
-    out
-}
-
-fn truncate(text: &str, max: usize) -> String {
-    if text.chars().count() <= max {
-        text.to_owned()
-    } else {
-        let mut t: String = text.chars().take(max - 1).collect();
-        t.push('…');
-        t
+impl Bands {
+    /// The band of probability `p`: its CSS class and colour.
+    pub fn of(self, p: f64) -> (&'static str, &'static str) {
+        if p < self.lowest {
+            ("band-accept", GREEN)
+        } else if p < self.highest {
+            ("band-depends", AMBER)
+        } else {
+            ("band-refuse", RED)
+        }
     }
 }
 
@@ -237,6 +142,7 @@ pub fn histogram(
 pub fn scatter(
     labels: &Labels<'_>,
     points: &[(f64, f64, f64)],
+    bands: Bands,
     highlight: Option<(f64, f64)>,
 ) -> String {
     let (w, h, pad) = (640.0, 400.0, 50.0);
@@ -262,14 +168,10 @@ pub fn scatter(
         h - 2.0 * pad
     );
     for (x, y, p) in points {
-        let p = p.clamp(0.0, 1.0);
-        // Blue (#1f4e8c) to orange (#e66100): colour-blind safe ends.
-        let r = (31.0 + (230.0 - 31.0) * p) as u8;
-        let g = (78.0 + (97.0 - 78.0) * p) as u8;
-        let b = (140.0 - 140.0 * p) as u8;
+        let (class, color) = bands.of(*p);
         let _ = write!(
             out,
-            "<circle class=\"pt\" cx=\"{:.1}\" cy=\"{:.1}\" r=\"3\" fill=\"#{r:02x}{g:02x}{b:02x}\" fill-opacity=\"0.75\"/>",
+            "<circle class=\"pt {class}\" cx=\"{:.1}\" cy=\"{:.1}\" r=\"3\" fill=\"{color}\" fill-opacity=\"0.75\"/>",
             sx(*x),
             sy(*y)
         );
@@ -327,33 +229,34 @@ mod tests {
     };
 
     #[test]
-    fn bars_are_coloured_by_sign_and_labels_escaped() {
-        let svg = bars(
-            &L,
-            &[
-                Bar {
-                    label: "a<b".into(),
-                    value: 0.5,
-                },
-                Bar {
-                    label: "c".into(),
-                    value: -0.25,
-                },
-            ],
-            true,
-        );
-        assert_eq!(svg.matches("class=\"bar up\"").count(), 1);
-        assert_eq!(svg.matches("class=\"bar down\"").count(), 1);
-        assert!(svg.contains("a&lt;b") && svg.contains("<title id=\"c-t\">T &lt;x&gt;</title>"));
-    }
-
-    #[test]
     fn empty_or_degenerate_inputs_draw_without_panicking() {
         assert!(histogram(&L, &[], &[], Some(1.0)).ends_with("</svg>"));
         assert!(histogram(&L, &[1.0, 1.0], &[3], None).ends_with("</svg>"));
-        assert!(scatter(&L, &[], None).ends_with("</svg>"));
+        let bands = Bands {
+            lowest: 0.1,
+            highest: 0.2,
+        };
+        assert!(scatter(&L, &[], bands, None).ends_with("</svg>"));
         assert!(cost_curve(&L, &[], &[]).ends_with("</svg>"));
         assert!(bars(&L, &[], true).ends_with("</svg>"));
+    }
+
+    #[test]
+    fn scatter_points_are_coloured_by_threshold_band() {
+        let bands = Bands {
+            lowest: 0.07,
+            highest: 0.08,
+        };
+        let points = [
+            (0.0, 0.0, 0.01),
+            (1.0, 1.0, 0.075),
+            (2.0, 2.0, 0.08),
+            (3.0, 3.0, 0.5),
+        ];
+        let svg = scatter(&L, &points, bands, None);
+        assert_eq!(svg.matches("pt band-accept").count(), 1);
+        assert_eq!(svg.matches("pt band-depends").count(), 1);
+        assert_eq!(svg.matches("pt band-refuse").count(), 2);
     }
 
     #[test]

@@ -92,7 +92,7 @@ async fn compare_shows_histogram_with_filter_similar_and_scatter() {
     let points: usize = between(&filtered.body, "<span id=\"scatter-count\">", "</span>")
         .parse()
         .unwrap();
-    assert_eq!(filtered.count("class=\"pt\""), points);
+    assert_eq!(filtered.count("class=\"pt band-"), points);
     assert!(points > 0 && points <= population);
     d.stop().await;
 }
