@@ -74,6 +74,9 @@ pub fn resolve_applicant(
                 values,
             })
         }
+        Which::LoanApplication(_) => Err(ServiceError::FailedPrecondition(format!(
+            "{field}.loan_application: this server does not compute features from loan applications yet"
+        ))),
     }
 }
 

@@ -286,5 +286,6 @@ fn explanation(
         strategy: score.strategy,
         threshold: score.threshold,
         reason_codes: score.reason_codes,
+        feature_values: None,
     }
 }
