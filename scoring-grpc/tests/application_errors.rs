@@ -9,6 +9,7 @@ use scoring_grpc::convert::application::application_to_wire;
 use scoring_proto::scoring::v1 as pb;
 use scoring_proto::scoring::v1::scoring_service_client::ScoringServiceClient;
 use test_support::application_model::application_model;
+use test_support::applications::HistoryShape;
 use test_support::*;
 use tonic::Code;
 use tonic::transport::Channel;
@@ -26,7 +27,7 @@ fn by_application(application: &LoanApplication) -> Option<pb::Applicant> {
 /// An application with at least two records of every history list, whose
 /// records carry their identifiers.
 fn with_history() -> LoanApplication {
-    let mut application = application_model(1, 5).applications[3].clone();
+    let mut application = application_model(1, 5, &HistoryShape::ALL).applications[3].clone();
     while application.bureau.len() < 2 {
         application.bureau.push(Default::default());
     }
@@ -59,7 +60,7 @@ async fn server() -> Server {
     let dir = tempfile::tempdir().expect("tmp");
     let registry =
         scoring_core::registry::Registry::open(dir.path().join("registry")).expect("registry");
-    application_model(10, 5).publish(&registry, "apps");
+    application_model(10, 5, &HistoryShape::ALL).publish(&registry, "apps");
     let (server, client) = serve(&registry).await;
     Server {
         server,

@@ -9,6 +9,7 @@ use scoring_core::{PublishedModel, Strategy};
 use scoring_grpc::convert::application::application_to_wire;
 use scoring_proto::scoring::v1 as pb;
 use test_support::application_model::{ApplicationModel, application_model};
+use test_support::applications::HistoryShape;
 use test_support::*;
 use tokio_stream::StreamExt;
 use tonic::Code;
@@ -42,7 +43,7 @@ fn registry_with(
 
 #[tokio::test]
 async fn an_application_is_scored_as_the_row_the_online_engine_computes() {
-    let fixture = application_model(40, 25);
+    let fixture = application_model(40, 25, &HistoryShape::ALL);
     let (_dir, registry) = registry_with(&fixture);
     let (server, mut client) = serve(&registry).await;
     let published =
@@ -96,7 +97,7 @@ async fn an_application_is_scored_as_the_row_the_online_engine_computes() {
 
 #[tokio::test]
 async fn explain_returns_the_computed_feature_values_when_asked() {
-    let fixture = application_model(30, 5);
+    let fixture = application_model(30, 5, &HistoryShape::ALL);
     let (_dir, registry) = registry_with(&fixture);
     let (server, mut client) = serve(&registry).await;
     let engine = OnlineEngine::kernel(&fixture.schema).expect("engine");
@@ -153,7 +154,7 @@ async fn explain_returns_the_computed_feature_values_when_asked() {
 
 #[tokio::test]
 async fn score_batch_scores_applications_and_refuses_bad_ones_item_by_item() {
-    let fixture = application_model(30, 10);
+    let fixture = application_model(30, 10, &HistoryShape::ALL);
     let (_dir, registry) = registry_with(&fixture);
     let (server, mut client) = serve(&registry).await;
     let mut bad = fixture.applications[4].clone();
@@ -222,7 +223,7 @@ async fn a_model_the_definition_cannot_compute_refuses_applications_and_a_reload
     // v1's features are six numbers, not the feature definition's.
     let (_dir, registry) = registry_with_v1();
     let (server, mut client) = serve(&registry).await;
-    let fixture = application_model(20, 5);
+    let fixture = application_model(20, 5, &HistoryShape::ALL);
     let status = client
         .score(score_request(by_application(&fixture.applications[1])))
         .await

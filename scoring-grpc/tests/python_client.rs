@@ -15,6 +15,7 @@ use scoring_grpc::convert::application::application_to_wire;
 use scoring_proto::scoring::v1 as pb;
 use serde_json::json;
 use test_support::application_model::application_model;
+use test_support::applications::HistoryShape;
 use test_support::*;
 
 fn manifest() -> &'static Path {
@@ -127,7 +128,7 @@ async fn python_client_scores_a_loan_application_as_the_rust_client_does() {
     let Some((python, generated)) = python_client() else {
         return;
     };
-    let fixture = application_model(30, 5);
+    let fixture = application_model(30, 5, &HistoryShape::ALL);
     let dir = tempfile::tempdir().expect("tmp");
     let registry =
         scoring_core::registry::Registry::open(dir.path().join("registry")).expect("registry");

@@ -20,8 +20,7 @@ use crate::{Rng, TreeShape, random_tree_parts};
 pub struct ApplicationModel {
     pub schema: FeatureSchema,
     pub model: Model,
-    /// The snapshot's clients as loan applications, ids `1..=n`, history
-    /// shapes cycling through [`HistoryShape::ALL`].
+    /// The snapshot's clients as loan applications, ids `1..=n`.
     pub applications: Vec<LoanApplication>,
     /// Their feature rows (row-major), as the online engine computes them.
     pub rows: Vec<f64>,
@@ -37,9 +36,14 @@ pub fn kernel_schema() -> FeatureSchema {
 }
 
 /// `n_trees` random trees of up to 34 leaves over the kernel's features,
-/// with `clients` random applicants (at least 1) and thresholds that refuse
-/// about 20 / 10 / 5 % of them under prudent / normal / aggressive.
-pub fn application_model(n_trees: usize, clients: usize) -> ApplicationModel {
+/// with `clients` random applicants (at least 1) whose history shapes cycle
+/// through `shapes`, and thresholds that refuse about 20 / 10 / 5 % of them
+/// under prudent / normal / aggressive.
+pub fn application_model(
+    n_trees: usize,
+    clients: usize,
+    shapes: &[HistoryShape],
+) -> ApplicationModel {
     let schema = kernel_schema();
     let names: Vec<String> = schema.feature_names().map(str::to_owned).collect();
     let shape = TreeShape {
@@ -63,7 +67,8 @@ pub fn application_model(n_trees: usize, clients: usize) -> ApplicationModel {
     let categories = Categories::real_sized();
     let applications: Vec<LoanApplication> = (0..clients.max(1))
         .map(|i| {
-            let shape = HistoryShape::ALL[i % HistoryShape::ALL.len()];
+            let shape = shapes.get(i % shapes.len().max(1)).copied();
+            let shape = shape.unwrap_or(HistoryShape::None);
             random_application(&mut rng, 1 + i as u64, shape, &categories)
         })
         .collect();
