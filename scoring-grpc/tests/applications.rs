@@ -255,3 +255,52 @@ async fn a_model_the_definition_cannot_compute_refuses_applications_and_a_reload
     .await;
     server.shutdown().await.expect("shutdown");
 }
+
+#[tokio::test]
+async fn every_decision_on_an_application_is_audited() {
+    let fixture = application_model(20, 5, &HistoryShape::ALL);
+    let (dir, registry) = registry_with(&fixture);
+    let path = dir.path().join("audit").join("decisions.jsonl");
+    let mut settings = settings(&registry);
+    settings.audit = Some(scoring_grpc::config::AuditSettings {
+        path: path.clone(),
+        max_bytes: 1 << 20,
+        fsync_every: 1,
+    });
+    let server = scoring_grpc::server::start(settings).await.expect("server");
+    let mut client = connect(&server).await;
+    let score = client
+        .score(score_request(by_application(&fixture.applications[4])))
+        .await
+        .expect("score")
+        .into_inner();
+    client
+        .explain(pb::ExplainRequest {
+            applicant: by_application(&fixture.applications[3]),
+            ..Default::default()
+        })
+        .await
+        .expect("explain");
+    server.shutdown().await.expect("shutdown");
+
+    let text = std::fs::read_to_string(&path).expect("audit log");
+    let lines: Vec<serde_json::Value> = text
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("JSON line"))
+        .collect();
+    assert_eq!(lines.len(), 2, "{text}");
+    assert_eq!(lines[0]["model_version"], "apps");
+    assert_eq!(
+        lines[0]["probability_of_default"].as_f64(),
+        Some(score.probability_of_default)
+    );
+    let reasons: Vec<&str> = score
+        .reason_codes
+        .iter()
+        .map(|r| r.feature.as_str())
+        .collect();
+    assert_eq!(lines[0]["reason_codes"], serde_json::json!(reasons));
+    for line in &lines {
+        assert!(line.get("client_id").is_none(), "no client id: {line}");
+    }
+}
