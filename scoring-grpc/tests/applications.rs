@@ -304,3 +304,42 @@ async fn every_decision_on_an_application_is_audited() {
         assert!(line.get("client_id").is_none(), "no client id: {line}");
     }
 }
+
+#[tokio::test]
+async fn the_population_rpcs_place_an_application_by_its_computed_features() {
+    let fixture = application_model(20, 10, &HistoryShape::ALL);
+    let (_dir, registry) = registry_with(&fixture);
+    let (server, mut client) = serve(&registry).await;
+    let engine = OnlineEngine::kernel(&fixture.schema).expect("engine");
+    let application = &fixture.applications[4];
+    let row = engine.features(application).expect("features");
+    let (j, value) = row
+        .iter()
+        .enumerate()
+        .find(|(_, v)| !v.is_nan())
+        .expect("a present feature");
+    let feature = fixture.schema.features[j].name.clone();
+    let described = client
+        .describe_feature(pb::DescribeFeatureRequest {
+            feature: feature.clone(),
+            applicant: by_application(application),
+            ..Default::default()
+        })
+        .await
+        .expect("describe")
+        .into_inner();
+    assert_eq!(described.applicant_value, Some(*value), "{feature}");
+    let similar = client
+        .find_similar_clients(pb::FindSimilarClientsRequest {
+            applicant: by_application(application),
+            features: vec![feature.clone()],
+            k: 3,
+        })
+        .await
+        .expect("similar")
+        .into_inner();
+    let values = similar.applicant_values.expect("values").values;
+    assert_eq!(values.get(&feature), Some(value));
+    assert_eq!(similar.neighbours.len(), 3);
+    server.shutdown().await.expect("shutdown");
+}
