@@ -5,14 +5,16 @@
 //! The server ([`server::start`]) serves the model a registry alias names:
 //! - [`config`]: flags (each also an environment variable) checked into
 //!   [`config::Settings`];
-//! - [`state`]: the live model and what is precomputed for it, swapped
-//!   atomically by [`reload`];
+//! - [`state`]: the live model and what is precomputed for it (with
+//!   [`applications`], the online feature engine of loan applications),
+//!   swapped atomically by [`reload`];
 //! - [`service`]: the RPC handlers, with [`validate`] and [`convert`] for
 //!   requests and responses and [`error`] for the status mapping;
 //! - [`limits`]: per-call deadline and concurrency limit with load shedding;
 //! - [`auth`], [`audit`], [`metrics`]: API keys and request ids, the
 //!   decision log, Prometheus metrics.
 
+pub mod applications;
 pub mod audit;
 pub mod auth;
 pub mod cache;

@@ -8,6 +8,7 @@ use std::sync::Arc;
 
 use arc_swap::ArcSwapOption;
 
+use crate::applications::ApplicationFeatures;
 use crate::cache::ExplanationCache;
 use scoring_core::snapshot::ClientSnapshot;
 use scoring_core::{Outcome, PublishedModel, Strategy};
@@ -32,6 +33,8 @@ pub struct ServedModel {
     pub similar_defaults: Vec<String>,
     /// Score's explanations of snapshot clients.
     pub cache: ExplanationCache,
+    /// The features of loan applications given by their raw records.
+    pub applications: ApplicationFeatures,
 }
 
 /// The strategy a request's UNSPECIFIED means.
@@ -106,8 +109,17 @@ impl ServedModel {
             similar_defaults = model.feature_names().to_vec();
         }
         similar_defaults.truncate(5);
+        let version = published.manifest().model_version.clone();
+        let applications = ApplicationFeatures::new(published.schema());
+        if let Some(reason) = applications.unavailable() {
+            tracing::info!(
+                version,
+                reason,
+                "this model cannot score loan applications given by their records"
+            );
+        }
         Ok(Self {
-            version: published.manifest().model_version.clone(),
+            version,
             published,
             positions,
             snapshot,
@@ -116,6 +128,7 @@ impl ServedModel {
             scales,
             similar_defaults,
             cache: ExplanationCache::new(cache_clients),
+            applications,
         })
     }
 

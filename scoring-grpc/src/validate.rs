@@ -4,6 +4,7 @@
 
 use std::collections::HashMap;
 
+use crate::convert::application::application_from_wire;
 use crate::error::ServiceError;
 use crate::state::ServedModel;
 use scoring_proto::scoring::v1 as pb;
@@ -20,20 +21,23 @@ pub struct Row {
     pub values: Vec<f64>,
 }
 
-/// Resolves `applicant` (the request field `field`) against the model.
+/// Resolves `applicant` (the request field `field`) against the model; a
+/// loan application's features are computed by the model's online engine.
+/// Taken by value so an application's records move into the engine's
+/// input without being copied.
 pub fn resolve_applicant(
     model: &ServedModel,
-    applicant: Option<&pb::Applicant>,
+    applicant: Option<pb::Applicant>,
     field: &str,
 ) -> Result<Row, ServiceError> {
     let which = applicant
-        .and_then(|a| a.applicant.as_ref())
+        .and_then(|a| a.applicant)
         .ok_or_else(|| ServiceError::invalid(field, "no applicant given"))?;
     match which {
         Which::ClientId(id) => Ok(Row {
-            client_id: Some(*id),
+            client_id: Some(id),
             unmodified: true,
-            values: client_row(model, *id, &format!("{field}.client_id"))?.to_vec(),
+            values: client_row(model, id, &format!("{field}.client_id"))?.to_vec(),
         }),
         Which::Features(features) => {
             let mut values = vec![f64::NAN; model.n_features()];
@@ -74,6 +78,15 @@ pub fn resolve_applicant(
                 values,
             })
         }
+        Which::LoanApplication(application) => Ok(Row {
+            client_id: None,
+            unmodified: false,
+            values: model.applications.row(
+                &application_from_wire(application),
+                field,
+                &model.version,
+            )?,
+        }),
     }
 }
 

@@ -235,6 +235,7 @@ async fn explain_adds_up_to_the_raw_score_in_every_order() {
                 order,
                 strategy: 0,
                 max_reason_codes: 0,
+                include_feature_values: false,
             })
             .await
             .expect("explain")

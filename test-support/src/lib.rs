@@ -22,7 +22,9 @@
 //! - `trained` (feature `trainer`): synthetic applicants through the real
 //!   feature pipeline;
 //! - `applications` (feature `model`): random loan applications with every
-//!   history shape;
+//!   history shape; `application_model`: a production-shaped model over
+//!   the kernel's features published with a snapshot of such applicants,
+//!   for scoring loan applications through the service;
 //! - `home_credit` (feature `model`): loan applications written as the Home
 //!   Credit files and read back from them;
 //! - [`prerequisite`]: what a test does when something it needs (the shared
@@ -34,6 +36,8 @@
 //! tests with `gateway` alone, without the service or scoring-core.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+#[cfg(feature = "model")]
+pub mod application_model;
 #[cfg(feature = "model")]
 pub mod applications;
 #[cfg(feature = "model")]

@@ -227,6 +227,7 @@ pub fn explain_request(applicant: Who, strategy: i32) -> ExplainRequest {
         order: ContributionOrder::AbsoluteDescending as i32,
         strategy,
         max_reason_codes: 4,
+        include_feature_values: false,
     }
 }
 

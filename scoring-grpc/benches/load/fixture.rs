@@ -1,7 +1,10 @@
 //! The load bench's server: a production-shaped model (1,000 trees of up to
 //! 34 leaves over 800 features) and a snapshot of random clients published
 //! into a temporary registry, and the release `scoring-grpc` binary started
-//! on it in its own process, so its RSS is measured alone.
+//! on it in its own process, so its RSS is measured alone. For loan
+//! applications, the model is over the kernel's features instead (the ones
+//! the online engine computes from raw records), and the callers send
+//! random applications with a typical history (about 100 records).
 
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
@@ -13,8 +16,34 @@ use scoring_core::{Attachments, Model, Release, Thresholds, write_artifact_with}
 
 use scoring_proto::scoring::v1 as pb;
 
-use crate::Args;
+use crate::{Applicants, Args};
+use scoring_grpc::convert::application::application_to_wire;
+use test_support::application_model::application_model;
+use test_support::applications::{Categories, HistoryShape, random_application};
 use test_support::{Rng, numeric_schema, production_shaped_model, random_rows};
+
+/// Distinct loan applications the callers send (and at most as many
+/// snapshot clients in that mode): a typical application holds about 100
+/// records of some 25 columns, about 200 KB in memory.
+pub(crate) const APPLICATIONS: usize = 500;
+
+/// Random loan applications with a typical history (about 100 records),
+/// in their wire form, as a loan-origination system sends them.
+pub(crate) fn new_applications() -> Vec<pb::LoanApplication> {
+    let categories = Categories::real_sized();
+    let mut rng = Rng::new(11);
+    (0..APPLICATIONS)
+        .map(|i| {
+            let application = random_application(
+                &mut rng,
+                500_000 + i as u64,
+                HistoryShape::Typical,
+                &categories,
+            );
+            application_to_wire(&application)
+        })
+        .collect()
+}
 
 /// The rows of the snapshot clients (row-major), the same for the server's
 /// snapshot and the callers' new applicants.
@@ -59,6 +88,13 @@ fn realistic_thresholds(model: &Model, rows: &[f64]) -> Thresholds {
 }
 
 fn publish(root: &Path, args: &Args) -> Registry {
+    if args.applicants == Applicants::Applications {
+        let registry = Registry::open(root).expect("registry");
+        let clients = args.clients.min(APPLICATIONS);
+        application_model(args.trees, clients, &[HistoryShape::Typical])
+            .publish(&registry, "bench-1");
+        return registry;
+    }
     let model = production_shaped_model(args.trees, args.features);
     let names = model.feature_names().to_vec();
     let rows = client_rows(args);

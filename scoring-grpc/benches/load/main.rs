@@ -6,8 +6,11 @@
 //! prints per RPC the throughput, errors, the share of refusals and two
 //! latencies, p50/p99/p999. Applicants are snapshot clients by id
 //! (`--applicants ids`: their explanations can be cached) or new applicants
-//! given by their feature values (`--applicants features`: never cached,
-//! what a loan application costs); `--reasons` sets Score's reason policy.
+//! given by their feature values (`--applicants features`: never cached)
+//! or new loan applications given by their raw records (`--applicants
+//! applications`: about 100 history records each, the features computed by
+//! the server; the model is then over the kernel's features);
+//! `--reasons` sets Score's reason policy.
 //! The latencies:
 //! - **call**: from sending the call to its answer, what the service costs
 //!   a caller;
@@ -20,19 +23,22 @@
 //! ```text
 //! cargo bench -p scoring-grpc --bench load -- --rate 2000 --duration 30 --mix score=1
 //! cargo bench -p scoring-grpc --bench load -- --rate 0 --applicants features --cache-clients 0 --reasons refusals
+//! cargo bench -p scoring-grpc --bench load -- --rate 500 --applicants applications --reasons refusals
 //! cargo bench -p scoring-grpc --bench load -- --rate 200 --duration 30 --mix explain=1
 //! cargo bench -p scoring-grpc --bench load -- --rate 0 --concurrency 64 --duration 20
 //! cargo bench -p scoring-grpc --bench load -- --target http://host:50051 --rate 500
 //! ```
 
+mod ask;
 mod fixture;
 mod report;
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use ask::{Applicants, Ask, Population, Reasons};
 use clap::Parser;
-use fixture::{new_applicants, rss_kib, start_local};
+use fixture::{new_applicants, new_applications, rss_kib, start_local};
 use report::{Outcome, report, report_rss};
 use scoring_proto::scoring::v1 as pb;
 use scoring_proto::scoring::v1::scoring_service_client::ScoringServiceClient;
@@ -72,10 +78,12 @@ pub(crate) struct Args {
     /// Score every snapshot client once before the run (fills the cache).
     #[arg(long)]
     prewarm: bool,
-    /// Who is scored: snapshot clients by id, or new applicants by their
-    /// feature values (the snapshot rows sent as explicit features).
+    /// Who is scored: snapshot clients by id, new applicants by their
+    /// feature values (the snapshot rows sent as explicit features), or new
+    /// loan applications by their raw records (`--features` is then the
+    /// kernel's, and the snapshot at most 500 clients).
     #[arg(long, value_enum, default_value_t = Applicants::Ids)]
-    applicants: Applicants,
+    pub(crate) applicants: Applicants,
     /// Score's reason policy.
     #[arg(long, value_enum, default_value_t = Reasons::Refusals)]
     reasons: Reasons,
@@ -84,53 +92,6 @@ pub(crate) struct Args {
     connections: usize,
     #[arg(long, hide = true)]
     bench: bool,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, clap::ValueEnum)]
-enum Applicants {
-    Ids,
-    Features,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, clap::ValueEnum)]
-enum Reasons {
-    Always,
-    Refusals,
-    Never,
-}
-
-impl Reasons {
-    fn wire(self) -> i32 {
-        let policy = match self {
-            Self::Always => pb::ReasonPolicy::Always,
-            Self::Refusals => pb::ReasonPolicy::ForRefusals,
-            Self::Never => pb::ReasonPolicy::Never,
-        };
-        policy as i32
-    }
-}
-
-/// How callers name applicants: by id, or by the feature values of the
-/// snapshot rows (index = id - 1).
-#[derive(Clone)]
-enum Population {
-    Ids,
-    Features(Arc<Vec<pb::FeatureValues>>),
-}
-
-impl Population {
-    fn applicant(&self, id: i64) -> Option<pb::Applicant> {
-        let applicant = match self {
-            Self::Ids => pb::applicant::Applicant::ClientId(id),
-            Self::Features(rows) => {
-                let row = &rows[(id as usize - 1) % rows.len()];
-                pb::applicant::Applicant::Features(row.clone())
-            }
-        };
-        Some(pb::Applicant {
-            applicant: Some(applicant),
-        })
-    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -179,13 +140,6 @@ async fn connect(target: &str) -> ScoringServiceClient<Channel> {
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     panic!("the server at {target} does not answer");
-}
-
-/// What one call asks.
-#[derive(Clone)]
-struct Ask {
-    population: Population,
-    reasons: i32,
 }
 
 /// One call; `None` when it failed, else whether the applicant was refused.
@@ -363,6 +317,7 @@ async fn main() {
     let population = match args.applicants {
         Applicants::Ids => Population::Ids,
         Applicants::Features => Population::Features(Arc::new(new_applicants(&args))),
+        Applicants::Applications => Population::Applications(Arc::new(new_applications())),
     };
     let ask = Ask {
         population,
@@ -408,6 +363,15 @@ async fn main() {
         total.add(&caller.await.expect("caller"));
     }
     let rss = rss.await.expect("RSS sampler");
+    let (features, clients) = match args.applicants {
+        Applicants::Applications => (
+            test_support::application_model::kernel_schema()
+                .features
+                .len(),
+            args.clients.min(fixture::APPLICATIONS),
+        ),
+        Applicants::Ids | Applicants::Features => (args.features, args.clients),
+    };
     println!(
         "target {target} | rate {} | concurrency {} | {} s measured after {} s warm-up | model {} trees x {} features, {} clients | cache {} | applicants by {:?} | reasons {:?}",
         if args.rate > 0.0 {
@@ -419,8 +383,8 @@ async fn main() {
         args.duration,
         plan.warmup.as_secs(),
         args.trees,
-        args.features,
-        args.clients,
+        features,
+        clients,
         args.cache_clients,
         args.applicants,
         args.reasons

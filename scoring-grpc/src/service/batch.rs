@@ -40,9 +40,10 @@ pub(super) fn score_batch(
         ));
     }
     let (tx, rx) = mpsc::channel(BATCH_CHUNK * 2);
+    let mut applicants = request.applicants;
     tokio::task::spawn_blocking(move || {
         let workers = std::thread::available_parallelism().map_or(1, |n| n.get());
-        for (chunk_index, chunk) in request.applicants.chunks(BATCH_CHUNK).enumerate() {
+        for (chunk_index, chunk) in applicants.chunks_mut(BATCH_CHUNK).enumerate() {
             let first = chunk_index * BATCH_CHUNK;
             let items = score_chunk(&shared, &context, &model, ask, first, chunk, workers);
             for item in items {
@@ -57,19 +58,21 @@ pub(super) fn score_batch(
 }
 
 /// Scores one chunk of a batch (applicants `first..`) split over `workers`
-/// threads, answers in request order.
+/// threads, answers in request order. Each applicant is taken out of the
+/// chunk, so that a loan application's records move into the engine.
 fn score_chunk(
     shared: &Shared,
     context: &Context,
     model: &ServedModel,
     ask: Ask,
     first: usize,
-    chunk: &[pb::Applicant],
+    chunk: &mut [pb::Applicant],
     workers: usize,
 ) -> Vec<pb::ScoreBatchResponse> {
     let per_worker = chunk.len().div_ceil(workers.max(1)).max(1);
-    let score_part = |k: usize, part: &[pb::Applicant]| {
-        part.iter()
+    let score_part = |k: usize, part: &mut [pb::Applicant]| {
+        part.iter_mut()
+            .map(std::mem::take)
             .enumerate()
             .map(|(i, applicant)| {
                 let index = first + k * per_worker + i;
@@ -77,7 +80,7 @@ fn score_chunk(
             })
             .collect::<Vec<_>>()
     };
-    let mut parts = chunk.chunks(per_worker);
+    let mut parts = chunk.chunks_mut(per_worker);
     let Some(own) = parts.next() else {
         return Vec::new();
     };
@@ -106,16 +109,16 @@ fn score_item(
     model: &ServedModel,
     ask: Ask,
     index: usize,
-    applicant: &pb::Applicant,
+    applicant: pb::Applicant,
 ) -> pb::ScoreBatchResponse {
     let field = format!("applicants[{index}]");
-    let outcome = resolve_applicant(model, Some(applicant), &field)
-        .and_then(|row| decide(model, &row, ask).map(|d| (row, d)));
     let client_id = match &applicant.applicant {
         Some(pb::applicant::Applicant::ClientId(id)) => Some(*id),
         Some(pb::applicant::Applicant::ModifiedClient(m)) => Some(m.client_id),
         _ => None,
     };
+    let outcome = resolve_applicant(model, Some(applicant), &field)
+        .and_then(|row| decide(model, &row, ask).map(|d| (row, d)));
     let outcome = match outcome {
         Ok((row, decision)) => {
             audit(shared, context, model, &row, &decision);

@@ -48,7 +48,9 @@ pub(super) fn describe_feature(
     let applicant_value = match &request.applicant {
         None => None,
         Some(a) => {
-            Some(resolve_applicant(model, Some(a), "applicant")?.values[j]).filter(|v| !v.is_nan())
+            // Dashboard calls: a copy of the applicant costs nothing that matters.
+            Some(resolve_applicant(model, Some(a.clone()), "applicant")?.values[j])
+                .filter(|v| !v.is_nan())
         }
     };
     let snapshot = snapshot(model)?;
@@ -179,7 +181,7 @@ pub(super) fn find_similar(
         .enumerate()
         .map(|(i, name)| feature_position(model, name, &format!("features[{i}]")))
         .collect::<Result<Vec<_>, _>>()?;
-    let applicant = resolve_applicant(model, request.applicant.as_ref(), "applicant")?;
+    let applicant = resolve_applicant(model, request.applicant.clone(), "applicant")?;
     let snapshot = snapshot(model)?;
     let n = snapshot.len();
     // Scaled per-feature distances, NaN where either side is missing.

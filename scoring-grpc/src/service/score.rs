@@ -179,7 +179,7 @@ pub(super) async fn score(
     request: pb::ScoreRequest,
 ) -> Result<pb::ScoreResponse, ServiceError> {
     let ask = Ask::of(request.strategy, request.max_reason_codes, request.reasons)?;
-    let row = resolve_applicant(&model, request.applicant.as_ref(), "applicant")?;
+    let row = resolve_applicant(&model, request.applicant, "applicant")?;
     // A decision without a fresh TreeSHAP costs microseconds: answered here
     // rather than handed to a blocking thread.
     let (response, decision, row, model) = match quick_decision(&model, &row, ask)? {
@@ -210,8 +210,9 @@ pub(super) async fn explain(
         )
     })?;
     let max_reasons = reasons_wanted(request.max_reason_codes);
-    let row = resolve_applicant(&model, request.applicant.as_ref(), "applicant")?;
+    let row = resolve_applicant(&model, request.applicant, "applicant")?;
     let top_k = request.top_k as usize;
+    let with_values = request.include_feature_values;
     let (response, decision, row, model) = blocking(move || {
         metrics::record_explanation();
         let (decision, contributions) = model
@@ -219,7 +220,11 @@ pub(super) async fn explain(
             .decide_explained(&row.values, strategy, max_reasons)
             .map_err(ServiceError::Model)?;
         let score = to_wire(&model, &row, &decision);
-        let response = explanation(&model, &row, score, &decision, &contributions, order, top_k);
+        let mut response =
+            explanation(&model, &row, score, &decision, &contributions, order, top_k);
+        if with_values {
+            response.feature_values = Some(feature_values(&model, &row));
+        }
         Ok((response, decision, row, model))
     })
     .await?;
@@ -286,5 +291,19 @@ fn explanation(
         strategy: score.strategy,
         threshold: score.threshold,
         reason_codes: score.reason_codes,
+        feature_values: None,
+    }
+}
+
+/// The applicant's model input row by feature name, missing values left out.
+fn feature_values(model: &ServedModel, row: &Row) -> pb::FeatureValues {
+    let names = model.published.model().feature_names();
+    pb::FeatureValues {
+        values: names
+            .iter()
+            .zip(&row.values)
+            .filter(|(_, value)| !value.is_nan())
+            .map(|(name, value)| (name.clone(), *value))
+            .collect(),
     }
 }

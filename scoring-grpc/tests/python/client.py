@@ -3,9 +3,15 @@
 Run by scoring-grpc/tests/python_client.rs with the generated modules on
 PYTHONPATH:
     python3 client.py TARGET CLIENT_ID EXPECTED_PROBABILITY EXPECTED_VERSION EXPECTED_REASONS
-Exits non-zero (with a message) when an answer is not the expected one.
+    python3 client.py application TARGET CASE_JSON
+The second form builds a LoanApplication from the raw records of a JSON
+file (the application row and its history, null for a missing value),
+scores and explains it, and compares with the answers the file holds (the
+Rust client's). Exits non-zero (with a message) when an answer is not the
+expected one.
 """
 
+import json
 import math
 import sys
 
@@ -18,7 +24,82 @@ def check(condition, message):
         sys.exit("python client: " + message)
 
 
+def record(columns):
+    """A Record message from a dict of column name to number, text or None."""
+    message = scoring_pb2.Record()
+    for column, value in columns.items():
+        if value is None:
+            message.columns[column].missing.SetInParent()
+        elif isinstance(value, str):
+            message.columns[column].text = value
+        else:
+            message.columns[column].number = float(value)
+    return message
+
+
+def loan_application(raw):
+    """A LoanApplication message from the JSON form of the raw records."""
+    return scoring_pb2.LoanApplication(
+        application=record(raw["application"]),
+        bureau=[scoring_pb2.BureauCredit(
+            record=record(credit["record"]),
+            bureau_balance=[record(r) for r in credit["bureau_balance"]])
+            for credit in raw["bureau"]],
+        previous_application=[scoring_pb2.PreviousApplication(
+            record=record(previous["record"]),
+            pos_cash_balance=[record(r) for r in previous["pos_cash_balance"]],
+            installments_payments=[record(r) for r in previous["installments_payments"]],
+            credit_card_balance=[record(r) for r in previous["credit_card_balance"]])
+            for previous in raw["previous_application"]],
+    )
+
+
+def score_application(target, case_path):
+    with open(case_path, encoding="utf-8") as file:
+        case = json.load(file)
+    expected = case["expected"]
+    application = loan_application(case["application"])
+    applicant = scoring_pb2.Applicant(loan_application=application)
+    with grpc.insecure_channel(target) as channel:
+        stub = scoring_pb2_grpc.ScoringServiceStub(channel)
+        score = stub.Score(scoring_pb2.ScoreRequest(
+            applicant=applicant, reasons=scoring_pb2.REASON_POLICY_ALWAYS))
+        check(score.model_version == expected["model_version"], f"version {score.model_version}")
+        check(not score.HasField("client_id"), "an application is not a client id")
+        check(score.probability_of_default == expected["probability_of_default"],
+              f"probability {score.probability_of_default!r} != "
+              f"{expected['probability_of_default']!r}")
+        check(score.raw_score == expected["raw_score"], "raw score")
+        check(score.decision == expected["decision"], f"decision {score.decision}")
+        reasons = [r.feature for r in score.reason_codes]
+        check(reasons == expected["reasons"], f"reasons {reasons} != {expected['reasons']}")
+
+        explain = stub.Explain(scoring_pb2.ExplainRequest(
+            applicant=applicant, include_feature_values=True))
+        check(explain.raw_score == score.raw_score, "Explain and Score agree")
+        values = dict(explain.feature_values.values)
+        check(values == expected["feature_values"],
+              f"{len(values)} feature values, not the {len(expected['feature_values'])} expected")
+
+        bad = scoring_pb2.LoanApplication()
+        bad.CopyFrom(application)
+        bad.previous_application[0].record.columns["AMT_CREDIT"].text = "a lot"
+        try:
+            stub.Score(scoring_pb2.ScoreRequest(
+                applicant=scoring_pb2.Applicant(loan_application=bad)))
+            check(False, "text in a numeric column accepted")
+        except grpc.RpcError as error:
+            check(error.code() == grpc.StatusCode.INVALID_ARGUMENT, f"code {error.code()}")
+            check("previous_application[0], column `AMT_CREDIT`: expected a number, found text"
+                  in error.details(), f"message {error.details()}")
+    print(f"python client: ok (application, {score.probability_of_default:.6f}, "
+          f"{len(values)} feature values)")
+
+
 def main():
+    if sys.argv[1] == "application":
+        score_application(*sys.argv[2:4])
+        return
     target, client_id, expected_p, expected_version, expected_reasons = sys.argv[1:6]
     client_id, expected_p = int(client_id), float(expected_p)
     expected_reasons = int(expected_reasons)

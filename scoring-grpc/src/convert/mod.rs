@@ -1,6 +1,9 @@
 //! Conversions between the wire messages and scoring-core's types, naming
 //! every field so that a new proto field breaks the build until someone
-//! decides what it means.
+//! decides what it means. Loan applications have their own module,
+//! [`application`].
+
+pub mod application;
 
 use std::str::FromStr;
 
