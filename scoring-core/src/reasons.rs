@@ -156,6 +156,14 @@ impl ReasonGroups {
         contributions: &[f64],
         max: usize,
     ) -> Vec<ReasonCode> {
+        let ranked = self.ranked(row, contributions, max);
+        worded(schema, feature_names, row, &ranked)
+    }
+
+    /// The reasons of [`Self::top`] in compact form: for each, the feature
+    /// shown and the group's summed contribution (what a cache keeps;
+    /// [`worded`] turns them into reason codes).
+    pub fn ranked(&self, row: &[f64], contributions: &[f64], max: usize) -> Vec<(usize, f64)> {
         let n = contributions.len().min(row.len()).min(self.group_of.len());
         let mut total = vec![0.0; self.n_groups];
         // The feature shown for each group: the largest positive
@@ -172,32 +180,44 @@ impl ReasonGroups {
                 shown[g] = Some(j);
             }
         }
-        let mut ranked: Vec<(usize, usize)> = shown
+        let mut ranked: Vec<(usize, f64)> = shown
             .iter()
             .enumerate()
-            .filter_map(|(g, j)| j.filter(|_| total[g] > 0.0).map(|j| (g, j)))
+            .filter_map(|(g, j)| j.filter(|_| total[g] > 0.0).map(|j| (j, total[g])))
             .collect();
         // Groups are numbered in order of their first feature, and the sort
         // is stable: ties keep that order.
-        ranked.sort_by(|a, b| total[b.0].total_cmp(&total[a.0]));
+        ranked.sort_by(|a, b| b.1.total_cmp(&a.1));
         ranked.truncate(max.min(MAX_REASONS));
         ranked
-            .into_iter()
-            .map(|(g, j)| {
-                let feature = feature_names
-                    .get(j)
-                    .cloned()
-                    .unwrap_or_else(|| format!("feature {j}"));
-                let value = Some(row[j]);
-                ReasonCode {
-                    text: reason_text(schema, j, &feature, value),
-                    feature,
-                    value,
-                    contribution: total[g],
-                }
-            })
-            .collect()
     }
+}
+
+/// Reason codes from [`ReasonGroups::ranked`]'s (feature shown, group
+/// contribution) pairs, worded from the schema and the applicant's values.
+pub fn worded(
+    schema: &FeatureSchema,
+    feature_names: &[String],
+    row: &[f64],
+    ranked: &[(usize, f64)],
+) -> Vec<ReasonCode> {
+    ranked
+        .iter()
+        .filter(|(j, _)| *j < row.len())
+        .map(|&(j, contribution)| {
+            let feature = feature_names
+                .get(j)
+                .cloned()
+                .unwrap_or_else(|| format!("feature {j}"));
+            let value = Some(row[j]);
+            ReasonCode {
+                text: reason_text(schema, j, &feature, value),
+                feature,
+                value,
+                contribution,
+            }
+        })
+        .collect()
 }
 
 /// As [`ReasonGroups::top`], grouping `schema`'s features on the way (a

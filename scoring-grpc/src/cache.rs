@@ -4,58 +4,27 @@
 //! explanation, which costs milliseconds on a production-sized forest while
 //! the score itself costs microseconds. A snapshot client's row never
 //! changes while a model version is live, so its raw score, base value and
-//! largest positive contributions are kept here after the first Score and
-//! reused, giving the same answer bit for bit. Only the [`CACHED_REASONS`]
-//! largest contributions are kept (a request for more computes afresh);
-//! when the cache is full it is emptied and refilled (simple, bounded:
-//! about 200 bytes per client). It lives in the [`crate::state::ServedModel`],
+//! reasons (in compact form: the feature shown and the source column's
+//! summed contribution, at most [`CACHED_REASONS`], which is every reason a
+//! decision may give) are kept here after the first Score and reused,
+//! giving the same answer bit for bit. When the cache is full it is emptied
+//! and refilled (simple, bounded: about 100 bytes per client). It lives in the [`crate::state::ServedModel`],
 //! so a reload starts with an empty one.
 
 use std::collections::HashMap;
 use std::sync::Mutex;
 
-/// Reason codes kept per client.
-pub const CACHED_REASONS: usize = 8;
+/// Reason codes kept per client: all a decision may give.
+pub const CACHED_REASONS: usize = scoring_core::reasons::MAX_REASONS;
 
 /// What Score needs of one client's explanation.
 #[derive(Debug, Clone, PartialEq)]
 pub struct CachedExplanation {
     pub raw_score: f64,
     pub base_value: f64,
-    /// The largest positive contributions (feature position, value),
-    /// largest first, at most [`CACHED_REASONS`].
-    pub top: Vec<(usize, f64)>,
-}
-
-impl CachedExplanation {
-    /// Keeps what Score needs of a full explanation.
-    pub fn of(raw_score: f64, base_value: f64, contributions: &[f64]) -> Self {
-        let mut top: Vec<(usize, f64)> = contributions
-            .iter()
-            .copied()
-            .enumerate()
-            .filter(|(_, c)| *c > 0.0)
-            .collect();
-        top.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
-        top.truncate(CACHED_REASONS);
-        Self {
-            raw_score,
-            base_value,
-            top,
-        }
-    }
-
-    /// The contributions with every feature outside `top` at 0: the same
-    /// reason codes as the full vector for up to [`CACHED_REASONS`].
-    pub fn sparse_contributions(&self, n_features: usize) -> Vec<f64> {
-        let mut dense = vec![0.0; n_features];
-        for &(j, c) in &self.top {
-            if let Some(slot) = dense.get_mut(j) {
-                *slot = c;
-            }
-        }
-        dense
-    }
+    /// The reasons, largest first, at most [`CACHED_REASONS`]: (feature
+    /// shown, the source column's summed contribution).
+    pub reasons: Vec<(usize, f64)>,
 }
 
 /// Client id → cached explanation, bounded.
@@ -107,10 +76,12 @@ mod tests {
     use super::*;
 
     #[test]
-    fn keeps_the_largest_positive_contributions_and_stays_bounded() {
-        let e = CachedExplanation::of(1.0, 0.5, &[0.1, -2.0, 0.3, 0.0, 0.3]);
-        assert_eq!(e.top, vec![(2, 0.3), (4, 0.3), (0, 0.1)]);
-        assert_eq!(e.sparse_contributions(5), vec![0.1, 0.0, 0.3, 0.0, 0.3]);
+    fn stays_bounded() {
+        let e = CachedExplanation {
+            raw_score: 1.0,
+            base_value: 0.5,
+            reasons: vec![(2, 0.3), (4, 0.3), (0, 0.1)],
+        };
         let cache = ExplanationCache::new(2);
         for id in 0..3 {
             cache.put(id, e.clone());

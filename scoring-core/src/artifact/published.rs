@@ -248,6 +248,30 @@ impl PublishedModel {
         )
     }
 
+    /// The reasons for `applicant` in compact form, (feature shown, group
+    /// contribution), at most `max_reasons` (see [`ReasonGroups::ranked`]).
+    pub fn ranked_reasons(
+        &self,
+        applicant: &[f64],
+        contributions: &[f64],
+        max_reasons: usize,
+    ) -> Vec<(usize, f64)> {
+        self.reason_groups
+            .ranked(applicant, contributions, max_reasons)
+    }
+
+    /// Reason codes from [`Self::ranked_reasons`]' pairs, at most
+    /// `max_reasons` of them.
+    pub fn reason_codes_from(
+        &self,
+        applicant: &[f64],
+        ranked: &[(usize, f64)],
+        max_reasons: usize,
+    ) -> Vec<ReasonCode> {
+        let kept = &ranked[..ranked.len().min(max_reasons)];
+        crate::reasons::worded(&self.schema, self.model.feature_names(), applicant, kept)
+    }
+
     /// As [`Self::decide`] with at most `max_reasons` reason codes, also
     /// returning every feature's contribution (model order).
     pub fn decide_explained(

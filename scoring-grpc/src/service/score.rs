@@ -110,11 +110,7 @@ fn cached_decision(
         threshold: thresholds.get(strategy),
         raw_score: cached.raw_score,
         base_value: cached.base_value,
-        reasons: published.reason_codes(
-            &row.values,
-            &cached.sparse_contributions(model.n_features()),
-            max_reasons,
-        ),
+        reasons: published.reason_codes_from(&row.values, &cached.reasons, max_reasons),
     })
 }
 
@@ -127,7 +123,13 @@ fn computed_decision(model: &ServedModel, row: &Row, ask: Ask) -> Result<Decisio
         .decide_explained(&row.values, ask.strategy, ask.max_reasons)
         .map_err(ServiceError::Model)?;
     if let Some(id) = cache_key(row, ask.max_reasons) {
-        let kept = CachedExplanation::of(decision.raw_score, decision.base_value, &contributions);
+        let kept = CachedExplanation {
+            raw_score: decision.raw_score,
+            base_value: decision.base_value,
+            reasons: model
+                .published
+                .ranked_reasons(&row.values, &contributions, CACHED_REASONS),
+        };
         model.cache.put(id, kept);
     }
     Ok(decision)
