@@ -301,6 +301,7 @@ impl Officer {
             state.sessions.close(&cookie.id);
             return None;
         }
+        crate::layers::note_officer(&name);
         Some(Self {
             name,
             csrf: cookie.csrf,

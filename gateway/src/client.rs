@@ -46,8 +46,26 @@ impl Interceptor for BearerToken {
         if let Some(id) = crate::layers::current_request_id().and_then(|id| id.parse().ok()) {
             request.metadata_mut().insert("x-request-id", id);
         }
+        let officer = crate::layers::current_officer().map(|name| header_safe(&name));
+        if let Some(officer) = officer.and_then(|name| name.parse().ok()) {
+            request.metadata_mut().insert("x-on-behalf-of", officer);
+        }
         Ok(request)
     }
+}
+
+/// `text` as a header value: visible ASCII kept, every other byte
+/// percent-encoded (user names may be `Hélène`).
+fn header_safe(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for byte in text.bytes() {
+        if byte.is_ascii_graphic() && byte != b'%' {
+            out.push(char::from(byte));
+        } else {
+            out.push_str(&format!("%{byte:02X}"));
+        }
+    }
+    out
 }
 
 /// A client of the scoring service (cheap to clone: clones share the
@@ -154,5 +172,19 @@ mod tests {
             .unwrap();
         assert!(outside.metadata().is_empty());
         assert!(BearerToken::new(Some("bad\nkey")).is_err());
+    }
+
+    #[tokio::test]
+    async fn metadata_names_the_signed_in_officer() {
+        let mut interceptor = BearerToken::new(None).unwrap();
+        let request = crate::layers::with_request_id("req-2".into(), async {
+            crate::layers::note_officer("Hélène D");
+            interceptor.call(Request::new(())).unwrap()
+        })
+        .await;
+        assert_eq!(
+            request.metadata().get("x-on-behalf-of").unwrap(),
+            "H%C3%A9l%C3%A8ne%20D"
+        );
     }
 }

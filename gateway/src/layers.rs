@@ -20,6 +20,21 @@ pub const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 tokio::task_local! {
     /// The id of the request being served on this task.
     static CURRENT: String;
+    /// The officer signed in for the request being served, once known.
+    static OFFICER: std::cell::RefCell<Option<String>>;
+}
+
+/// Notes the signed-in officer of the request being served, so that the
+/// scoring client names them to the service (`x-on-behalf-of`, written in
+/// its audit log).
+pub fn note_officer(name: &str) {
+    let _ = OFFICER.try_with(|o| *o.borrow_mut() = Some(name.to_owned()));
+    tracing::Span::current().record("officer", name);
+}
+
+/// The officer noted for the request being served.
+pub fn current_officer() -> Option<String> {
+    OFFICER.try_with(|o| o.borrow().clone()).ok().flatten()
 }
 
 /// The current request's id, when called while serving one.
@@ -34,7 +49,9 @@ pub fn note_model_version(version: &str) {
 
 /// Runs `f` as if serving request `id` (for tests of the gRPC client).
 pub async fn with_request_id<F: Future>(id: String, f: F) -> F::Output {
-    CURRENT.scope(id, f).await
+    CURRENT
+        .scope(id, OFFICER.scope(std::cell::RefCell::new(None), f))
+        .await
 }
 
 fn well_formed(id: &str) -> bool {
@@ -70,10 +87,14 @@ pub async fn around(request: Request, next: Next) -> Response {
         method = %request.method(),
         path = %request.uri().path(),
         model_version = tracing::field::Empty,
+        officer = tracing::field::Empty,
     );
     let start = Instant::now();
     let mut response = CURRENT
-        .scope(id.clone(), next.run(request))
+        .scope(
+            id.clone(),
+            OFFICER.scope(std::cell::RefCell::new(None), next.run(request)),
+        )
         .instrument(span.clone())
         .await;
     span.in_scope(|| {

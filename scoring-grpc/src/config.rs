@@ -94,6 +94,24 @@ pub struct Cli {
     /// fsync the audit log after this many lines (also on rotation and shutdown).
     #[arg(long, env = "SCORING_AUDIT_FSYNC_EVERY", default_value_t = DEFAULT_AUDIT_FSYNC_EVERY)]
     pub audit_fsync_every: usize,
+    /// fsync the audit log at least this often (milliseconds) while lines
+    /// are unsynced.
+    #[arg(long, env = "SCORING_AUDIT_FSYNC_INTERVAL_MS", default_value_t = 1000,
+          value_parser = clap::value_parser!(u64).range(1..=3_600_000))]
+    pub audit_fsync_interval_ms: u64,
+    /// `required`: a decision is answered only once its audit line is
+    /// written, UNAVAILABLE otherwise; `best-effort`: queued, never waited
+    /// for (failures counted and logged).
+    #[arg(long, env = "SCORING_AUDIT_MODE", value_enum, default_value_t = AuditMode::Required)]
+    pub audit_mode: AuditMode,
+    /// Audit lines queued for the writer at most (beyond: UNAVAILABLE in
+    /// required mode, counted in best-effort mode).
+    #[arg(long, env = "SCORING_AUDIT_QUEUE", default_value_t = 10_000,
+          value_parser = clap::value_parser!(u64).range(1..=1_000_000))]
+    pub audit_queue: u64,
+    /// Rotated audit files kept (the oldest beyond are deleted).
+    #[arg(long, env = "SCORING_AUDIT_KEEP_ROTATED", default_value_t = 30)]
+    pub audit_keep_rotated: usize,
     /// TLS certificate chain (PEM); TLS is on when this and --tls-key are set.
     #[arg(long, env = "SCORING_TLS_CERT")]
     pub tls_cert: Option<PathBuf>,
@@ -187,6 +205,35 @@ pub struct AuditSettings {
     pub path: PathBuf,
     pub max_bytes: u64,
     pub fsync_every: usize,
+    pub fsync_interval: Duration,
+    pub mode: AuditMode,
+    pub queue_capacity: usize,
+    pub keep_rotated: usize,
+}
+
+impl AuditSettings {
+    /// The defaults for a log at `path`: required mode, 64 MiB files, fsync
+    /// every 64 lines or second, 10,000 queued lines, 30 rotated files.
+    pub fn at(path: PathBuf) -> Self {
+        Self {
+            path,
+            max_bytes: DEFAULT_AUDIT_MAX_BYTES,
+            fsync_every: DEFAULT_AUDIT_FSYNC_EVERY,
+            fsync_interval: Duration::from_secs(1),
+            mode: AuditMode::Required,
+            queue_capacity: 10_000,
+            keep_rotated: 30,
+        }
+    }
+}
+
+/// What a decision does when its audit line cannot be written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum AuditMode {
+    /// The decision is refused with UNAVAILABLE.
+    Required,
+    /// The decision is given; the failure is counted and logged.
+    BestEffort,
 }
 
 impl Cli {
@@ -278,6 +325,10 @@ impl Cli {
                 path,
                 max_bytes: self.audit_max_bytes,
                 fsync_every: self.audit_fsync_every,
+                fsync_interval: Duration::from_millis(self.audit_fsync_interval_ms),
+                mode: self.audit_mode,
+                queue_capacity: self.audit_queue as usize,
+                keep_rotated: self.audit_keep_rotated,
             }),
             tls,
         })

@@ -38,6 +38,10 @@ pub enum ServiceError {
     /// A blocking task died.
     #[error("worker task failed")]
     Worker(#[source] tokio::task::JoinError),
+    /// The decision could not be recorded in the audit log (required mode):
+    /// it is not given.
+    #[error("the decision could not be recorded in the audit log ({0}); retry later")]
+    AuditUnavailable(#[source] crate::audit::AuditError),
 }
 
 impl ServiceError {
@@ -79,7 +83,9 @@ impl From<ServiceError> for Status {
                 ErrorDetails::with_resource_info(field, what, "", "not found"),
             ),
             ServiceError::FailedPrecondition(_) => Status::failed_precondition(message),
-            ServiceError::NoModel => Status::unavailable(message),
+            ServiceError::NoModel | ServiceError::AuditUnavailable(_) => {
+                Status::unavailable(message)
+            }
             ServiceError::Model(source) | ServiceError::Registry(source) => {
                 tracing::error!(error = %source, "internal error");
                 Status::internal(message)

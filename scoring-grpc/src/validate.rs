@@ -19,6 +19,29 @@ pub struct Row {
     pub unmodified: bool,
     /// Model-order values, NaN for missing.
     pub values: Vec<f64>,
+    /// How the caller named the applicant (for the audit log).
+    pub kind: ApplicantKind,
+}
+
+/// How a request named its applicant.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ApplicantKind {
+    ClientId,
+    Features,
+    ModifiedClient,
+    LoanApplication,
+}
+
+impl ApplicantKind {
+    /// The name written in the audit log (the contract's field name).
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::ClientId => "client_id",
+            Self::Features => "features",
+            Self::ModifiedClient => "modified_client",
+            Self::LoanApplication => "loan_application",
+        }
+    }
 }
 
 /// Resolves `applicant` (the request field `field`) against the model; a
@@ -35,6 +58,7 @@ pub fn resolve_applicant(
         .ok_or_else(|| ServiceError::invalid(field, "no applicant given"))?;
     match which {
         Which::ClientId(id) => Ok(Row {
+            kind: ApplicantKind::ClientId,
             client_id: Some(id),
             unmodified: true,
             values: client_row(model, id, &format!("{field}.client_id"))?.to_vec(),
@@ -48,6 +72,7 @@ pub fn resolve_applicant(
                 &format!("{field}.features.values"),
             )?;
             Ok(Row {
+                kind: ApplicantKind::Features,
                 client_id: None,
                 unmodified: false,
                 values,
@@ -73,12 +98,14 @@ pub fn resolve_applicant(
                 values[j] = f64::NAN;
             }
             Ok(Row {
+                kind: ApplicantKind::ModifiedClient,
                 client_id: Some(id),
                 unmodified: false,
                 values,
             })
         }
         Which::LoanApplication(application) => Ok(Row {
+            kind: ApplicantKind::LoanApplication,
             client_id: None,
             unmodified: false,
             values: model.applications.row(

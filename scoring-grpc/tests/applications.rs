@@ -263,9 +263,9 @@ async fn every_decision_on_an_application_is_audited() {
     let path = dir.path().join("audit").join("decisions.jsonl");
     let mut settings = settings(&registry);
     settings.audit = Some(scoring_grpc::config::AuditSettings {
-        path: path.clone(),
         max_bytes: 1 << 20,
         fsync_every: 1,
+        ..scoring_grpc::config::AuditSettings::at(path.clone())
     });
     let server = scoring_grpc::server::start(settings).await.expect("server");
     let mut client = connect(&server).await;

@@ -154,9 +154,9 @@ async fn every_decision_is_audited_as_one_json_line_and_the_file_rotates() {
     let audit_dir = dir.path().join("audit");
     let mut settings = settings(&registry);
     settings.audit = Some(AuditSettings {
-        path: audit_dir.join("decisions.jsonl"),
         max_bytes: 1000,
         fsync_every: 3,
+        ..AuditSettings::at(audit_dir.join("decisions.jsonl"))
     });
     let server = start(settings).await.expect("server");
     let mut client = connect(&server).await;

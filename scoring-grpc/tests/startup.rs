@@ -278,9 +278,9 @@ async fn start_up_failures_are_errors_not_panics() {
 
     let mut settings = self::settings(&registry);
     settings.audit = Some(scoring_grpc::config::AuditSettings {
-        path: file.join("audit.jsonl"),
         max_bytes: 1 << 20,
         fsync_every: 1,
+        ..scoring_grpc::config::AuditSettings::at(file.join("audit.jsonl"))
     });
     let err = start(settings).await.expect_err("audit log under a file");
     assert!(matches!(err, StartError::Audit { .. }), "{err}");

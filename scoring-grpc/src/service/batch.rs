@@ -10,7 +10,7 @@ use tokio::sync::mpsc;
 use tokio_stream::wrappers::ReceiverStream;
 use tonic::Status;
 
-use super::score::{Ask, audit, decide, to_wire};
+use super::score::{Ask, audit_blocking, decide, to_wire};
 use super::{BatchStream, Context, Shared};
 use crate::error::ServiceError;
 use crate::state::ServedModel;
@@ -118,12 +118,12 @@ fn score_item(
         _ => None,
     };
     let outcome = resolve_applicant(model, Some(applicant), &field)
-        .and_then(|row| decide(model, &row, ask).map(|d| (row, d)));
+        .and_then(|row| decide(model, &row, ask).map(|d| (row, d)))
+        .and_then(|(row, decision)| {
+            audit_blocking(shared, context, model, &row, &decision).map(|()| (row, decision))
+        });
     let outcome = match outcome {
-        Ok((row, decision)) => {
-            audit(shared, context, model, &row, &decision);
-            BatchOutcome::Result(to_wire(model, &row, &decision))
-        }
+        Ok((row, decision)) => BatchOutcome::Result(to_wire(model, &row, &decision)),
         Err(error) => {
             let field = error.field().to_owned();
             let status = Status::from(error);

@@ -44,10 +44,20 @@ pub struct Shared {
 pub(crate) struct Context {
     pub(crate) request_id: String,
     pub(crate) caller: String,
+    /// The RPC asked for.
+    pub(crate) rpc: &'static str,
+    /// The person the caller acts for (`x-on-behalf-of`), when it says.
+    pub(crate) on_behalf_of: Option<String>,
 }
 
+/// The metadata key naming the person a caller acts for (the gateway sends
+/// the signed-in officer).
+pub const ON_BEHALF_OF: &str = "x-on-behalf-of";
+/// The longest `x-on-behalf-of` kept; longer values are cut.
+pub const MAX_ON_BEHALF_OF: usize = 128;
+
 impl Context {
-    fn of<T>(request: &Request<T>) -> Self {
+    fn of<T>(request: &Request<T>, rpc: &'static str) -> Self {
         let request_id = request
             .extensions()
             .get::<RequestId>()
@@ -58,7 +68,23 @@ impl Context {
             .get::<Caller>()
             .map(|c| c.0.clone())
             .unwrap_or_else(|| "anonymous".to_owned());
-        Self { request_id, caller }
+        let on_behalf_of = request
+            .metadata()
+            .get(ON_BEHALF_OF)
+            .and_then(|v| v.to_str().ok())
+            .map(|v| {
+                v.chars()
+                    .filter(|c| !c.is_control())
+                    .take(MAX_ON_BEHALF_OF)
+                    .collect::<String>()
+            })
+            .filter(|v| !v.is_empty());
+        Self {
+            request_id,
+            caller,
+            rpc,
+            on_behalf_of,
+        }
     }
 }
 
@@ -117,7 +143,7 @@ impl ScoringService for ScoringApi {
         request: Request<pb::ScoreRequest>,
     ) -> Result<Response<pb::ScoreResponse>, Status> {
         let started = Instant::now();
-        let context = Context::of(&request);
+        let context = Context::of(&request, "Score");
         let result = match self.live() {
             Ok(model) => score::score(&self.shared, model, context, request.into_inner()).await,
             Err(e) => Err(e),
@@ -132,7 +158,7 @@ impl ScoringService for ScoringApi {
         request: Request<pb::ScoreBatchRequest>,
     ) -> Result<Response<Self::ScoreBatchStream>, Status> {
         let started = Instant::now();
-        let context = Context::of(&request);
+        let context = Context::of(&request, "ScoreBatch");
         let result = match self.live() {
             Ok(model) => {
                 batch::score_batch(self.shared.clone(), model, context, request.into_inner())
@@ -147,7 +173,7 @@ impl ScoringService for ScoringApi {
         request: Request<pb::ExplainRequest>,
     ) -> Result<Response<pb::ExplainResponse>, Status> {
         let started = Instant::now();
-        let context = Context::of(&request);
+        let context = Context::of(&request, "Explain");
         let result = match self.live() {
             Ok(model) => score::explain(&self.shared, model, context, request.into_inner()).await,
             Err(e) => Err(e),

@@ -162,15 +162,37 @@ pub(super) fn to_wire(model: &ServedModel, row: &Row, decision: &Decision) -> pb
     }
 }
 
-pub(super) fn audit(
+/// Records the decision; in the audit log's required mode, an error when it
+/// could not be (the decision must then not be given).
+pub(super) async fn audit(
     shared: &Shared,
     context: &Context,
     model: &ServedModel,
     row: &Row,
     decision: &Decision,
-) {
-    if let Some(log) = &shared.audit {
-        log.record(AuditEvent::new(context, model, row.client_id, decision));
+) -> Result<(), ServiceError> {
+    match &shared.audit {
+        Some(log) => log
+            .record(AuditEvent::new(context, model, row, decision))
+            .await
+            .map_err(ServiceError::AuditUnavailable),
+        None => Ok(()),
+    }
+}
+
+/// As [`audit`], from a blocking thread.
+pub(super) fn audit_blocking(
+    shared: &Shared,
+    context: &Context,
+    model: &ServedModel,
+    row: &Row,
+    decision: &Decision,
+) -> Result<(), ServiceError> {
+    match &shared.audit {
+        Some(log) => log
+            .record_blocking(AuditEvent::new(context, model, row, decision))
+            .map_err(ServiceError::AuditUnavailable),
+        None => Ok(()),
     }
 }
 
@@ -194,7 +216,7 @@ pub(super) async fn score(
             .await?
         }
     };
-    audit(shared, &context, &model, &row, &decision);
+    audit(shared, &context, &model, &row, &decision).await?;
     Ok(response)
 }
 
@@ -230,7 +252,7 @@ pub(super) async fn explain(
         Ok((response, decision, row, model))
     })
     .await?;
-    audit(shared, &context, &model, &row, &decision);
+    audit(shared, &context, &model, &row, &decision).await?;
     Ok(response)
 }
 
