@@ -6,7 +6,11 @@
 //!   CANCELLED). A malformed `grpc-timeout` answers INVALID_ARGUMENT.
 //! - a **concurrency limit with load shedding**: a call arriving when
 //!   `limit` calls are in flight answers RESOURCE_EXHAUSTED at once instead
-//!   of queueing. A streamed ScoreBatch holds its slot until its stream ends.
+//!   of queueing. A streamed ScoreBatch holds its slot until its stream ends,
+//!   and work handed to a blocking thread holds it until that work ends
+//!   ([`current_slot`]): a call answered DEADLINE_EXCEEDED or cancelled by
+//!   its caller does not free its slot while its explanation still runs, so
+//!   short deadlines cannot pile up work beyond the limit.
 //!
 //! Only `scoring.v1.ScoringService` calls are limited: health checks and
 //! reflection pass untouched, so probes keep answering under load. Shed and
@@ -19,7 +23,7 @@ use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
 
 use http_body_util::BodyExt;
-use tokio::sync::Semaphore;
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 use tonic::body::Body;
 use tonic::codegen::http::{HeaderMap, Request, Response};
 use tonic::{Code, Status};
@@ -42,6 +46,20 @@ const RPCS: &[&str] = &[
     "FindSimilarClients",
     "ScatterFeatures",
 ];
+
+/// A call's concurrency slot, shared by the call, its response stream and
+/// the blocking work it starts; freed when the last of them ends.
+pub type CallSlot = Arc<OwnedSemaphorePermit>;
+
+tokio::task_local! {
+    static SLOT: CallSlot;
+}
+
+/// The slot of the call being served on this task, for work that outlives
+/// the call's future (a blocking thread) to hold until it ends.
+pub fn current_slot() -> Option<CallSlot> {
+    SLOT.try_with(Arc::clone).ok()
+}
 
 /// Builds [`Limits`] around a service.
 #[derive(Debug, Clone)]
@@ -122,7 +140,8 @@ where
                 "the server is at its concurrency limit; retry with backoff",
             ));
         };
-        let call = self.inner.call(request);
+        let slot: CallSlot = Arc::new(slot);
+        let call = SLOT.scope(Arc::clone(&slot), self.inner.call(request));
         Box::pin(async move {
             match tokio::time::timeout(timeout, call).await {
                 Ok(Ok(response)) => Ok(response.map(|body| {

@@ -1,7 +1,8 @@
 //! The per-call limits on a real server: a call past its deadline answers
 //! DEADLINE_EXCEEDED, a malformed `grpc-timeout` is refused naming the header, calls
 //! over the concurrency limit are shed with RESOURCE_EXHAUSTED while health
-//! checks keep answering, and both are counted in the metrics.
+//! checks keep answering, a call past its deadline keeps its slot while its
+//! blocking work runs, and both are counted in the metrics.
 
 use std::time::Duration;
 
@@ -156,6 +157,41 @@ async fn calls_over_the_concurrency_limit_are_shed_while_health_answers() {
                 })
                 .await
                 .is_ok()
+        }
+    })
+    .await;
+    server.shutdown().await.expect("shutdown");
+}
+
+#[tokio::test]
+async fn a_call_past_its_deadline_keeps_its_slot_while_its_work_runs() {
+    let (_dir, registry) = heavy_registry();
+    // The server's own 1 ms deadline (a client-side timer would cancel the
+    // call before the server starts its work).
+    let (server, mut client) = start_with(&registry, |s| {
+        s.concurrency_limit = 1;
+        s.request_timeout = Duration::from_millis(1);
+    })
+    .await;
+    let late = client
+        .explain(explain_request(None))
+        .await
+        .expect_err("past its deadline");
+    assert_eq!(late.code(), Code::DeadlineExceeded, "{late:?}");
+    // The explanation still runs on its blocking thread, holding the only
+    // slot: a call now is shed instead of piling more work on.
+    let shed = client
+        .get_model(pb::GetModelRequest { model: None })
+        .await
+        .expect_err("the slot is still held");
+    assert_eq!(shed.code(), Code::ResourceExhausted, "{shed:?}");
+    // Once the work ends, calls are admitted again (answered, or past the
+    // 1 ms deadline, but not shed).
+    eventually("the slot to come back when the work ends", || {
+        let mut client = client.clone();
+        async move {
+            let answer = client.get_model(pb::GetModelRequest { model: None }).await;
+            answer.map_or_else(|s| s.code() != Code::ResourceExhausted, |_| true)
         }
     })
     .await;

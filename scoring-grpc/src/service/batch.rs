@@ -41,7 +41,9 @@ pub(super) fn score_batch(
     }
     let (tx, rx) = mpsc::channel(BATCH_CHUNK * 2);
     let mut applicants = request.applicants;
+    let slot = crate::limits::current_slot();
     tokio::task::spawn_blocking(move || {
+        let _slot = slot;
         let workers = std::thread::available_parallelism().map_or(1, |n| n.get());
         for (chunk_index, chunk) in applicants.chunks_mut(BATCH_CHUNK).enumerate() {
             let first = chunk_index * BATCH_CHUNK;

@@ -106,13 +106,19 @@ impl ScoringApi {
     }
 }
 
-/// Runs CPU-heavy work off the async runtime.
+/// Runs CPU-heavy work off the async runtime, holding the call's
+/// concurrency slot until the work ends (even if the call is answered or
+/// cancelled before).
 pub(crate) async fn blocking<T: Send + 'static>(
     work: impl FnOnce() -> Result<T, ServiceError> + Send + 'static,
 ) -> Result<T, ServiceError> {
-    tokio::task::spawn_blocking(work)
-        .await
-        .map_err(ServiceError::Worker)?
+    let slot = crate::limits::current_slot();
+    tokio::task::spawn_blocking(move || {
+        let _slot = slot;
+        work()
+    })
+    .await
+    .map_err(ServiceError::Worker)?
 }
 
 /// Counts and times one call, and turns its error into a status.
