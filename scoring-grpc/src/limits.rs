@@ -6,7 +6,8 @@
 //!   CANCELLED). A malformed `grpc-timeout` answers INVALID_ARGUMENT.
 //! - a **concurrency limit with load shedding**: a call arriving when
 //!   `limit` calls are in flight answers RESOURCE_EXHAUSTED at once instead
-//!   of queueing. A streamed ScoreBatch holds its slot until its stream ends,
+//!   of queueing. A streamed ScoreBatch holds its slot until its stream ends
+//!   or its deadline passes (a caller that stops reading cannot keep it),
 //!   and work handed to a blocking thread holds it until that work ends
 //!   ([`current_slot`]): a call answered DEADLINE_EXCEEDED or cancelled by
 //!   its caller does not free its slot while its explanation still runs, so
@@ -53,6 +54,13 @@ pub type CallSlot = Arc<OwnedSemaphorePermit>;
 
 tokio::task_local! {
     static SLOT: CallSlot;
+    static DEADLINE: Instant;
+}
+
+/// When the call being served on this task must be finished by: a
+/// streamed ScoreBatch stops there, however far its stream got.
+pub fn current_deadline() -> Option<Instant> {
+    DEADLINE.try_with(|d| *d).ok()
 }
 
 /// The slot of the call being served on this task, for work that outlives
@@ -141,15 +149,33 @@ where
             ));
         };
         let slot: CallSlot = Arc::new(slot);
-        let call = SLOT.scope(Arc::clone(&slot), self.inner.call(request));
+        let call = SLOT.scope(
+            Arc::clone(&slot),
+            DEADLINE.scope(started + timeout, self.inner.call(request)),
+        );
+        let deadline = started + timeout;
+        let streamed = rpc == "ScoreBatch";
         Box::pin(async move {
             match tokio::time::timeout(timeout, call).await {
-                Ok(Ok(response)) => Ok(response.map(|body| {
-                    Body::new(body.map_frame(move |frame| {
-                        let _held_until_the_body_ends = &slot;
-                        frame
+                Ok(Ok(response)) => {
+                    // The body keeps the slot until it ends; a stream's body
+                    // gives it back at the deadline too, even when the
+                    // caller stopped reading and the body cannot end.
+                    let held = Arc::new(std::sync::Mutex::new(Some(slot)));
+                    if streamed {
+                        let held = Arc::clone(&held);
+                        tokio::spawn(async move {
+                            tokio::time::sleep_until(deadline.into()).await;
+                            held.lock().map(|mut h| h.take()).ok();
+                        });
+                    }
+                    Ok(response.map(|body| {
+                        Body::new(body.map_frame(move |frame| {
+                            let _held_until_the_body_ends = &held;
+                            frame
+                        }))
                     }))
-                })),
+                }
                 Ok(Err(error)) => Err(error),
                 Err(_) => {
                     let status = Status::deadline_exceeded(format!(

@@ -6,6 +6,7 @@
 use std::net::SocketAddr;
 use std::path::Path;
 use std::sync::Arc;
+use std::time::Duration;
 
 use scoring_core::registry::Registry;
 use tokio::net::TcpListener;
@@ -85,6 +86,13 @@ fn tls_config(tls: &TlsConfig) -> Result<ServerTlsConfig, StartError> {
     Ok(config)
 }
 
+/// How often the server pings an idle HTTP/2 connection.
+pub const HTTP2_KEEPALIVE_INTERVAL: Duration = Duration::from_secs(30);
+/// How long a ping may go unanswered before the connection is closed.
+pub const HTTP2_KEEPALIVE_TIMEOUT: Duration = Duration::from_secs(10);
+/// Streams (calls) one HTTP/2 connection may have open at once.
+pub const MAX_STREAMS_PER_CONNECTION: u32 = 128;
+
 /// Binds the ports, loads the model (if the alias names one) and serves
 /// until [`RunningServer::shutdown`].
 pub async fn start(settings: Settings) -> Result<RunningServer, StartError> {
@@ -156,7 +164,13 @@ pub async fn start(settings: Settings) -> Result<RunningServer, StartError> {
         .max_encoding_message_size(settings.max_message_bytes);
     let api = InterceptedService::new(api, Gate::new(settings.api_keys.as_deref()));
 
-    let mut builder = Server::builder();
+    // Keepalive pings find callers that vanished without closing (their
+    // streams then end and free their slots); a bound on streams per
+    // connection keeps one connection from taking every slot's queue.
+    let mut builder = Server::builder()
+        .http2_keepalive_interval(Some(HTTP2_KEEPALIVE_INTERVAL))
+        .http2_keepalive_timeout(Some(HTTP2_KEEPALIVE_TIMEOUT))
+        .max_concurrent_streams(MAX_STREAMS_PER_CONNECTION);
     if let Some(tls) = &settings.tls {
         builder = builder
             .tls_config(tls_config(tls)?)

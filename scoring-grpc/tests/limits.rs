@@ -197,3 +197,68 @@ async fn a_call_past_its_deadline_keeps_its_slot_while_its_work_runs() {
     .await;
     server.shutdown().await.expect("shutdown");
 }
+
+#[tokio::test]
+async fn a_batch_whose_caller_stops_reading_ends_at_its_deadline_and_frees_its_slot() {
+    let (_dir, registry) = registry_with_v1();
+    let (server, mut client) = start_with(&registry, |s| {
+        s.concurrency_limit = 1;
+        s.request_timeout = Duration::from_millis(500);
+    })
+    .await;
+    let batch = pb::ScoreBatchRequest {
+        applicants: (0..10_000)
+            .map(|i| pb::Applicant {
+                applicant: Some(pb::applicant::Applicant::ClientId(
+                    FIRST_ID + i % N_CLIENTS as i64,
+                )),
+            })
+            .collect(),
+        reasons: pb::ReasonPolicy::Always as i32,
+        ..Default::default()
+    };
+    // A caller with small flow-control windows: unread, it soon stops
+    // taking answers and the server has to wait.
+    let channel = tonic::transport::Channel::from_shared(format!("http://{}", server.addr))
+        .expect("endpoint")
+        .initial_stream_window_size(Some(16_384))
+        .initial_connection_window_size(Some(16_384))
+        .connect()
+        .await
+        .expect("connects");
+    let mut holder = ScoringServiceClient::new(channel);
+    let mut stream = holder
+        .score_batch(batch)
+        .await
+        .expect("the batch starts")
+        .into_inner();
+    // Nobody reads: at the deadline the server stops waiting and the slot
+    // comes back (before, the stream held it for ever).
+    eventually("the slot to come back after the deadline", || {
+        let mut client = client.clone();
+        async move {
+            client
+                .score(pb::ScoreRequest {
+                    applicant: by_client(FIRST_ID),
+                    ..Default::default()
+                })
+                .await
+                .is_ok()
+        }
+    })
+    .await;
+    // Reading again: the answers sent stand, then the stream says why it
+    // ended early.
+    let mut answered = 0;
+    let ending = loop {
+        match stream.message().await {
+            Ok(Some(_)) => answered += 1,
+            Ok(None) => panic!("the stream ended as if complete after {answered}"),
+            Err(status) => break status,
+        }
+    };
+    assert!(answered < 10_000, "{answered}");
+    assert_eq!(ending.code(), Code::DeadlineExceeded, "{ending:?}");
+    server.shutdown().await.expect("shutdown");
+    let _ = client.score(pb::ScoreRequest::default()).await;
+}

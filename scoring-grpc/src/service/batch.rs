@@ -1,12 +1,20 @@
 //! ScoreBatch: a portfolio scored in chunks, each chunk split over the
 //! cores, answers streamed back in request order with one item error per
-//! bad applicant.
+//! bad applicant. The call's deadline covers the whole stream: past it the
+//! scoring stops (even while waiting for a caller that stopped reading),
+//! the stream ends with DEADLINE_EXCEEDED after the answers already sent,
+//! and the call's slot, thread and model are freed.
 
+use std::pin::Pin;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::task::{Context as TaskContext, Poll};
+use std::time::Instant;
 
 use scoring_proto::scoring::v1 as pb;
 use scoring_proto::scoring::v1::score_batch_response::Outcome as BatchOutcome;
 use tokio::sync::mpsc;
+use tokio_stream::StreamExt as _;
 use tokio_stream::wrappers::ReceiverStream;
 use tonic::Status;
 
@@ -42,21 +50,68 @@ pub(super) fn score_batch(
     let (tx, rx) = mpsc::channel(BATCH_CHUNK * 2);
     let mut applicants = request.applicants;
     let slot = crate::limits::current_slot();
+    let deadline = crate::limits::current_deadline();
+    let runtime = tokio::runtime::Handle::current();
+    let late = Arc::new(AtomicBool::new(false));
+    let late_flag = Arc::clone(&late);
     tokio::task::spawn_blocking(move || {
         let _slot = slot;
         let workers = std::thread::available_parallelism().map_or(1, |n| n.get());
+        let past = |at: Option<Instant>| at.is_some_and(|d| Instant::now() >= d);
         for (chunk_index, chunk) in applicants.chunks_mut(BATCH_CHUNK).enumerate() {
+            if past(deadline) {
+                late_flag.store(true, Ordering::Release);
+                return;
+            }
             let first = chunk_index * BATCH_CHUNK;
             let items = score_chunk(&shared, &context, &model, ask, first, chunk, workers);
             for item in items {
-                if tx.blocking_send(Ok(item)).is_err() {
+                let sent = match deadline {
+                    Some(at) => runtime.block_on(tokio::time::timeout_at(
+                        tokio::time::Instant::from_std(at),
+                        tx.send(Ok(item)),
+                    )),
+                    None => Ok(tx.blocking_send(Ok(item))),
+                };
+                match sent {
+                    Ok(Ok(())) => {}
                     // The caller went away; stop scoring.
-                    return;
+                    Ok(Err(_)) => return,
+                    Err(_) => {
+                        late_flag.store(true, Ordering::Release);
+                        return;
+                    }
                 }
             }
         }
     });
-    Ok(Box::pin(ReceiverStream::new(rx)))
+    let ended = EndOfBatch { late, done: false };
+    Ok(Box::pin(ReceiverStream::new(rx).chain(ended)))
+}
+
+/// The end of a batch's stream: DEADLINE_EXCEEDED when the scoring stopped
+/// at the deadline, nothing otherwise.
+struct EndOfBatch {
+    late: Arc<AtomicBool>,
+    done: bool,
+}
+
+impl tokio_stream::Stream for EndOfBatch {
+    type Item = Result<pb::ScoreBatchResponse, Status>;
+
+    fn poll_next(mut self: Pin<&mut Self>, _: &mut TaskContext<'_>) -> Poll<Option<Self::Item>> {
+        if self.done {
+            return Poll::Ready(None);
+        }
+        self.done = true;
+        let late = self.late.load(Ordering::Acquire);
+        Poll::Ready(late.then(|| {
+            Err(Status::deadline_exceeded(
+                "the batch did not finish within its deadline; the answers before this one stand, \
+                 send the rest again",
+            ))
+        }))
+    }
 }
 
 /// Scores one chunk of a batch (applicants `first..`) split over `workers`
