@@ -131,14 +131,8 @@ fn wrap(text: &str, width: usize, max_lines: usize) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::i18n::Lang;
 
-    const L: Labels<'static> = Labels {
-        id: "c",
-        title: "T <x>",
-        desc: "D",
-        lang: Lang::En,
-    };
+    const L: Labels<'static> = crate::svg::TEST_LABELS;
 
     #[test]
     fn bars_are_coloured_by_sign_and_labels_escaped() {

@@ -155,14 +155,8 @@ fn label_rows<'a>(labels: impl Iterator<Item = (f64, &'a String)>) -> Vec<usize>
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::i18n::Lang;
 
-    const L: Labels<'static> = Labels {
-        id: "g",
-        title: "Gauge",
-        desc: "D",
-        lang: Lang::En,
-    };
+    const L: Labels<'static> = crate::svg::TEST_LABELS;
 
     fn marks() -> [Mark<'static>; 3] {
         [

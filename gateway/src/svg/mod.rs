@@ -217,16 +217,20 @@ pub fn fmt_num(v: f64) -> String {
     }
 }
 
+/// The labels the charts' unit tests draw with.
+#[cfg(test)]
+pub(crate) const TEST_LABELS: Labels<'static> = Labels {
+    id: "c",
+    title: "T <x>",
+    desc: "D",
+    lang: Lang::En,
+};
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    const L: Labels<'static> = Labels {
-        id: "c",
-        title: "T <x>",
-        desc: "D",
-        lang: Lang::En,
-    };
+    const L: Labels<'static> = TEST_LABELS;
 
     #[test]
     fn empty_or_degenerate_inputs_draw_without_panicking() {

@@ -142,34 +142,37 @@ impl AuditLog {
     /// written, or with the reason it could not be; in `best-effort` mode,
     /// at once (a failure is counted and logged, never returned).
     pub async fn record(&self, event: AuditEvent) -> Result<(), AuditError> {
-        match self.mode {
-            AuditMode::BestEffort => {
-                if let Err(error) = self.send(event, None) {
-                    best_effort_failure(&error);
-                }
-                Ok(())
-            }
-            AuditMode::Required => {
-                let (tx, rx) = tokio::sync::oneshot::channel();
-                self.send(event, Some(tx))?;
-                written(rx.await.ok())
-            }
+        match self.enqueue(event)? {
+            Some(answer) => written(answer.await.ok()),
+            None => Ok(()),
         }
     }
 
     /// As [`Self::record`], from a blocking thread (ScoreBatch's workers).
     pub fn record_blocking(&self, event: AuditEvent) -> Result<(), AuditError> {
+        match self.enqueue(event)? {
+            Some(answer) => written(answer.blocking_recv().ok()),
+            None => Ok(()),
+        }
+    }
+
+    /// Queues the line; in `required` mode, returns where the writer will
+    /// say whether it was written.
+    fn enqueue(
+        &self,
+        event: AuditEvent,
+    ) -> Result<Option<tokio::sync::oneshot::Receiver<bool>>, AuditError> {
         match self.mode {
             AuditMode::BestEffort => {
                 if let Err(error) = self.send(event, None) {
-                    best_effort_failure(&error);
+                    tracing::error!(%error, "a decision was not logged");
                 }
-                Ok(())
+                Ok(None)
             }
             AuditMode::Required => {
                 let (tx, rx) = tokio::sync::oneshot::channel();
                 self.send(event, Some(tx))?;
-                written(rx.blocking_recv().ok())
+                Ok(Some(rx))
             }
         }
     }
@@ -213,8 +216,4 @@ fn written(answer: Option<bool>) -> Result<(), AuditError> {
         Some(false) => Err(AuditError::WriteFailed),
         None => Err(AuditError::Stopped),
     }
-}
-
-fn best_effort_failure(error: &AuditError) {
-    tracing::error!(%error, "a decision was not logged");
 }

@@ -171,13 +171,13 @@ pub(super) async fn audit(
     row: &Row,
     decision: &Decision,
 ) -> Result<(), ServiceError> {
-    match &shared.audit {
-        Some(log) => log
-            .record(AuditEvent::new(context, model, row, decision))
-            .await
-            .map_err(ServiceError::AuditUnavailable),
-        None => Ok(()),
-    }
+    let Some(log) = &shared.audit else {
+        return Ok(());
+    };
+    let event = AuditEvent::new(context, model, row, decision);
+    log.record(event)
+        .await
+        .map_err(ServiceError::AuditUnavailable)
 }
 
 /// As [`audit`], from a blocking thread.
@@ -188,12 +188,12 @@ pub(super) fn audit_blocking(
     row: &Row,
     decision: &Decision,
 ) -> Result<(), ServiceError> {
-    match &shared.audit {
-        Some(log) => log
-            .record_blocking(AuditEvent::new(context, model, row, decision))
-            .map_err(ServiceError::AuditUnavailable),
-        None => Ok(()),
-    }
+    let Some(log) = &shared.audit else {
+        return Ok(());
+    };
+    let event = AuditEvent::new(context, model, row, decision);
+    log.record_blocking(event)
+        .map_err(ServiceError::AuditUnavailable)
 }
 
 pub(super) async fn score(
