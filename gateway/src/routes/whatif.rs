@@ -1,6 +1,6 @@
 //! "What if": re-scoring a client with a few application fields changed
-//! (`Applicant.modified_client`), and scoring a new applicant from explicit
-//! feature values. Both forms are POSTed with the session's CSRF token.
+//! (`Applicant.modified_client`). The form is POSTed with the session's
+//! CSRF token.
 
 use std::collections::HashMap;
 
@@ -10,9 +10,7 @@ use axum::{
     response::Response,
 };
 use minijinja::{Value, context};
-use scoring_proto::scoring::v1::{
-    FeatureValues, GetModelRequest, ModifiedClient, applicant::Applicant as Who,
-};
+use scoring_proto::scoring::v1::{GetModelRequest, ModifiedClient, applicant::Applicant as Who};
 
 use super::{Ctx, Params, param, parse_client_id, parse_feature, parse_number, parse_strategy};
 use crate::{
@@ -186,60 +184,9 @@ pub async fn rescore(
     render(&ctx, Some(id), typed_rows(&form), Some(result), chosen)
 }
 
-/// GET /applicants/new: a form with the model's most important features.
-pub async fn new_form(State(state): State<AppState>, ctx: Ctx) -> Result<Response, Failure> {
-    let model = state
-        .scoring
-        .get_model(GetModelRequest { model: None })
-        .await
-        .map_err(|e| ctx.fail(e))?;
-    let rows: Vec<Row> = model
-        .report
-        .map(|r| {
-            r.importance
-                .into_iter()
-                .take(8)
-                .map(|i| (i.feature, String::new()))
-                .collect()
-        })
-        .unwrap_or_default();
-    render(&ctx, None, padded(rows), None, None)
-}
-
-/// POST /applicants/new: scores the applicant as typed.
-pub async fn new_score(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    Form(form): Form<Vec<(String, String)>>,
-) -> Result<Response, Failure> {
-    ctx.officer
-        .check_csrf(csrf_of(&form))
-        .map_err(|e| ctx.fail(e))?;
-    let strategy = strategy_of(&form).map_err(|e| ctx.fail(e))?;
-    let values: HashMap<String, f64> = parse_rows(&form)
-        .map_err(|e| ctx.fail(e))?
-        .into_iter()
-        .filter_map(|(f, v)| v.map(|v| (f, v)))
-        .collect();
-    let (e, model) = tokio::join!(
-        state.scoring.explain(explain_request(
-            Who::Features(FeatureValues { values }),
-            strategy,
-        )),
-        state.scoring.get_model(GetModelRequest { model: None }),
-    );
-    let e = e.map_err(|e| ctx.fail(e))?;
-    let model = model.map_err(|e| ctx.fail(e))?;
-    crate::layers::note_model_version(&e.model_version);
-    let result = outcome(&ctx, &e, None, model.model.as_ref());
-    let chosen = form
-        .iter()
-        .find(|(k, _)| k == "strategy")
-        .map(|(_, v)| v.as_str());
-    render(&ctx, None, typed_rows(&form), Some(result), chosen)
-}
-
-fn outcome(
+/// The result block: the score, before and after when `before` is given,
+/// the factors and the reasons.
+pub fn outcome(
     ctx: &Ctx,
     after: &scoring_proto::scoring::v1::ExplainResponse,
     before: Option<&scoring_proto::scoring::v1::ExplainResponse>,

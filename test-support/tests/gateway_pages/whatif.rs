@@ -1,4 +1,4 @@
-//! What-if simulations and new applicants.
+//! What-if simulations.
 
 use test_support::dashboard::index;
 
@@ -59,44 +59,5 @@ async fn what_if_prefills_top_factors_and_rescores() {
         3,
         "the three thresholds"
     );
-    d.stop().await;
-}
-
-#[tokio::test]
-async fn new_applicant_is_scored_from_explicit_features() {
-    let d = Dashboard::start().await;
-    let s = sign_in(&d.app).await;
-    let form = send(&d.app, get("/applicants/new", &s.cookie)).await;
-    assert_eq!(form.status, StatusCode::OK, "{}", form.body);
-    // The most important feature comes first.
-    assert!(
-        form.body
-            .contains("name=\"feature_0\" value=\"EXT_SOURCE_2\"")
-    );
-    let result = send(
-        &d.app,
-        post(
-            "/applicants/new",
-            &s.cookie,
-            &[
-                ("csrf", &s.csrf),
-                ("feature_0", "EXT_SOURCE_2"),
-                ("value_0", "0,9"),
-                ("feature_1", "AMT_CREDIT"),
-                ("value_1", ""),
-            ],
-        ),
-    )
-    .await;
-    assert_eq!(result.status, StatusCode::OK, "{}", result.body);
-    // A high external score and nothing else known: a low risk.
-    let p = probability_of(&dashboard::applicant(&[("EXT_SOURCE_2", 0.9)]));
-    assert!(p < 0.3, "{p}");
-    assert!(
-        result
-            .body
-            .contains(&format!("<span id=\"probability\">{}</span>", pct(p)))
-    );
-    assert!(result.body.contains("data-decision=\"accept\""));
     d.stop().await;
 }
