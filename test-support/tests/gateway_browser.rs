@@ -3,7 +3,10 @@
 //! (`headless_chrome`), signs in, opens a client of the dashboard model
 //! (`test_support::dashboard`), changes the strategy and the number of
 //! factors with the page's own forms, compares, simulates and reads the
-//! model page, and checks what each page shows. Screenshots go to
+//! model page, and checks what each page shows; over a model of the
+//! kernel's features (`test_support::application_model`), fills the new
+//! applicant's application form by typing and choosing, and reads the
+//! decision and its factors. Screenshots go to
 //! `$CARGO_TARGET_TMPDIR/gateway-browser/` (`target/tmp`).
 //!
 //! Without Chromium (`/usr/bin/chromium`, or `$CHROME`) the test is skipped
@@ -16,6 +19,7 @@ use std::{path::PathBuf, time::Duration};
 use headless_chrome::{
     Browser, LaunchOptions, Tab, protocol::cdp::Page::CaptureScreenshotFormatOption,
 };
+use scoring_core::features::{BureauCredit, LoanApplication, OnlineEngine, Record};
 use test_support::dashboard::{self, KNOWN_CLIENT, LIVE, index};
 use test_support::gateway::{Dashboard, PASSWORD, USER};
 use test_support::prerequisite;
@@ -258,4 +262,105 @@ fn officer_signs_in_and_explores_a_client() {
     );
     screenshot(&tab, "7-model");
     runtime.block_on(dashboard.stop());
+}
+
+/// Chooses `option` in the `<select>` `selector` from the keyboard, as a
+/// person tabbing through the form would (typing an option's first
+/// letters selects it).
+fn choose(tab: &Tab, selector: &str, option: &str) {
+    tab.wait_for_element(selector).unwrap().focus().unwrap();
+    tab.type_str(option).unwrap();
+    let chosen = tab
+        .evaluate(
+            &format!("document.querySelector('{selector}').value"),
+            false,
+        )
+        .unwrap();
+    assert_eq!(
+        chosen
+            .value
+            .and_then(|v| v.as_str().map(str::to_owned))
+            .as_deref(),
+        Some(option),
+        "{selector}"
+    );
+}
+
+#[test]
+fn officer_fills_a_new_application_and_gets_a_decision_with_its_factors() {
+    let Some(chromium) = prerequisite::chromium() else {
+        return;
+    };
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let (dashboard, fixture) = runtime.block_on(Dashboard::start_with_applications(20));
+    let base = serve(&runtime, dashboard.app.clone());
+    let browser = launch(chromium);
+    let tab = browser.new_tab().unwrap();
+
+    sign_in_at(&tab, &base, "/applicants/new");
+    choose(&tab, "#NAME_CONTRACT_TYPE", "c1");
+    set_field(&tab, "#AMT_CREDIT", "450000");
+    set_field(&tab, "#AMT_ANNUITY", "24700.5");
+    choose(&tab, "#CODE_GENDER", "c0");
+    set_field(&tab, "#DAYS_BIRTH", "41");
+    set_field(&tab, "#AMT_INCOME_TOTAL", "202500");
+    set_field(&tab, "#EXT_SOURCE_2", "0.26");
+    // The history is folded away until asked for.
+    tab.wait_for_element("#history summary")
+        .unwrap()
+        .click()
+        .unwrap();
+    choose(&tab, "#bureau_0_CREDIT_ACTIVE", "c2");
+    set_field(&tab, "#bureau_0_AMT_CREDIT_SUM", "90000");
+    screenshot(&tab, "8-new-applicant-form");
+    tab.wait_for_element("#score").unwrap().click().unwrap();
+    let shown = tab
+        .wait_for_element_with_custom_timeout("#result #probability", Duration::from_secs(30))
+        .unwrap()
+        .get_inner_text()
+        .unwrap();
+
+    let application = LoanApplication {
+        application: Record::new()
+            .with("NAME_CONTRACT_TYPE", "c1")
+            .with("AMT_CREDIT", 450_000.0)
+            .with("AMT_ANNUITY", 24_700.5)
+            .with("CODE_GENDER", "c0")
+            .with("DAYS_BIRTH", -14_975.0)
+            .with("AMT_INCOME_TOTAL", 202_500.0)
+            .with("EXT_SOURCE_2", 0.26),
+        bureau: vec![BureauCredit {
+            credit: Record::new()
+                .with("CREDIT_ACTIVE", "c2")
+                .with("AMT_CREDIT_SUM", 90_000.0),
+            balances: vec![],
+        }],
+        previous: vec![],
+    };
+    let row = OnlineEngine::kernel(&fixture.schema)
+        .unwrap()
+        .features(&application)
+        .unwrap();
+    let p = fixture.model.predict_probability(&row).unwrap();
+    assert_eq!(shown, format!("{:.1} %", p * 100.0));
+    let decision = text(&tab, "#result [data-decision]");
+    let expected = if p >= fixture.thresholds.normal {
+        "Refuse the loan"
+    } else {
+        "Grant the loan"
+    };
+    assert!(decision.contains(expected), "{decision}");
+    assert_eq!(tab.find_elements("#result rect.bar").unwrap().len(), 10);
+    assert_eq!(layout_problems_of_result(&tab), "");
+    screenshot(&tab, "9-new-applicant-decision");
+    runtime.block_on(dashboard.stop());
+}
+
+/// The chart checks of [`layout_problems`] for a page without a client
+/// summary: no gauge labels overlapping, no chart label clipped.
+fn layout_problems_of_result(tab: &Tab) -> String {
+    layout_problems(tab)
+        .replace("no client summary", "")
+        .trim_end_matches("; ")
+        .to_owned()
 }
