@@ -84,24 +84,20 @@ async fn bad_input_is_a_400_page_naming_the_field() {
             page.body
         );
     }
-    let bad_value = send(
+    let bad_strategy = send(
         &app,
         post(
             "/clients/100002/whatif",
             &s.cookie,
-            &[
-                ("csrf", &s.csrf),
-                ("feature_0", "AMT_CREDIT"),
-                ("value_0", "lots"),
-            ],
+            &[("csrf", &s.csrf), ("strategy", "bold"), ("AMT_CREDIT", "1")],
         ),
     )
     .await;
-    assert_eq!(bad_value.status, StatusCode::BAD_REQUEST);
+    assert_eq!(bad_strategy.status, StatusCode::BAD_REQUEST);
     assert!(
-        bad_value
+        bad_strategy
             .body
-            .contains("<code id=\"bad-field\">value_0</code>")
+            .contains("<code id=\"bad-field\">strategy</code>")
     );
     // The application form's fields come from the live model, so only the
     // strategy is checked before the service is asked (the fields' checks

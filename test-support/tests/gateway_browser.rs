@@ -2,11 +2,11 @@
 //! Debian's headless Chromium, driven over the DevTools protocol
 //! (`headless_chrome`), signs in, opens a client of the dashboard model
 //! (`test_support::dashboard`), changes the strategy and the number of
-//! factors with the page's own forms, compares, simulates and reads the
-//! model page, and checks what each page shows; over a model of the
-//! kernel's features (`test_support::application_model`), fills the new
-//! applicant's application form by typing and choosing, and reads the
-//! decision and its factors. Screenshots go to
+//! factors with the page's own forms, compares and reads the model page,
+//! and checks what each page shows; over a model of the kernel's features
+//! (`test_support::application_model`), fills the new applicant's
+//! application form by typing and choosing, reads the decision and its
+//! factors, then changes a client's credit in "what if". Screenshots go to
 //! `$CARGO_TARGET_TMPDIR/gateway-browser/` (`target/tmp`).
 //!
 //! Without Chromium (`/usr/bin/chromium`, or `$CHROME`) the test is skipped
@@ -19,8 +19,8 @@ use std::{path::PathBuf, time::Duration};
 use headless_chrome::{
     Browser, LaunchOptions, Tab, protocol::cdp::Page::CaptureScreenshotFormatOption,
 };
-use scoring_core::features::{BureauCredit, LoanApplication, OnlineEngine, Record};
-use test_support::dashboard::{self, KNOWN_CLIENT, LIVE, index};
+use scoring_core::features::{BureauCredit, LoanApplication, OnlineEngine, Record, Value};
+use test_support::dashboard::{self, KNOWN_CLIENT, LIVE};
 use test_support::gateway::{Dashboard, PASSWORD, USER};
 use test_support::prerequisite;
 
@@ -49,7 +49,7 @@ fn set_field(tab: &Tab, selector: &str, value: &str) {
     let element = tab.wait_for_element(selector).unwrap();
     element.click().unwrap();
     tab.press_key("End").unwrap();
-    for _ in 0..8 {
+    for _ in 0..24 {
         tab.press_key("Backspace").unwrap();
     }
     tab.type_str(value).unwrap();
@@ -235,32 +235,13 @@ fn officer_signs_in_and_explores_a_client() {
     assert!(points > 50, "{points}");
     screenshot(&tab, "5-compare");
 
-    // What if the annuity were a smaller share of the credit?
-    open(
-        &tab,
-        &format!("{base}/clients/100002/whatif?strategy=normal"),
-    );
-    set_field(&tab, "#feature_5", "PAYMENT_RATE");
-    set_field(&tab, "#value_5", "0.02");
-    tab.wait_for_element("#rescore").unwrap().click().unwrap();
-    let before = tab
-        .wait_for_element_with_custom_timeout("#before", Duration::from_secs(30))
-        .unwrap()
-        .get_inner_text()
-        .unwrap();
-    let mut changed = known.clone();
-    changed[index("PAYMENT_RATE")] = 0.02;
-    assert!(before.contains(&pct(&known)), "{before}");
-    assert!(before.contains(&pct(&changed)), "{before}");
-    screenshot(&tab, "6-whatif");
-
     open(&tab, &format!("{base}/model"));
     assert_eq!(text(&tab, "#model-version"), LIVE);
     assert!(
         text(&tab, "#model-card").contains("<script>"),
         "the card's raw HTML shows as text"
     );
-    screenshot(&tab, "7-model");
+    screenshot(&tab, "6-model");
     runtime.block_on(dashboard.stop());
 }
 
@@ -353,6 +334,41 @@ fn officer_fills_a_new_application_and_gets_a_decision_with_its_factors() {
     assert_eq!(tab.find_elements("#result rect.bar").unwrap().len(), 10);
     assert_eq!(layout_problems_of_result(&tab), "");
     screenshot(&tab, "9-new-applicant-decision");
+
+    // What if client 2 asked for twice the credit? The ratios built from
+    // it move with it.
+    open(&tab, &format!("{base}/clients/2/whatif?strategy=normal"));
+    let mut twice = fixture.applications[1].clone();
+    let Some(Value::Number(credit)) = twice.application.get("AMT_CREDIT").cloned() else {
+        panic!("client 2 has a credit amount");
+    };
+    twice.application.set("AMT_CREDIT", credit * 2.0);
+    set_field(&tab, "#AMT_CREDIT", &format!("{}", credit * 2.0));
+    tab.wait_for_element("#rescore").unwrap().click().unwrap();
+    let before = tab
+        .wait_for_element_with_custom_timeout("#before", Duration::from_secs(30))
+        .unwrap()
+        .get_inner_text()
+        .unwrap();
+    let n = fixture.schema.features.len();
+    let pct = |row: &[f64]| {
+        format!(
+            "{:.1} %",
+            fixture.model.predict_probability(row).unwrap() * 100.0
+        )
+    };
+    let engine = OnlineEngine::kernel(&fixture.schema).unwrap();
+    assert!(before.contains(&pct(&fixture.rows[n..2 * n])), "{before}");
+    assert!(
+        before.contains(&pct(&engine.features(&twice).unwrap())),
+        "{before}"
+    );
+    let moved = text(&tab, "#changed");
+    assert!(
+        moved.contains("PAYMENT_RATE") && moved.contains("INCOME_CREDIT_PERC"),
+        "{moved}"
+    );
+    screenshot(&tab, "10-whatif");
     runtime.block_on(dashboard.stop());
 }
 

@@ -6,6 +6,7 @@
 //! history is optional: a few Credit Bureau credits and previous
 //! applications.
 
+mod client;
 pub mod fields;
 mod parse;
 
@@ -14,6 +15,7 @@ use std::collections::{BTreeSet, HashMap};
 use minijinja::{Value, context};
 use scoring_proto::scoring::v1::{CategoryVocabulary, FeatureSpec, ModelInfo};
 
+pub use self::client::ClientApplication;
 pub use self::fields::{Group, Unit};
 pub use self::parse::{Typed, field_of_refusal};
 use crate::i18n::Lang;
@@ -95,10 +97,12 @@ impl Form {
             FormField {
                 column: column.to_owned(),
                 group,
-                unit: if choices.is_some() {
-                    Unit::Choice
-                } else {
-                    unit
+                // A text column is a choice when the model has its
+                // categories; without them the model took it as a number.
+                unit: match (&choices, unit) {
+                    (Some(_), _) => Unit::Choice,
+                    (None, Unit::Choice) => Unit::Number,
+                    (None, unit) => unit,
                 },
                 label_key: (!key.is_empty()).then_some(key),
                 description: description(table, column),
@@ -139,6 +143,14 @@ impl Form {
             bureau: history(BUREAU, fields::BUREAU),
             previous: history(PREVIOUS, fields::PREVIOUS),
         }
+    }
+
+    /// The form without the history (what if on a snapshot client, whose
+    /// history is the snapshot's).
+    pub fn application_only(mut self) -> Self {
+        self.bureau.clear();
+        self.previous.clear();
+        self
     }
 
     /// The page's groups, bureau rows and previous-application rows, each

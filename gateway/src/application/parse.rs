@@ -22,7 +22,11 @@ const DAYS_PER_YEAR: f64 = 365.25;
 const MAX_YEARS: f64 = 150.0;
 
 /// The value of `field` typed as `text` (`None` when left empty).
-fn value_of(field: &FormField, name: &str, text: &str) -> Result<Option<RecordValue>, AppError> {
+pub(super) fn value_of(
+    field: &FormField,
+    name: &str,
+    text: &str,
+) -> Result<Option<RecordValue>, AppError> {
     let text = text.trim();
     if text.is_empty() {
         return Ok(None);
