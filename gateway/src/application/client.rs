@@ -117,3 +117,115 @@ impl Form {
         Ok(record)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use scoring_proto::scoring::v1::{CategoryVocabulary, FeatureSpec};
+
+    use super::*;
+    use crate::application::Group;
+
+    fn spec(name: &str, column: &str, aggregation: &str, category: Option<&str>) -> FeatureSpec {
+        FeatureSpec {
+            name: name.into(),
+            source_table: APPLICATION.into(),
+            source_column: column.into(),
+            aggregation: aggregation.into(),
+            category: category.map(str::to_owned),
+            ..Default::default()
+        }
+    }
+
+    fn field(column: &str, unit: Unit, choices: &[&str]) -> FormField {
+        FormField {
+            column: column.into(),
+            group: Group::Loan,
+            unit,
+            label_key: None,
+            description: String::new(),
+            choices: choices.iter().map(|c| c.to_string()).collect(),
+        }
+    }
+
+    #[test]
+    fn the_application_is_read_back_from_the_features_and_kept_where_unchanged() {
+        let model = ModelInfo {
+            features: vec![
+                spec(
+                    "NAME_CONTRACT_TYPE_Cash_loans",
+                    "NAME_CONTRACT_TYPE",
+                    "one_hot",
+                    Some("Cash loans"),
+                ),
+                spec(
+                    "NAME_CONTRACT_TYPE_Revolving_loans",
+                    "NAME_CONTRACT_TYPE",
+                    "one_hot",
+                    Some("Revolving loans"),
+                ),
+                spec("CODE_GENDER", "CODE_GENDER", "code", None),
+                spec("DAYS_BIRTH", "DAYS_BIRTH", "none", None),
+                spec("AMT_CREDIT", "AMT_CREDIT", "none", None),
+            ],
+            vocabularies: vec![CategoryVocabulary {
+                table: APPLICATION.into(),
+                column: "CODE_GENDER".into(),
+                values: vec!["F".into(), "M".into()],
+            }],
+            ..Default::default()
+        };
+        let form = Form {
+            application: vec![
+                field(
+                    "NAME_CONTRACT_TYPE",
+                    Unit::Choice,
+                    &["Cash loans", "Revolving loans"],
+                ),
+                field("CODE_GENDER", Unit::Choice, &["F", "M"]),
+                field("DAYS_BIRTH", Unit::YearsAgo, &[]),
+                field("AMT_CREDIT", Unit::Amount, &[]),
+            ],
+            ..Default::default()
+        };
+        let values: HashMap<String, f64> = [
+            ("NAME_CONTRACT_TYPE_Cash_loans", 0.0),
+            ("NAME_CONTRACT_TYPE_Revolving_loans", 1.0),
+            ("CODE_GENDER", 1.0),
+            ("DAYS_BIRTH", -12_005.0),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_owned(), v))
+        .collect();
+        let client = form.client_application(&model, &values);
+        assert_eq!(client.shown["NAME_CONTRACT_TYPE"], "Revolving loans");
+        assert_eq!(client.shown["CODE_GENDER"], "M");
+        assert_eq!(client.shown["DAYS_BIRTH"], "32.87");
+        assert!(
+            !client.shown.contains_key("AMT_CREDIT"),
+            "missing stays missing"
+        );
+
+        let mut typed = client.shown.clone();
+        typed.insert("AMT_CREDIT".into(), "5000".into());
+        let record = form.modified_application(&client, &typed).unwrap();
+        let number = |column: &str| match record.columns[column].value {
+            Some(V::Number(x)) => x,
+            ref other => panic!("{other:?}"),
+        };
+        // Unchanged: the exact days, not 32.87 years turned back into days.
+        assert_eq!(number("DAYS_BIRTH"), -12_005.0);
+        assert_eq!(number("AMT_CREDIT"), 5_000.0);
+        assert_eq!(
+            record.columns["CODE_GENDER"].value,
+            Some(V::Text("M".into()))
+        );
+        typed.insert("DAYS_BIRTH".into(), "33".into());
+        typed.insert("CODE_GENDER".into(), String::new());
+        let record = form.modified_application(&client, &typed).unwrap();
+        assert!(matches!(record.columns["DAYS_BIRTH"].value, Some(V::Number(d)) if d == -12_053.0));
+        assert!(
+            !record.columns.contains_key("CODE_GENDER"),
+            "emptied: missing"
+        );
+    }
+}
