@@ -10,6 +10,7 @@
 //! that need the scoring service run it for real, in the test-support
 //! crate.
 
+pub mod application;
 pub mod auth;
 pub mod client;
 pub mod config;

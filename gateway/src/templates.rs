@@ -17,6 +17,10 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("client.html", include_str!("../templates/client.html")),
     ("compare.html", include_str!("../templates/compare.html")),
     ("whatif.html", include_str!("../templates/whatif.html")),
+    (
+        "applicant.html",
+        include_str!("../templates/applicant.html"),
+    ),
     ("model.html", include_str!("../templates/model.html")),
     ("error.html", include_str!("../templates/error.html")),
 ];

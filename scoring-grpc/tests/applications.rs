@@ -343,3 +343,43 @@ async fn the_population_rpcs_place_an_application_by_its_computed_features() {
     assert_eq!(similar.neighbours.len(), 3);
     server.shutdown().await.expect("shutdown");
 }
+
+#[tokio::test]
+async fn get_model_gives_the_category_vocabularies_a_loan_application_uses() {
+    let fixture = application_model(5, 1, &[HistoryShape::None]);
+    let (_dir, registry) = registry_with(&fixture);
+    let (server, mut client) = serve(&registry).await;
+    let info = client
+        .get_model(pb::GetModelRequest { model: None })
+        .await
+        .expect("get model")
+        .into_inner()
+        .model
+        .expect("info");
+    let wire: Vec<(String, String, Vec<String>)> = info
+        .vocabularies
+        .into_iter()
+        .map(|v| (v.table, v.column, v.values))
+        .collect();
+    let schema: Vec<(String, String, Vec<String>)> = fixture
+        .schema
+        .vocabularies
+        .iter()
+        .map(|v| (v.table.clone(), v.column.clone(), v.values.clone()))
+        .collect();
+    assert!(!schema.is_empty());
+    assert_eq!(wire, schema, "every vocabulary of the schema, in order");
+    let (_, _, genders) = wire
+        .iter()
+        .find(|(t, c, _)| t == "application" && c == "CODE_GENDER")
+        .expect("the coded CODE_GENDER has its vocabulary too");
+    assert!(!genders.is_empty());
+    // ListModels gives no features, and so no vocabularies.
+    let listed = client
+        .list_models(pb::ListModelsRequest::default())
+        .await
+        .expect("list")
+        .into_inner();
+    assert!(listed.models.iter().all(|m| m.vocabularies.is_empty()));
+    server.shutdown().await.expect("shutdown");
+}

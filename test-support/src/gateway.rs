@@ -227,6 +227,10 @@ mod over_service {
     use axum::Router;
     use scoring_grpc::server::{RunningServer, start};
 
+    use scoring_core::registry::Registry;
+
+    use crate::application_model::{ApplicationModel, application_model};
+    use crate::applications::HistoryShape;
     use crate::{dashboard, service::settings_with_api_key};
 
     /// The API key the dashboard presents to the service.
@@ -259,6 +263,27 @@ mod over_service {
                 endpoint,
                 _registry: dir,
             }
+        }
+
+        /// The dashboard over a model of the kernel's features
+        /// ([`crate::application_model`]: 20 random trees, `clients`
+        /// random applicants of every history shape, ids from 1), live as
+        /// `apps`: the model a loan application can be scored with.
+        pub async fn start_with_applications(clients: usize) -> (Self, ApplicationModel) {
+            let fixture = application_model(20, clients, &HistoryShape::ALL);
+            let dir = tempfile::tempdir().expect("temporary directory");
+            let registry = Registry::open(dir.path().join("registry")).expect("registry");
+            fixture.publish(&registry, "apps");
+            let settings = settings_with_api_key(&registry, "dashboard", API_KEY);
+            let server = start(settings).await.expect("the scoring service starts");
+            let endpoint = format!("http://{}", server.addr);
+            let dashboard = Self {
+                app: super::app(&endpoint, Some(API_KEY)),
+                server,
+                endpoint,
+                _registry: dir,
+            };
+            (dashboard, fixture)
         }
 
         /// Stops the service (the router then gets UNAVAILABLE).

@@ -2,6 +2,7 @@
 //! language, language switch link), rendering, and parsing of the query
 //! and form fields into the contract's types with errors naming the field.
 
+pub mod applicant;
 pub mod client;
 pub mod compare;
 pub mod model;
@@ -47,7 +48,7 @@ pub fn app(state: AppState) -> Router {
         )
         .route(
             "/applicants/new",
-            get(whatif::new_form).post(whatif::new_score),
+            get(applicant::form).post(applicant::score),
         )
         .route("/model", get(model::page))
         .fallback(not_found)

@@ -1,106 +1,68 @@
-//! "What if": re-scoring a client with a few application fields changed
-//! (`Applicant.modified_client`), and scoring a new applicant from explicit
-//! feature values. Both forms are POSTed with the session's CSRF token.
+//! "What if" on a snapshot client: the officer edits the application's own
+//! fields (prefilled with the client's application, read back from its
+//! features: `crate::application::ClientApplication`) and every feature
+//! derived from them is recomputed by the service's online engine.
+//!
+//! The snapshot keeps feature rows, not raw records, so the page composes
+//! two calls of the contract: the edited application row alone, as a
+//! `LoanApplication`, gives the application table's features (Explain with
+//! its feature values); those replace the client's application features
+//! in a `ModifiedClient`, whose history features stay the snapshot's.
+//! Sound because the feature definition computes the application table's
+//! features from the application row alone. The form is POSTed with the
+//! session's CSRF token.
 
 use std::collections::HashMap;
 
 use axum::{
-    Form,
+    Form as Posted,
     extract::{Path, Query, State},
     response::Response,
 };
 use minijinja::{Value, context};
 use scoring_proto::scoring::v1::{
-    FeatureValues, GetModelRequest, ModifiedClient, applicant::Applicant as Who,
+    ExplainResponse, GetModelRequest, LoanApplication, ModelInfo, ModifiedClient,
+    applicant::Applicant as Who,
 };
 
-use super::{Ctx, Params, param, parse_client_id, parse_feature, parse_number, parse_strategy};
+use super::{Ctx, Params, param, parse_client_id, parse_strategy};
 use crate::{
     AppState,
+    application::{ClientApplication, Form, Typed, field_of_refusal},
     error::{AppError, Failure},
     routes::client::{explain_request, factors_chart, pct, score_context, strategies},
     svg,
 };
 
-/// Most rows a what-if form may carry.
-const MAX_ROWS: usize = 20;
+const APPLICATION: &str = "application";
 
-/// One row of the form as typed: (feature, value), value empty = missing.
-type Row = (String, String);
-
-fn parse_rows(form: &[(String, String)]) -> Result<Vec<(String, Option<f64>)>, AppError> {
-    let get = |name: String| {
-        form.iter()
-            .rev()
-            .find(|(k, _)| *k == name)
-            .map(|(_, v)| v.trim().to_owned())
-    };
-    let mut rows = Vec::new();
-    for i in 0..MAX_ROWS {
-        let Some(feature) = get(format!("feature_{i}")).filter(|f| !f.is_empty()) else {
-            continue;
-        };
-        let feature = parse_feature(&feature, &format!("feature_{i}"))?;
-        let value = match get(format!("value_{i}")).filter(|v| !v.is_empty()) {
-            None => None,
-            Some(v) => Some(parse_number(&v, &format!("value_{i}"))?),
-        };
-        rows.push((feature, value));
-    }
-    Ok(rows)
+/// The client explained with its feature values, the live model and the
+/// form of its application.
+async fn client_and_form(
+    state: &AppState,
+    ctx: &Ctx,
+    id: i64,
+    strategy: i32,
+) -> Result<(ExplainResponse, ModelInfo, Form, ClientApplication), Failure> {
+    let mut request = explain_request(Who::ClientId(id), strategy);
+    request.include_feature_values = true;
+    let (explained, model) = tokio::join!(
+        state.scoring.explain(request),
+        state.scoring.get_model(GetModelRequest { model: None }),
+    );
+    let explained = explained.map_err(|e| ctx.fail(e))?;
+    let model = model.map_err(|e| ctx.fail(e))?.model.unwrap_or_default();
+    let form = Form::of_model(&model).application_only();
+    let values = explained
+        .feature_values
+        .as_ref()
+        .map(|v| v.values.clone())
+        .unwrap_or_default();
+    let client = form.client_application(&model, &values);
+    Ok((explained, model, form, client))
 }
 
-fn typed_rows(form: &[(String, String)]) -> Vec<Row> {
-    let get = |name: String| {
-        form.iter()
-            .rev()
-            .find(|(k, _)| *k == name)
-            .map(|(_, v)| v.clone())
-            .unwrap_or_default()
-    };
-    let mut rows: Vec<Row> = (0..MAX_ROWS)
-        .map(|i| (get(format!("feature_{i}")), get(format!("value_{i}"))))
-        .collect();
-    while rows.len() > 7
-        && rows
-            .last()
-            .is_some_and(|r| r.0.trim().is_empty() && r.1.trim().is_empty())
-    {
-        rows.pop();
-    }
-    rows
-}
-
-fn padded(mut rows: Vec<Row>) -> Vec<Row> {
-    rows.push((String::new(), String::new()));
-    rows.push((String::new(), String::new()));
-    rows.truncate(MAX_ROWS);
-    rows
-}
-
-fn rows_value(rows: &[Row]) -> Vec<Value> {
-    rows.iter()
-        .enumerate()
-        .map(|(i, (f, v))| context! { i, feature => f, value => v })
-        .collect()
-}
-
-fn csrf_of(form: &[(String, String)]) -> Option<&str> {
-    form.iter()
-        .find(|(k, _)| k == "csrf")
-        .map(|(_, v)| v.as_str())
-}
-
-fn strategy_of(form: &[(String, String)]) -> Result<i32, AppError> {
-    let params: Params = form
-        .iter()
-        .filter(|(k, _)| k == "strategy")
-        .cloned()
-        .collect();
-    Ok(parse_strategy(&params)? as i32)
-}
-
-/// GET /clients/{id}/whatif: the form, prefilled with the top factors.
+/// GET /clients/{id}/whatif: the client's application, to edit.
 pub async fn form(
     State(state): State<AppState>,
     ctx: Ctx,
@@ -109,141 +71,109 @@ pub async fn form(
 ) -> Result<Response, Failure> {
     let id = parse_client_id(&id, "client_id").map_err(|e| ctx.fail(e))?;
     let strategy = parse_strategy(&params).map_err(|e| ctx.fail(e))? as i32;
-    let e = state
-        .scoring
-        .explain(explain_request(Who::ClientId(id), strategy))
-        .await
-        .map_err(|e| ctx.fail(e))?;
-    let rows: Vec<Row> = e
-        .contributions
-        .iter()
-        .filter(|c| c.actionable)
-        .take(5)
-        .map(|c| {
-            (
-                c.feature.clone(),
-                c.value.map(svg::fmt_num).unwrap_or_default(),
-            )
-        })
-        .collect();
-    render(
-        &ctx,
-        Some(id),
-        padded(rows),
-        None,
-        param(&params, "strategy"),
-    )
+    let (_, _, form, client) = client_and_form(&state, &ctx, id, strategy).await?;
+    let selected = param(&params, "strategy").unwrap_or("default");
+    render(&ctx, id, &form, &client.shown, None, selected)
 }
 
-/// POST /clients/{id}/whatif: scores the client before and after the change.
+/// POST /clients/{id}/whatif: the client before and after the change.
 pub async fn rescore(
     State(state): State<AppState>,
     ctx: Ctx,
     Path(id): Path<String>,
-    Form(form): Form<Vec<(String, String)>>,
+    Posted(posted): Posted<Vec<(String, String)>>,
 ) -> Result<Response, Failure> {
+    let typed: Typed = posted.into_iter().collect();
     ctx.officer
-        .check_csrf(csrf_of(&form))
+        .check_csrf(typed.get("csrf").map(String::as_str))
         .map_err(|e| ctx.fail(e))?;
     let id = parse_client_id(&id, "client_id").map_err(|e| ctx.fail(e))?;
-    let strategy = strategy_of(&form).map_err(|e| ctx.fail(e))?;
-    let rows = parse_rows(&form).map_err(|e| ctx.fail(e))?;
+    let selected = param(&typed, "strategy").unwrap_or("default").to_owned();
+    let strategy = parse_strategy(&typed).map_err(|e| ctx.fail(e))? as i32;
+    let (before, model, form, client) = client_and_form(&state, &ctx, id, strategy).await?;
+    let record = form
+        .modified_application(&client, &typed)
+        .map_err(|e| ctx.fail(e))?;
+    let mut request = explain_request(
+        Who::LoanApplication(LoanApplication {
+            application: Some(record),
+            ..Default::default()
+        }),
+        strategy,
+    );
+    request.include_feature_values = true;
+    let recomputed =
+        state.scoring.explain(request).await.map_err(|status| {
+            match field_of_refusal(&status, &[], &[]) {
+                Some(field) => ctx.fail(AppError::bad(field)),
+                None => ctx.fail(status),
+            }
+        })?;
+    let recomputed = recomputed.feature_values.unwrap_or_default().values;
     let mut modified = ModifiedClient {
         client_id: id,
         values: HashMap::new(),
         cleared: vec![],
     };
-    for (feature, value) in rows {
-        match value {
-            Some(v) => {
-                modified.cleared.retain(|c| *c != feature);
-                modified.values.insert(feature, v);
+    for feature in model
+        .features
+        .iter()
+        .filter(|f| f.source_table == APPLICATION)
+    {
+        match recomputed.get(&feature.name) {
+            Some(&value) => {
+                modified.values.insert(feature.name.clone(), value);
             }
-            None => {
-                modified.values.remove(&feature);
-                modified.cleared.push(feature);
-            }
+            None => modified.cleared.push(feature.name.clone()),
         }
     }
-    let (before, after, model) = tokio::join!(
-        state
-            .scoring
-            .explain(explain_request(Who::ClientId(id), strategy)),
-        state
-            .scoring
-            .explain(explain_request(Who::ModifiedClient(modified), strategy)),
-        state.scoring.get_model(GetModelRequest { model: None }),
-    );
-    let before = before.map_err(|e| ctx.fail(e))?;
-    let after = after.map_err(|e| ctx.fail(e))?;
-    let model = model.map_err(|e| ctx.fail(e))?;
-    crate::layers::note_model_version(&after.model_version);
-    let result = outcome(&ctx, &after, Some(&before), model.model.as_ref());
-    let chosen = form
-        .iter()
-        .find(|(k, _)| k == "strategy")
-        .map(|(_, v)| v.as_str());
-    render(&ctx, Some(id), typed_rows(&form), Some(result), chosen)
-}
-
-/// GET /applicants/new: a form with the model's most important features.
-pub async fn new_form(State(state): State<AppState>, ctx: Ctx) -> Result<Response, Failure> {
-    let model = state
+    let mut request = explain_request(Who::ModifiedClient(modified), strategy);
+    request.include_feature_values = true;
+    let after = state
         .scoring
-        .get_model(GetModelRequest { model: None })
+        .explain(request)
         .await
         .map_err(|e| ctx.fail(e))?;
-    let rows: Vec<Row> = model
-        .report
-        .map(|r| {
-            r.importance
-                .into_iter()
-                .take(8)
-                .map(|i| (i.feature, String::new()))
-                .collect()
-        })
-        .unwrap_or_default();
-    render(&ctx, None, padded(rows), None, None)
+    crate::layers::note_model_version(&after.model_version);
+    let mut result = outcome(&ctx, &after, Some(&before), Some(&model));
+    result = context! { changed => changed_features(&model, &before, &after), ..result };
+    render(&ctx, id, &form, &typed, Some(result), &selected)
 }
 
-/// POST /applicants/new: scores the applicant as typed.
-pub async fn new_score(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    Form(form): Form<Vec<(String, String)>>,
-) -> Result<Response, Failure> {
-    ctx.officer
-        .check_csrf(csrf_of(&form))
-        .map_err(|e| ctx.fail(e))?;
-    let strategy = strategy_of(&form).map_err(|e| ctx.fail(e))?;
-    let values: HashMap<String, f64> = parse_rows(&form)
-        .map_err(|e| ctx.fail(e))?
-        .into_iter()
-        .filter_map(|(f, v)| v.map(|v| (f, v)))
-        .collect();
-    let (e, model) = tokio::join!(
-        state.scoring.explain(explain_request(
-            Who::Features(FeatureValues { values }),
-            strategy,
-        )),
-        state.scoring.get_model(GetModelRequest { model: None }),
-    );
-    let e = e.map_err(|e| ctx.fail(e))?;
-    let model = model.map_err(|e| ctx.fail(e))?;
-    crate::layers::note_model_version(&e.model_version);
-    let result = outcome(&ctx, &e, None, model.model.as_ref());
-    let chosen = form
+/// The features whose value the change moved, in model order: name,
+/// description, before and after (shown, and exact in `data-` attributes).
+fn changed_features(
+    model: &ModelInfo,
+    before: &ExplainResponse,
+    after: &ExplainResponse,
+) -> Vec<Value> {
+    let values = |e: &ExplainResponse| e.feature_values.clone().unwrap_or_default().values;
+    let (before, after) = (values(before), values(after));
+    let exact = |v: Option<&f64>| v.map(|v| format!("{v}"));
+    model
+        .features
         .iter()
-        .find(|(k, _)| k == "strategy")
-        .map(|(_, v)| v.as_str());
-    render(&ctx, None, typed_rows(&form), Some(result), chosen)
+        .filter(|f| {
+            before.get(&f.name).map(|v| v.to_bits()) != after.get(&f.name).map(|v| v.to_bits())
+        })
+        .map(|f| {
+            let (b, a) = (before.get(&f.name), after.get(&f.name));
+            context! {
+                feature => &f.name, description => &f.description,
+                before => b.map(|v| svg::fmt_num(*v)), after => a.map(|v| svg::fmt_num(*v)),
+                exact_after => exact(a),
+            }
+        })
+        .collect()
 }
 
-fn outcome(
+/// The result block: the score, before and after when `before` is given,
+/// the factors and the reasons.
+pub fn outcome(
     ctx: &Ctx,
-    after: &scoring_proto::scoring::v1::ExplainResponse,
-    before: Option<&scoring_proto::scoring::v1::ExplainResponse>,
-    model: Option<&scoring_proto::scoring::v1::ModelInfo>,
+    after: &ExplainResponse,
+    before: Option<&ExplainResponse>,
+    model: Option<&ModelInfo>,
 ) -> Value {
     let (bars, factors) = factors_chart(ctx.lang, "factors", after, |_| true, 10);
     context! {
@@ -256,25 +186,23 @@ fn outcome(
 
 fn render(
     ctx: &Ctx,
-    client_id: Option<i64>,
-    rows: Vec<Row>,
+    id: i64,
+    form: &Form,
+    typed: &Typed,
     result: Option<Value>,
-    chosen: Option<&str>,
+    selected: &str,
 ) -> Result<Response, Failure> {
     let t = |k: &str| ctx.lang.tr(k);
-    let title = match client_id {
-        Some(id) => format!("{} — {} {id}", t("whatif_title"), t("client")),
-        None => t("new_title").to_owned(),
+    let selected = if selected.is_empty() {
+        "default"
+    } else {
+        selected
     };
-    let action = match client_id {
-        Some(id) => format!("/clients/{id}/whatif"),
-        None => "/applicants/new".to_owned(),
-    };
-    let selected = chosen.filter(|s| !s.is_empty()).unwrap_or("default");
     ctx.render(
         "whatif.html",
         context! {
-            title, client_id, action, rows => rows_value(&rows), result,
+            title => format!("{} — {} {id}", t("whatif_title"), t("client")),
+            client_id => id, form => form.render(ctx.lang, typed), result,
             strategies => strategies(ctx.lang, selected),
         },
     )

@@ -41,7 +41,7 @@ fn scale_max(probability: f64, marks: &[Mark<'_>]) -> f64 {
     ROUND.into_iter().find(|&r| r >= top * 1.5).unwrap_or(1.0)
 }
 
-/// A horizontal gauge from 0 to [`scale_max`] with the client's probability
+/// A horizontal gauge from 0 to `scale_max` with the client's probability
 /// and the strategy thresholds; threshold labels take as many rows as they
 /// need not to overlap.
 pub fn gauge(labels: &Labels<'_>, probability: f64, marks: &[Mark<'_>]) -> String {

@@ -8,6 +8,7 @@ pub mod application;
 use std::str::FromStr;
 
 use scoring_core::report::{CostPoint, ModelReport};
+use scoring_core::schema::CategoryVocabulary;
 use scoring_core::{
     FeatureKind, FeatureSpec, Manifest, Outcome, ReasonCode, ReasonPolicy, Strategy,
 };
@@ -217,6 +218,27 @@ pub fn model_info(
         }),
         features: specs.iter().map(ToWire::to_wire).collect(),
         schema_hash: feature_schema_sha256.clone(),
+        // Set from the schema by the caller that has it, as the features.
+        vocabularies: Vec::new(),
+    }
+}
+
+impl ToWire for CategoryVocabulary {
+    type Wire = pb::CategoryVocabulary;
+    fn to_wire(&self) -> pb::CategoryVocabulary {
+        let CategoryVocabulary {
+            table,
+            column,
+            // The encoding is how the trainer turns a category into numbers;
+            // a caller only needs the categories.
+            encoding: _,
+            values,
+        } = self;
+        pb::CategoryVocabulary {
+            table: table.clone(),
+            column: column.clone(),
+            values: values.clone(),
+        }
     }
 }
 

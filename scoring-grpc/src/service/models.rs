@@ -6,7 +6,7 @@ use std::sync::Arc;
 use scoring_core::{Error as CoreError, PublishedModel};
 
 use super::{Shared, blocking};
-use crate::convert::{model_info, report_to_wire};
+use crate::convert::{ToWire, model_info, report_to_wire};
 use crate::error::ServiceError;
 use crate::state::ServedModel;
 use crate::validate::limit;
@@ -19,6 +19,12 @@ const MAX_PAGE: usize = 1000;
 fn describe(published: &PublishedModel, aliases: Vec<String>) -> pb::GetModelResponse {
     let specs = &published.schema().features;
     let mut info = model_info(published.manifest(), aliases, specs, published.report());
+    info.vocabularies = published
+        .schema()
+        .vocabularies
+        .iter()
+        .map(ToWire::to_wire)
+        .collect();
     let policy = published.schema().column_policy();
     for (wire, spec) in info.features.iter_mut().zip(specs) {
         wire.actionable = policy.is_actionable(spec);

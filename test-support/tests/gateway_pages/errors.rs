@@ -4,7 +4,7 @@
 
 use gateway::client::ScoringClient;
 use scoring_proto::scoring::v1::{
-    Applicant, ExplainRequest, FeatureValues, applicant::Applicant as Who,
+    Applicant, ExplainRequest, LoanApplication, applicant::Applicant as Who,
 };
 
 use super::*;
@@ -52,24 +52,18 @@ async fn unknown_client_model_or_feature_is_a_404_page_without_the_grpc_message(
 }
 
 #[tokio::test]
-async fn a_feature_the_model_does_not_know_is_refused_by_the_service() {
+async fn an_application_the_model_cannot_score_is_refused_by_the_service() {
     let d = Dashboard::start().await;
     let s = sign_in(&d.app).await;
-    let values = FeatureValues {
-        values: [("NOT_A_FEATURE".to_owned(), 1.0)].into(),
-    };
-    let message = service_message(&d, Who::Features(values)).await;
-    // Well-formed for the gateway; the service refuses it.
+    let message = service_message(&d, Who::LoanApplication(LoanApplication::default())).await;
+    // Well-formed for the gateway; the dashboard model's features are not the feature definition's: the
+    // service cannot score a loan application with it (FAILED_PRECONDITION).
     let refused = send(
         &d.app,
         post(
             "/applicants/new",
             &s.cookie,
-            &[
-                ("csrf", &s.csrf),
-                ("feature_0", "NOT_A_FEATURE"),
-                ("value_0", "1"),
-            ],
+            &[("csrf", &s.csrf), ("AMT_CREDIT", "400000")],
         ),
     )
     .await;

@@ -7,6 +7,7 @@
 
 #![allow(clippy::unwrap_used)] // helpers outside #[test] fns: a failed unwrap is a failed test
 
+mod applicant;
 mod client;
 mod errors;
 mod model;
