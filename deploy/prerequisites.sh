@@ -8,6 +8,7 @@
 #   kernel's own pandas code (trainer/reference/requirements.txt);
 # - grpcio-tools for the scoring service's Python client test
 #   (scoring-grpc/tests/python/requirements.txt);
+# - moto[server], a real S3-compatible server for the registry tests;
 # - Debian's chromium for the dashboard's browser test
 #   (test-support/tests/gateway_browser.rs; headless, driven from
 #   Rust; the test fails under CI=true without it).
@@ -48,6 +49,12 @@ if ! cmake_ok; then
 fi
 
 python3 -m pip install --quiet --disable-pip-version-check -r trainer/reference/requirements.txt
+
+# moto's S3-compatible server for the registry and replica tests against
+# object storage (test-support/src/object_store.rs).
+if ! python3 -c 'import moto.server, flask' >/dev/null 2>&1; then
+    python3 -m pip install --quiet --disable-pip-version-check 'moto[server]>=5.1'
+fi
 
 # grpcio-tools for the Python client test of the scoring service
 # (scoring-grpc/tests/python_client.rs).

@@ -16,6 +16,7 @@ use std::time::Duration;
 
 use clap::Parser;
 use clap::builder::BoolishValueParser;
+use scoring_core::registry::RegistryLocation;
 
 use crate::error::ConfigError;
 
@@ -40,9 +41,12 @@ const DEFAULT_AUDIT_FSYNC_EVERY: usize = 64;
 #[derive(Debug, Clone, Parser)]
 #[command(name = "scoring-grpc", version)]
 pub struct Cli {
-    /// Model registry directory (shared by the trainer and the service).
+    /// Model registry (shared by the trainer and the service): a directory,
+    /// or an object store URL such as s3://bucket/prefix (credentials and
+    /// endpoint from the AWS_* / GOOGLE_* / AZURE_* variables; the service
+    /// only reads).
     #[arg(long, env = "CREDIT_REGISTRY")]
-    pub registry: PathBuf,
+    pub registry: RegistryLocation,
     /// Registry alias (or version) to serve.
     #[arg(long, env = "SCORING_ALIAS", default_value = DEFAULT_ALIAS)]
     pub alias: String,
@@ -164,7 +168,7 @@ pub struct TlsConfig {
 /// [`Settings::local`] for tests and embedding).
 #[derive(Debug, Clone)]
 pub struct Settings {
-    pub registry: PathBuf,
+    pub registry: RegistryLocation,
     pub alias: String,
     pub listen: SocketAddr,
     pub metrics_listen: Option<SocketAddr>,
@@ -288,9 +292,9 @@ impl Settings {
     /// Settings for tests and embedding: the registry, `production`, an
     /// ephemeral local port, no metrics, no audit, authentication off; the
     /// rest as the flags' defaults.
-    pub fn local(registry: impl Into<PathBuf>) -> Self {
+    pub fn local(registry: RegistryLocation) -> Self {
         Self {
-            registry: registry.into(),
+            registry,
             alias: DEFAULT_ALIAS.to_owned(),
             listen: SocketAddr::from(([127, 0, 0, 1], 0)),
             metrics_listen: None,

@@ -113,9 +113,11 @@ pub async fn start(settings: Settings) -> Result<RunningServer, StartError> {
         }
         None => None,
     };
-    let registry = Registry::open(&settings.registry).map_err(|source| StartError::Registry {
-        path: settings.registry.clone(),
-        source,
+    let registry = Registry::open_location(settings.registry.clone()).map_err(|source| {
+        StartError::Registry {
+            location: settings.registry.to_string(),
+            source,
+        }
     })?;
     let audit = match &settings.audit {
         Some(a) => Some(AuditLog::start(a).map_err(|source| StartError::Audit {

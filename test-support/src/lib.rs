@@ -25,6 +25,8 @@
 //!   history shape;
 //! - `home_credit` (feature `model`): loan applications written as the Home
 //!   Credit files and read back from them;
+//! - `object_store` (feature `model`): a real S3-compatible server (moto)
+//!   on loopback for the registry's tests;
 //! - [`prerequisite`]: what a test does when something it needs (the shared
 //!   Home Credit data, a browser, Python) is missing: skip with a message on
 //!   a developer's machine, fail under `CI=true`, so "ok" in CI always means
@@ -46,6 +48,8 @@ pub mod ensemble;
 pub mod gateway;
 #[cfg(feature = "model")]
 pub mod home_credit;
+#[cfg(feature = "model")]
+pub mod object_store;
 #[cfg(feature = "model")]
 pub mod path_formula;
 pub mod prerequisite;
