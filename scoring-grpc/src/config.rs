@@ -56,6 +56,10 @@ pub struct Cli {
     /// Prometheus metrics listen address (HTTP, path /metrics); off when unset.
     #[arg(long, env = "SCORING_METRICS_LISTEN")]
     pub metrics_listen: Option<SocketAddr>,
+    /// Plain-text gRPC address serving only grpc.health.v1, for probes that
+    /// cannot speak TLS (Kubernetes' gRPC probes); off when unset.
+    #[arg(long, env = "SCORING_HEALTH_LISTEN")]
+    pub health_listen: Option<SocketAddr>,
     /// Client snapshot file (clients.bin) used instead of the model's own.
     #[arg(long, env = "SCORING_SNAPSHOT")]
     pub snapshot: Option<PathBuf>,
@@ -172,6 +176,7 @@ pub struct Settings {
     pub alias: String,
     pub listen: SocketAddr,
     pub metrics_listen: Option<SocketAddr>,
+    pub health_listen: Option<SocketAddr>,
     pub snapshot: Option<PathBuf>,
     pub reload_interval: Duration,
     pub request_timeout: Duration,
@@ -270,6 +275,7 @@ impl Cli {
             alias: self.alias,
             listen: self.listen,
             metrics_listen: self.metrics_listen,
+            health_listen: self.health_listen,
             snapshot: self.snapshot,
             reload_interval: seconds("--reload-interval-secs", self.reload_interval_secs)?,
             request_timeout: seconds("--request-timeout-secs", self.request_timeout_secs)?,
@@ -298,6 +304,7 @@ impl Settings {
             alias: DEFAULT_ALIAS.to_owned(),
             listen: SocketAddr::from(([127, 0, 0, 1], 0)),
             metrics_listen: None,
+            health_listen: None,
             snapshot: None,
             reload_interval: Duration::from_secs_f64(DEFAULT_RELOAD_INTERVAL_SECS),
             request_timeout: Duration::from_secs_f64(DEFAULT_REQUEST_TIMEOUT_SECS),

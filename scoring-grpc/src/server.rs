@@ -15,6 +15,8 @@ use tokio_stream::wrappers::TcpListenerStream;
 use tonic::service::interceptor::InterceptedService;
 use tonic::transport::{Certificate, Identity, Server, ServerTlsConfig};
 use tonic_health::ServingStatus;
+use tonic_health::pb::health_server::HealthServer;
+use tonic_health::server::HealthService;
 
 use crate::audit::AuditLog;
 use crate::auth::Gate;
@@ -34,6 +36,8 @@ pub struct RunningServer {
     pub addr: SocketAddr,
     /// Where `/metrics` is served, when enabled.
     pub metrics_addr: Option<SocketAddr>,
+    /// Where plain-text grpc.health.v1 is served, when enabled.
+    pub health_addr: Option<SocketAddr>,
     stop: watch::Sender<bool>,
     task: JoinHandle<Result<(), tonic::transport::Error>>,
 }
@@ -83,6 +87,34 @@ fn tls_config(tls: &TlsConfig) -> Result<ServerTlsConfig, StartError> {
         config = config.client_ca_root(Certificate::from_pem(read(ca)?));
     }
     Ok(config)
+}
+
+/// Serves `health` alone, without TLS, on `at` until `stop`: what probes
+/// that cannot speak TLS ask (the same statuses as the main port's).
+async fn serve_health(
+    at: SocketAddr,
+    health: HealthServer<HealthService>,
+    mut stop: watch::Receiver<bool>,
+) -> Result<SocketAddr, StartError> {
+    let listener = TcpListener::bind(at)
+        .await
+        .map_err(|source| StartError::Bind { addr: at, source })?;
+    let bound = listener
+        .local_addr()
+        .map_err(|source| StartError::Bind { addr: at, source })?;
+    let router = Server::builder().add_service(health);
+    tokio::spawn(async move {
+        let stopped = async move {
+            let _ = stop.wait_for(|s| *s).await;
+        };
+        if let Err(error) = router
+            .serve_with_incoming_shutdown(TcpListenerStream::new(listener), stopped)
+            .await
+        {
+            tracing::error!(%error, "the health port failed");
+        }
+    });
+    Ok(bound)
 }
 
 /// Binds the ports, loads the model (if the alias names one) and serves
@@ -142,6 +174,7 @@ pub async fn start(settings: Settings) -> Result<RunningServer, StartError> {
     health
         .set_service_status("", ServingStatus::NotServing)
         .await;
+    let health_probe = HealthServer::new(HealthService::from_health_reporter(health.clone()));
     let mut reloader = Reloader::new(shared.clone(), settings.snapshot.clone(), health);
     reloader.check().await;
 
@@ -179,6 +212,10 @@ pub async fn start(settings: Settings) -> Result<RunningServer, StartError> {
         .add_service(api);
 
     let (stop, mut stopped) = watch::channel(false);
+    let health_addr = match settings.health_listen {
+        Some(at) => Some(serve_health(at, health_probe, stop.subscribe()).await?),
+        None => None,
+    };
     let reload_task = tokio::spawn(reloader.run(settings.reload_interval, stop.subscribe()));
     let task = tokio::spawn(async move {
         let shutdown = async move {
@@ -206,6 +243,7 @@ pub async fn start(settings: Settings) -> Result<RunningServer, StartError> {
     Ok(RunningServer {
         addr,
         metrics_addr,
+        health_addr,
         stop,
         task,
     })

@@ -80,7 +80,7 @@ impl Drop for Replica {
 /// Starts the binary on `registry` with `env` and waits for its `serving`
 /// log line, which gives its address.
 fn replica(registry: &str, env: &[(String, String)]) -> Replica {
-    let mut child = Command::new(BIN)
+    let child = Command::new(BIN)
         .env_clear()
         .envs(env.iter().cloned())
         .env("CREDIT_REGISTRY", registry)
@@ -93,7 +93,12 @@ fn replica(registry: &str, env: &[(String, String)]) -> Replica {
         .stderr(Stdio::piped())
         .spawn()
         .expect("start scoring-grpc");
-    let stderr = child.stderr.take().expect("stderr");
+    // Owned by the replica at once, so that it is killed on every path.
+    let mut replica = Replica {
+        child,
+        addr: String::new(),
+    };
+    let stderr = replica.child.stderr.take().expect("stderr");
     let (lines, logged) = mpsc::channel();
     std::thread::spawn(move || {
         for line in BufReader::new(stderr).lines().map_while(Result::ok) {
@@ -106,8 +111,8 @@ fn replica(registry: &str, env: &[(String, String)]) -> Replica {
             && let Some(start) = line.find("\"addr\":\"")
         {
             let rest = &line[start + 8..];
-            let addr = rest[..rest.find('"').expect("closing quote")].to_owned();
-            return Replica { child, addr };
+            replica.addr = rest[..rest.find('"').expect("closing quote")].to_owned();
+            return replica;
         }
         log.push(line);
     }
