@@ -118,8 +118,8 @@ impl Registry {
     pub fn gc(&self) -> Result<usize> {
         match &self.backend {
             Backend::Directory(d) => d.gc(),
-            // Unfinished uploads are never listed; a bucket lifecycle rule
-            // is the place to expire them (deploy/README.md).
+            // Unfinished uploads are never listed; telling one from a
+            // publish in progress needs their age, which is not done yet.
             Backend::Object(_) => Ok(0),
         }
     }
