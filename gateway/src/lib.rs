@@ -22,6 +22,7 @@ pub mod routes;
 pub mod svg;
 pub mod templates;
 pub mod throttle;
+pub mod tls;
 
 use std::sync::Arc;
 
