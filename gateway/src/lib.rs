@@ -24,6 +24,7 @@ pub mod sessions;
 pub mod svg;
 pub mod templates;
 pub mod throttle;
+pub mod tls;
 
 use std::sync::Arc;
 

@@ -54,7 +54,8 @@ async fn serve(config: Config) -> Result<(), StartError> {
         tracing::warn!(path = %users_path.display(), "the users file has no user: nobody can sign in");
     }
     let api_key = config.api_key.as_ref().map(ExposeSecret::expose_secret);
-    let scoring = ScoringClient::connect_lazy(&config.scoring_endpoint, api_key)?;
+    let scoring =
+        ScoringClient::connect_lazy_with(&config.scoring_endpoint, api_key, &config.service_tls())?;
     let state = AppState::new(Inner {
         scoring,
         users,

@@ -207,26 +207,53 @@ pub enum Error {
     )]
     RegistryInvalidAlias { alias: String },
     #[error(
-        "model version {version} is already published at {path}; versions are never overwritten"
+        "model version {version} is already published at {location}; versions are never overwritten"
     )]
-    RegistryVersionExists { version: String, path: PathBuf },
+    RegistryVersionExists { version: String, location: String },
     #[error("no model version {version} in the registry {registry}")]
-    RegistryUnknownVersion { version: String, registry: PathBuf },
+    RegistryUnknownVersion { version: String, registry: String },
     #[error("`{name}` is neither an alias nor a published version in the registry {registry}")]
-    RegistryUnknownName { name: String, registry: PathBuf },
+    RegistryUnknownName { name: String, registry: String },
     #[error("alias `{alias}` has no earlier version to roll back to")]
     RegistryNoRollback { alias: String },
-    #[error("{path}: not a valid published model")]
+    #[error("{location}: not a valid published model")]
     RegistryArtifact {
-        path: PathBuf,
+        location: String,
         #[source]
         source: Box<Error>,
     },
-    #[error("{path}: cannot read the registry file")]
+    #[error("{location}: cannot read the registry file")]
     RegistryFile {
-        path: PathBuf,
+        location: String,
         #[source]
         source: serde_json::Error,
+    },
+    #[error(
+        "`{location}` is not a registry location: {reason} (expected a directory path, \
+         file:///dir, or an object store URL such as s3://bucket/prefix)"
+    )]
+    RegistryLocation { location: String, reason: String },
+    #[error("cannot open the object store of registry {location}")]
+    RegistryStore {
+        location: String,
+        #[source]
+        source: Box<object_store::Error>,
+    },
+    #[error("{location}: {action} failed")]
+    ObjectStore {
+        location: String,
+        action: &'static str,
+        #[source]
+        source: Box<object_store::Error>,
+    },
+    #[error(
+        "alias `{alias}` of registry {registry} kept changing under {attempts} attempts to move it; \
+         nothing was changed, try again"
+    )]
+    RegistryContention {
+        alias: String,
+        registry: String,
+        attempts: u32,
     },
 
     #[error("{path}: {action} failed")]

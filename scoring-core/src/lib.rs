@@ -17,11 +17,13 @@
 //!   hash verification;
 //! - [`report`], [`reference`](mod@reference), [`snapshot`]: what is published beside the
 //!   model: its evaluation, the population statistics, the client features;
-//! - [`registry`]: the directory of published versions and the aliases
+//! - [`registry`]: the published versions (a directory or an object store) and the aliases
 //!   (`production`, `staging`) naming them, shared by the trainer that
 //!   publishes and the service that serves.
 //!
-//! It knows nothing of training, protobuf, HTTP, polars or async.
+//! It knows nothing of training, protobuf, HTTP serving or polars, and its
+//! API blocks (the registry drives its object store client on a private
+//! runtime).
 
 pub mod artifact;
 mod error;

@@ -16,6 +16,7 @@ use std::time::Duration;
 
 use clap::Parser;
 use clap::builder::BoolishValueParser;
+use scoring_core::registry::RegistryLocation;
 
 use crate::error::ConfigError;
 
@@ -40,9 +41,12 @@ const DEFAULT_AUDIT_FSYNC_EVERY: usize = 64;
 #[derive(Debug, Clone, Parser)]
 #[command(name = "scoring-grpc", version)]
 pub struct Cli {
-    /// Model registry directory (shared by the trainer and the service).
+    /// Model registry (shared by the trainer and the service): a directory,
+    /// or an object store URL such as s3://bucket/prefix (credentials and
+    /// endpoint from the AWS_* / GOOGLE_* / AZURE_* variables; the service
+    /// only reads).
     #[arg(long, env = "CREDIT_REGISTRY")]
-    pub registry: PathBuf,
+    pub registry: RegistryLocation,
     /// Registry alias (or version) to serve.
     #[arg(long, env = "SCORING_ALIAS", default_value = DEFAULT_ALIAS)]
     pub alias: String,
@@ -52,6 +56,10 @@ pub struct Cli {
     /// Prometheus metrics listen address (HTTP, path /metrics); off when unset.
     #[arg(long, env = "SCORING_METRICS_LISTEN")]
     pub metrics_listen: Option<SocketAddr>,
+    /// Plain-text gRPC address serving only grpc.health.v1, for probes that
+    /// cannot speak TLS (Kubernetes' gRPC probes); off when unset.
+    #[arg(long, env = "SCORING_HEALTH_LISTEN")]
+    pub health_listen: Option<SocketAddr>,
     /// Client snapshot file (clients.bin) used instead of the model's own.
     #[arg(long, env = "SCORING_SNAPSHOT")]
     pub snapshot: Option<PathBuf>,
@@ -182,10 +190,11 @@ pub struct TlsConfig {
 /// [`Settings::local`] for tests and embedding).
 #[derive(Debug, Clone)]
 pub struct Settings {
-    pub registry: PathBuf,
+    pub registry: RegistryLocation,
     pub alias: String,
     pub listen: SocketAddr,
     pub metrics_listen: Option<SocketAddr>,
+    pub health_listen: Option<SocketAddr>,
     pub snapshot: Option<PathBuf>,
     pub reload_interval: Duration,
     pub request_timeout: Duration,
@@ -313,6 +322,7 @@ impl Cli {
             alias: self.alias,
             listen: self.listen,
             metrics_listen: self.metrics_listen,
+            health_listen: self.health_listen,
             snapshot: self.snapshot,
             reload_interval: seconds("--reload-interval-secs", self.reload_interval_secs)?,
             request_timeout: seconds("--request-timeout-secs", self.request_timeout_secs)?,
@@ -339,12 +349,13 @@ impl Settings {
     /// Settings for tests and embedding: the registry, `production`, an
     /// ephemeral local port, no metrics, no audit, authentication off; the
     /// rest as the flags' defaults.
-    pub fn local(registry: impl Into<PathBuf>) -> Self {
+    pub fn local(registry: RegistryLocation) -> Self {
         Self {
-            registry: registry.into(),
+            registry,
             alias: DEFAULT_ALIAS.to_owned(),
             listen: SocketAddr::from(([127, 0, 0, 1], 0)),
             metrics_listen: None,
+            health_listen: None,
             snapshot: None,
             reload_interval: Duration::from_secs_f64(DEFAULT_RELOAD_INTERVAL_SECS),
             request_timeout: Duration::from_secs_f64(DEFAULT_REQUEST_TIMEOUT_SECS),

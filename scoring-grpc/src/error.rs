@@ -133,9 +133,9 @@ pub enum StartError {
     },
     #[error("the TLS configuration is refused")]
     Tls(#[source] tonic::transport::Error),
-    #[error("cannot open the registry {path}")]
+    #[error("cannot open the registry {location}")]
     Registry {
-        path: PathBuf,
+        location: String,
         #[source]
         source: scoring_core::Error,
     },

@@ -1,6 +1,7 @@
-//! Hot reload: the registry alias is looked at every few seconds; when it
-//! names another version, that version is loaded and verified on a blocking
-//! thread and swapped in whole. A version that fails to load never goes
+//! Hot reload: the registry alias is looked at every few seconds (a read of
+//! `aliases.json`, in a directory or an object store); when it names another
+//! version, that version is loaded and verified on a blocking thread and
+//! swapped in whole. A version that fails to load never goes
 //! live: it is logged, counted, and not retried until the alias moves again.
 
 use std::path::PathBuf;
@@ -61,11 +62,12 @@ impl Reloader {
         if self.loaded.as_ref() == Some(&version) || self.refused.as_ref() == Some(&version) {
             return;
         }
-        let dir = self.shared.registry.version_dir(&version);
+        let shared = self.shared.clone();
         let snapshot = self.snapshot.clone();
-        let cache = self.shared.cache_clients;
+        let target = version.clone();
         let loaded = tokio::task::spawn_blocking(move || {
-            ServedModel::load(&dir, snapshot.as_deref(), cache)
+            let published = shared.registry.load(&target)?;
+            ServedModel::with_snapshot_file(published, snapshot.as_deref(), shared.cache_clients)
         })
         .await;
         match loaded {

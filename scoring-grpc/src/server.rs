@@ -16,6 +16,8 @@ use tokio_stream::wrappers::TcpListenerStream;
 use tonic::service::interceptor::InterceptedService;
 use tonic::transport::{Certificate, Identity, Server, ServerTlsConfig};
 use tonic_health::ServingStatus;
+use tonic_health::pb::health_server::HealthServer;
+use tonic_health::server::HealthService;
 
 use crate::audit::AuditLog;
 use crate::auth::Gate;
@@ -35,6 +37,8 @@ pub struct RunningServer {
     pub addr: SocketAddr,
     /// Where `/metrics` is served, when enabled.
     pub metrics_addr: Option<SocketAddr>,
+    /// Where plain-text grpc.health.v1 is served, when enabled.
+    pub health_addr: Option<SocketAddr>,
     stop: watch::Sender<bool>,
     task: JoinHandle<Result<(), tonic::transport::Error>>,
 }
@@ -93,6 +97,34 @@ pub const HTTP2_KEEPALIVE_TIMEOUT: Duration = Duration::from_secs(10);
 /// Streams (calls) one HTTP/2 connection may have open at once.
 pub const MAX_STREAMS_PER_CONNECTION: u32 = 128;
 
+/// Serves `health` alone, without TLS, on `at` until `stop`: what probes
+/// that cannot speak TLS ask (the same statuses as the main port's).
+async fn serve_health(
+    at: SocketAddr,
+    health: HealthServer<HealthService>,
+    mut stop: watch::Receiver<bool>,
+) -> Result<SocketAddr, StartError> {
+    let listener = TcpListener::bind(at)
+        .await
+        .map_err(|source| StartError::Bind { addr: at, source })?;
+    let bound = listener
+        .local_addr()
+        .map_err(|source| StartError::Bind { addr: at, source })?;
+    let router = Server::builder().add_service(health);
+    tokio::spawn(async move {
+        let stopped = async move {
+            let _ = stop.wait_for(|s| *s).await;
+        };
+        if let Err(error) = router
+            .serve_with_incoming_shutdown(TcpListenerStream::new(listener), stopped)
+            .await
+        {
+            tracing::error!(%error, "the health port failed");
+        }
+    });
+    Ok(bound)
+}
+
 /// Binds the ports, loads the model (if the alias names one) and serves
 /// until [`RunningServer::shutdown`].
 pub async fn start(settings: Settings) -> Result<RunningServer, StartError> {
@@ -124,9 +156,11 @@ pub async fn start(settings: Settings) -> Result<RunningServer, StartError> {
         }
         None => None,
     };
-    let registry = Registry::open(&settings.registry).map_err(|source| StartError::Registry {
-        path: settings.registry.clone(),
-        source,
+    let registry = Registry::open_location(settings.registry.clone()).map_err(|source| {
+        StartError::Registry {
+            location: settings.registry.to_string(),
+            source,
+        }
     })?;
     let audit = match &settings.audit {
         Some(a) => Some(AuditLog::start(a).map_err(|source| StartError::Audit {
@@ -151,6 +185,7 @@ pub async fn start(settings: Settings) -> Result<RunningServer, StartError> {
     health
         .set_service_status("", ServingStatus::NotServing)
         .await;
+    let health_probe = HealthServer::new(HealthService::from_health_reporter(health.clone()));
     let mut reloader = Reloader::new(shared.clone(), settings.snapshot.clone(), health);
     reloader.check().await;
 
@@ -194,6 +229,10 @@ pub async fn start(settings: Settings) -> Result<RunningServer, StartError> {
         .add_service(api);
 
     let (stop, mut stopped) = watch::channel(false);
+    let health_addr = match settings.health_listen {
+        Some(at) => Some(serve_health(at, health_probe, stop.subscribe()).await?),
+        None => None,
+    };
     let reload_task = tokio::spawn(reloader.run(settings.reload_interval, stop.subscribe()));
     let task = tokio::spawn(async move {
         let shutdown = async move {
@@ -221,6 +260,7 @@ pub async fn start(settings: Settings) -> Result<RunningServer, StartError> {
     Ok(RunningServer {
         addr,
         metrics_addr,
+        health_addr,
         stop,
         task,
     })

@@ -41,15 +41,15 @@ pub struct ServedModel {
 pub const DEFAULT_STRATEGY: Strategy = Strategy::Normal;
 
 impl ServedModel {
-    /// Loads and verifies `dir`, replaces its snapshot by `snapshot_file`
-    /// when given, and precomputes the population's scores; Score caches
-    /// the explanations of up to `cache_clients` snapshot clients.
-    pub fn load(
-        dir: &Path,
+    /// Serves `published` (loaded and verified), its snapshot replaced by
+    /// `snapshot_file` when given, and precomputes the population's scores;
+    /// Score caches the explanations of up to `cache_clients` snapshot
+    /// clients.
+    pub fn with_snapshot_file(
+        published: PublishedModel,
         snapshot_file: Option<&Path>,
         cache_clients: usize,
     ) -> Result<Self, scoring_core::Error> {
-        let published = PublishedModel::load(dir)?;
         let snapshot = match snapshot_file {
             Some(path) => {
                 let bytes = std::fs::read(path).map_err(|source| scoring_core::Error::Io {

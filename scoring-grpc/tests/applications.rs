@@ -4,8 +4,8 @@
 //! any other way (bit for bit), in Score, Explain and ScoreBatch; the
 //! engine is rebuilt with each model version a reload brings in.
 
+use scoring_core::Strategy;
 use scoring_core::features::{LoanApplication, OnlineEngine};
-use scoring_core::{PublishedModel, Strategy};
 use scoring_grpc::convert::application::application_to_wire;
 use scoring_proto::scoring::v1 as pb;
 use test_support::application_model::{ApplicationModel, application_model};
@@ -46,9 +46,9 @@ async fn an_application_is_scored_as_the_row_the_online_engine_computes() {
     let fixture = application_model(40, 25, &HistoryShape::ALL);
     let (_dir, registry) = registry_with(&fixture);
     let (server, mut client) = serve(&registry).await;
-    let published =
-        PublishedModel::load(&registry.version_dir(&registry.resolve("apps").expect("apps")))
-            .expect("load");
+    let published = registry
+        .load(&registry.resolve("apps").expect("apps"))
+        .expect("load");
     let engine = OnlineEngine::kernel(published.schema()).expect("engine");
     let mut refused = 0;
     for (i, application) in fixture.applications.iter().enumerate() {

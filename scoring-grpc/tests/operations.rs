@@ -69,6 +69,7 @@ async fn a_corrupted_version_is_refused_counted_and_the_old_one_keeps_serving() 
     publish(&registry, "v2", 2);
     let model_file = registry
         .version_dir(&registry.resolve("v2").expect("v2"))
+        .expect("a directory registry")
         .join("model.json");
     let mut bytes = std::fs::read(&model_file).expect("read");
     let at = bytes
@@ -82,7 +83,10 @@ async fn a_corrupted_version_is_refused_counted_and_the_old_one_keeps_serving() 
     };
     std::fs::write(&model_file, bytes).expect("corrupt");
     std::fs::write(
-        registry.root().join("aliases.json"),
+        registry
+            .version_dir(&registry.resolve("v1").expect("v1"))
+            .expect("a directory registry")
+            .join("../../aliases.json"),
         br#"{"production": "v2"}"#,
     )
     .expect("alias");

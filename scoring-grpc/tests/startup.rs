@@ -2,11 +2,10 @@
 //! external client snapshot; a model published without a snapshot. (The
 //! binary itself, as a process: `tests/binary.rs`.)
 
-use std::path::PathBuf;
 use std::time::Duration;
 
 use clap::Parser;
-use scoring_core::registry::Registry;
+use scoring_core::registry::{Registry, RegistryLocation};
 use scoring_core::snapshot::ClientSnapshot;
 use scoring_core::write_artifact;
 use scoring_grpc::auth::hash_key;
@@ -30,7 +29,7 @@ fn flags_and_their_defaults_make_the_settings() {
     let key = hash_key("k");
     let flag = format!("dashboard:{key}");
     let defaults = check(&["--registry", "r", "--api-key", &flag]).expect("valid");
-    assert_eq!(defaults.registry, PathBuf::from("r"));
+    assert_eq!(defaults.registry, RegistryLocation::directory("r"));
     assert_eq!(defaults.alias, "production");
     assert_eq!(defaults.listen.to_string(), "127.0.0.1:50051");
     assert_eq!(defaults.metrics_listen, None);
@@ -47,7 +46,7 @@ fn flags_and_their_defaults_make_the_settings() {
     );
     assert!(defaults.audit.is_none() && defaults.tls.is_none());
     // Settings::local shares the flags' defaults but for the port and auth.
-    let local = Settings::local("r");
+    let local = Settings::local(RegistryLocation::directory("r"));
     assert_eq!(
         (
             local.reload_interval,
@@ -83,7 +82,7 @@ fn flags_and_their_defaults_make_the_settings() {
         "--tls-client-ca=ca.pem",
     ])
     .expect("valid");
-    assert_eq!(set.registry, PathBuf::from("/srv/registry"));
+    assert_eq!(set.registry, RegistryLocation::directory("/srv/registry"));
     assert_eq!(set.alias, "staging");
     assert_eq!(set.listen.port(), 6000);
     assert_eq!(set.metrics_listen.map(|a| a.port()), Some(9100));
@@ -271,7 +270,7 @@ async fn start_up_failures_are_errors_not_panics() {
 
     let file = dir.path().join("a-file");
     std::fs::write(&file, "").expect("write");
-    let err = start(Settings::local(&file))
+    let err = start(Settings::local(RegistryLocation::directory(&file)))
         .await
         .expect_err("not a directory");
     assert!(matches!(err, StartError::Registry { .. }), "{err}");

@@ -1,107 +1,16 @@
 //! TLS and mutual TLS with certificates made by the `openssl` command (a
-//! test CA, a server certificate for `localhost`, a client certificate);
-//! skipped with a message where `openssl` is missing.
+//! test CA, a server certificate for `localhost`, a client certificate;
+//! `test_support::certificates`).
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 use scoring_grpc::config::TlsConfig;
 use scoring_grpc::server::start;
 use scoring_proto::scoring::v1 as pb;
 use scoring_proto::scoring::v1::scoring_service_client::ScoringServiceClient;
+use test_support::certificates::make_certificates;
 use test_support::*;
 use tonic::transport::{Certificate, Channel, ClientTlsConfig, Identity};
-
-fn openssl(dir: &Path, args: &[&str]) -> bool {
-    Command::new("openssl")
-        .current_dir(dir)
-        .args(args)
-        .output()
-        .is_ok_and(|o| o.status.success())
-}
-
-/// ca.pem, server.pem/server.key (localhost), client.pem/client.key.
-fn make_certificates(dir: &Path) -> bool {
-    std::fs::write(dir.join("san.ext"), "subjectAltName=DNS:localhost\n").expect("ext");
-    // Extensions make it an X.509 v3 certificate, which rustls requires.
-    std::fs::write(dir.join("client.ext"), "extendedKeyUsage=clientAuth\n").expect("ext");
-    let steps: [&[&str]; 5] = [
-        &[
-            "req",
-            "-x509",
-            "-newkey",
-            "rsa:2048",
-            "-nodes",
-            "-keyout",
-            "ca.key",
-            "-out",
-            "ca.pem",
-            "-days",
-            "1",
-            "-subj",
-            "/CN=test-ca",
-        ],
-        &[
-            "req",
-            "-newkey",
-            "rsa:2048",
-            "-nodes",
-            "-keyout",
-            "server.key",
-            "-out",
-            "server.csr",
-            "-subj",
-            "/CN=localhost",
-        ],
-        &[
-            "x509",
-            "-req",
-            "-in",
-            "server.csr",
-            "-CA",
-            "ca.pem",
-            "-CAkey",
-            "ca.key",
-            "-CAcreateserial",
-            "-out",
-            "server.pem",
-            "-days",
-            "1",
-            "-extfile",
-            "san.ext",
-        ],
-        &[
-            "req",
-            "-newkey",
-            "rsa:2048",
-            "-nodes",
-            "-keyout",
-            "client.key",
-            "-out",
-            "client.csr",
-            "-subj",
-            "/CN=dashboard",
-        ],
-        &[
-            "x509",
-            "-req",
-            "-in",
-            "client.csr",
-            "-CA",
-            "ca.pem",
-            "-CAkey",
-            "ca.key",
-            "-CAcreateserial",
-            "-out",
-            "client.pem",
-            "-days",
-            "1",
-            "-extfile",
-            "client.ext",
-        ],
-    ];
-    steps.iter().all(|args| openssl(dir, args))
-}
 
 async fn tls_client(
     addr: std::net::SocketAddr,
@@ -126,8 +35,7 @@ async fn tls_client(
 #[tokio::test]
 async fn serves_over_tls_and_requires_client_certificates_when_configured() {
     let certs = tempfile::tempdir().expect("tmp");
-    if !make_certificates(certs.path()) {
-        eprintln!("skipped: the openssl command is missing or failed");
+    if make_certificates(certs.path()).is_none() {
         return;
     }
     let dir = certs.path();
@@ -173,4 +81,63 @@ async fn served_version(mut client: ScoringServiceClient<Channel>) -> String {
         .expect("score")
         .into_inner()
         .model_version
+}
+
+/// Kubernetes' gRPC probes cannot speak TLS: the health port answers them
+/// in plain text with the main port's statuses, and serves nothing else.
+#[tokio::test]
+async fn a_plain_health_port_answers_probes_while_the_service_requires_tls() {
+    use tonic_health::pb::HealthCheckRequest;
+    use tonic_health::pb::health_check_response::ServingStatus;
+    use tonic_health::pb::health_client::HealthClient;
+
+    let certs = tempfile::tempdir().expect("tmp");
+    if make_certificates(certs.path()).is_none() {
+        return;
+    }
+    let dir = certs.path();
+    let (_registry_dir, registry) = registry_with_v1();
+    let mut settings = settings(&registry);
+    settings.tls = Some(TlsConfig {
+        cert: dir.join("server.pem"),
+        key: dir.join("server.key"),
+        client_ca: Some(dir.join("ca.pem")),
+    });
+    settings.health_listen = Some(std::net::SocketAddr::from(([127, 0, 0, 1], 0)));
+    let server = start(settings).await.expect("server");
+    let health_addr = server.health_addr.expect("health port bound");
+
+    let channel = Channel::from_shared(format!("http://{health_addr}"))
+        .expect("uri")
+        .connect()
+        .await
+        .expect("plain connection to the health port");
+    let status = HealthClient::new(channel.clone())
+        .check(HealthCheckRequest {
+            service: "scoring.v1.ScoringService".into(),
+        })
+        .await
+        .expect("health")
+        .into_inner()
+        .status;
+    assert_eq!(status, ServingStatus::Serving as i32);
+    let scoring = ScoringServiceClient::new(channel)
+        .score(score_request())
+        .await
+        .expect_err("the health port serves only health");
+    assert_eq!(scoring.code(), tonic::Code::Unimplemented, "{scoring:?}");
+
+    let plain = Channel::from_shared(format!("http://{}", server.addr))
+        .expect("uri")
+        .connect()
+        .await;
+    let refused = match plain {
+        Ok(channel) => ScoringServiceClient::new(channel)
+            .score(score_request())
+            .await
+            .is_err(),
+        Err(_) => true,
+    };
+    assert!(refused, "the main port still requires TLS");
+    server.shutdown().await.expect("shutdown");
 }

@@ -27,6 +27,10 @@
 //!   for scoring loan applications through the service;
 //! - `home_credit` (feature `model`): loan applications written as the Home
 //!   Credit files and read back from them;
+//! - `object_store` (feature `model`): a real S3-compatible server (moto)
+//!   on loopback for the registry's tests;
+//! - [`certificates`]: a test CA, server and client certificates, and a
+//!   wrong CA, made by `openssl`, for the TLS and mutual TLS tests;
 //! - [`prerequisite`]: what a test does when something it needs (the shared
 //!   Home Credit data, a browser, Python) is missing: skip with a message on
 //!   a developer's machine, fail under `CI=true`, so "ok" in CI always means
@@ -40,6 +44,7 @@
 pub mod application_model;
 #[cfg(feature = "model")]
 pub mod applications;
+pub mod certificates;
 #[cfg(feature = "model")]
 pub mod classic;
 #[cfg(feature = "model")]
@@ -50,6 +55,8 @@ pub mod ensemble;
 pub mod gateway;
 #[cfg(feature = "model")]
 pub mod home_credit;
+#[cfg(feature = "model")]
+pub mod object_store;
 #[cfg(feature = "model")]
 pub mod path_formula;
 pub mod prerequisite;

@@ -243,7 +243,8 @@ pub fn publish_with(registry: &Registry, publication: &Publication<'_>) {
 
 /// Version `v1` of `registry`, loaded and verified.
 pub fn published_v1(registry: &Registry) -> scoring_core::PublishedModel {
-    scoring_core::PublishedModel::load(&registry.version_dir(&registry.resolve("v1").expect("v1")))
+    registry
+        .load(&registry.resolve("v1").expect("v1"))
         .expect("load")
 }
 

@@ -17,7 +17,7 @@ use tonic_health::pb::health_client::HealthClient;
 
 /// Settings for a test server on the registry: fast reloads, no auth.
 pub fn settings(registry: &Registry) -> Settings {
-    let mut settings = Settings::local(registry.root());
+    let mut settings = Settings::local(registry.location().clone());
     settings.reload_interval = Duration::from_millis(50);
     settings
 }

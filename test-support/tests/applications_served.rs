@@ -45,6 +45,7 @@ fn trainer_scores(features: &Path, registry: &Path, version: &str) -> HashMap<i6
         id_column: "SK_ID_CURR".into(),
         reasons: 0,
         out: out.clone(),
+        shard: trainer::score::Shard::WHOLE,
     })
     .expect("trainer score");
     std::fs::read_to_string(&out)
@@ -159,9 +160,11 @@ async fn raw_applications_over_grpc_score_exactly_as_trainer_score() {
     .await
     .expect("training task");
     let registry = Registry::open(&registry_dir).expect("registry");
-    let server = start(Settings::local(registry.root()))
-        .await
-        .expect("server");
+    let server = start(Settings::local(
+        scoring_core::registry::RegistryLocation::directory(&registry_dir),
+    ))
+    .await
+    .expect("server");
     let mut client = ScoringServiceClient::connect(format!("http://{}", server.addr))
         .await
         .expect("connect");
@@ -196,7 +199,9 @@ async fn raw_applications_over_grpc_score_exactly_as_trainer_score() {
     let (new_dir, new_features) = (work.join("new"), work.join("new-features"));
     std::fs::create_dir_all(&new_dir).expect("dir");
     write_home_credit(&new_dir, &unseen, 0);
-    let schema = registry.version_dir(&registry.resolve(&version).expect("version"));
+    let schema = registry
+        .version_dir(&registry.resolve(&version).expect("version"))
+        .expect("a directory registry");
     let batch = tokio::task::spawn_blocking({
         let (registry_dir, version, new_features) =
             (registry_dir.clone(), version.clone(), new_features.clone());

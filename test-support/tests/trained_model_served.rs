@@ -4,8 +4,8 @@
 //! with the other cross-crate tests so that the service's own tests and load
 //! bench build without the trainer (polars, LightGBM).
 
+use scoring_core::Strategy;
 use scoring_core::registry::Registry;
-use scoring_core::{PublishedModel, Strategy};
 use scoring_grpc::config::Settings;
 use scoring_grpc::server::start;
 use scoring_proto::scoring::v1 as pb;
@@ -30,8 +30,8 @@ async fn serves_a_model_published_by_train_and_publish() {
     .expect("training task");
 
     let registry = Registry::open(tmp.path().join("registry")).expect("registry");
-    let published = PublishedModel::load(&registry.version_dir(&outcome.version)).expect("load");
-    let server = start(Settings::local(registry.root()))
+    let published = registry.load(&outcome.version).expect("load");
+    let server = start(Settings::local(registry.location().clone()))
         .await
         .expect("server");
     let mut client = ScoringServiceClient::connect(format!("http://{}", server.addr))

@@ -9,7 +9,8 @@ use scoring_core::registry::{Registry, VersionDetails, VersionSummary};
 /// Options of `trainer models`.
 #[derive(Debug, Clone, clap::Args)]
 pub struct ModelsArgs {
-    /// The registry directory (created if missing).
+    /// The registry: a directory (created if missing) or an object store URL
+    /// (s3://bucket/prefix; credentials from the AWS_* variables).
     #[arg(
         long,
         env = "CREDIT_REGISTRY",
@@ -116,7 +117,7 @@ fn write_details(out: &mut String, details: &VersionDetails) {
     let m = details.model.manifest();
     let t = m.thresholds;
     let _ = writeln!(out, "version:        {}", details.version);
-    let _ = writeln!(out, "path:           {}", details.path.display());
+    let _ = writeln!(out, "path:           {}", details.location);
     let _ = writeln!(out, "aliases:        {}", details.aliases.join(", "));
     let _ = writeln!(out, "model version:  {}", m.model_version);
     let _ = writeln!(out, "created at:     {}", m.created_at);

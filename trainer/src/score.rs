@@ -11,9 +11,17 @@
 //! threshold, and the top reasons (features pushing towards default). The
 //! output is written to a temporary file renamed at the end, so a crash
 //! never leaves a half file.
+//!
+//! `--shard K/N` scores only the K-th of N contiguous slices of the table's
+//! rows (K from 0), so N processes (the pods of an Indexed Job) share a
+//! portfolio: the N files, headers aside, concatenated in order K = 0..N-1
+//! are byte for byte the file of one unsharded run.
 
+use std::fmt;
 use std::io::Write;
+use std::ops::Range;
 use std::path::PathBuf;
+use std::str::FromStr;
 
 use rayon::prelude::*;
 use scoring_core::registry::Registry;
@@ -46,6 +54,53 @@ pub struct ScoreArgs {
     /// Output CSV file.
     #[arg(long, env = "TRAINER_SCORE_OUT", default_value = "scores.csv")]
     pub out: PathBuf,
+    /// Score only slice K of N of the rows (K from 0): `K/N`.
+    #[arg(long, env = "TRAINER_SHARD", default_value = "0/1")]
+    pub shard: Shard,
+}
+
+/// One of `count` contiguous slices of a table's rows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Shard {
+    pub index: usize,
+    pub count: usize,
+}
+
+impl Shard {
+    /// All the rows.
+    pub const WHOLE: Self = Self { index: 0, count: 1 };
+
+    /// The rows of this shard among `rows`: slice sizes differ by at most one.
+    pub fn range(&self, rows: usize) -> Range<usize> {
+        let bound = |k: usize| {
+            usize::try_from(k as u128 * rows as u128 / self.count as u128).unwrap_or(rows)
+        };
+        bound(self.index)..bound(self.index + 1)
+    }
+}
+
+impl FromStr for Shard {
+    type Err = String;
+
+    fn from_str(text: &str) -> std::result::Result<Self, String> {
+        let expected =
+            || format!("`{text}` is not a shard: expected K/N with 0 <= K < N (e.g. 2/8)");
+        let (k, n) = text.split_once('/').ok_or_else(expected)?;
+        let (index, count) = match (k.trim().parse::<usize>(), n.trim().parse::<usize>()) {
+            (Ok(index), Ok(count)) => (index, count),
+            _ => return Err(expected()),
+        };
+        if count == 0 || index >= count {
+            return Err(expected());
+        }
+        Ok(Self { index, count })
+    }
+}
+
+impl fmt::Display for Shard {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}/{}", self.index, self.count)
+    }
 }
 
 /// Scores the portfolio; returns the number of clients written.
@@ -66,12 +121,13 @@ pub fn run(args: &ScoreArgs) -> Result<usize> {
     let published = registry.show(version.as_str())?.model;
     let rows = read_for_scoring(&args.features, published.schema(), &args.id_column)?;
     let n = published.model().n_features();
-    let bar = indicatif::ProgressBar::new(rows.len() as u64);
+    let shard = args.shard.range(rows.len());
+    let bar = indicatif::ProgressBar::new(shard.len() as u64);
     let model_error = |source| Error::TrainModel {
         stage: "scoring the portfolio",
         source,
     };
-    let lines = (0..rows.len())
+    let lines = shard
         .into_par_iter()
         .map(|i| {
             let row = &rows.values[i * n..(i + 1) * n];
@@ -144,8 +200,9 @@ pub fn run(args: &ScoreArgs) -> Result<usize> {
         .map_err(io("writing", &partial))?;
     std::fs::rename(&partial, &args.out).map_err(io("renaming into place", &args.out))?;
     println!(
-        "scored {} clients with model {version} ({strategy}) into {}",
+        "scored {} clients (shard {}) with model {version} ({strategy}) into {}",
         lines.len(),
+        args.shard,
         args.out.display()
     );
     Ok(lines.len())

@@ -106,6 +106,7 @@ fn publishes_numbered_and_named_versions_and_lists_them_in_natural_order() {
         assert!(
             registry
                 .version_dir(&registry.resolve(&format!("v{n}")).unwrap())
+                .unwrap()
                 .is_dir()
         );
     }

@@ -7,8 +7,8 @@ use std::sync::OnceLock;
 
 use test_support::trained::synthetic_features;
 
+use scoring_core::Strategy;
 use scoring_core::registry::Registry;
-use scoring_core::{PublishedModel, Strategy};
 use trainer::learners::lightgbm::{LightGbmParams, TrainedBooster};
 use trainer::learners::sampling::stratified_split;
 use trainer::train::fit::{Imbalance, Labelled, fit_lightgbm};
@@ -47,7 +47,7 @@ fn publishes_a_model_that_scores_exactly_as_evaluated_with_its_evidence() {
         registry.resolve("production").expect("alias"),
         outcome.version
     );
-    let published = PublishedModel::load(&registry.version_dir(&outcome.version)).expect("load");
+    let published = registry.load(&outcome.version).expect("load");
     let manifest = published.manifest();
     assert!(manifest.metrics["roc_auc"] > 0.65, "{:?}", manifest.metrics);
     assert!(
@@ -136,8 +136,7 @@ fn each_comparison_kind_is_publishable_and_servable() {
             outcome.metrics
         );
         let registry = Registry::open(tmp.path()).expect("registry");
-        let published =
-            PublishedModel::load(&registry.version_dir(&outcome.version)).expect("load");
+        let published = registry.load(&outcome.version).expect("load");
         assert_eq!(published.report().expect("report").model_kind, kind.name());
         let snapshot = published.snapshot().expect("snapshot");
         let row = snapshot.row_at(0);

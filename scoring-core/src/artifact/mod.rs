@@ -41,6 +41,7 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 pub use published::PublishedModel;
+pub(crate) use published::parse_manifest;
 pub use write::{Attachments, write_artifact, write_artifact_with};
 
 use crate::error::{Error, Result};

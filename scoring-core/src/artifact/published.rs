@@ -45,9 +45,10 @@ fn parse<T: serde::de::DeserializeOwned>(file: &str, bytes: &[u8]) -> Result<T> 
     })
 }
 
-fn read_manifest(dir: &Path) -> Result<Manifest> {
-    let bytes = read_file(dir, MANIFEST_FILE)?;
-    let value: serde_json::Value = parse(MANIFEST_FILE, &bytes)?;
+/// Parses and checks a manifest's bytes: its format version first, then
+/// its shape, thresholds and file names.
+pub(crate) fn parse_manifest(bytes: &[u8]) -> Result<Manifest> {
+    let value: serde_json::Value = parse(MANIFEST_FILE, bytes)?;
     let version = value
         .get("format_version")
         .and_then(serde_json::Value::as_u64);
@@ -65,7 +66,7 @@ fn read_manifest(dir: &Path) -> Result<Manifest> {
             });
         }
     }
-    let manifest: Manifest = parse(MANIFEST_FILE, &bytes)?;
+    let manifest: Manifest = parse(MANIFEST_FILE, bytes)?;
     manifest.thresholds.validate()?;
     if !manifest.files.contains_key(MODEL_FILE) {
         return Err(Error::InvalidManifest {
@@ -89,11 +90,20 @@ fn read_manifest(dir: &Path) -> Result<Manifest> {
 impl PublishedModel {
     /// Loads and verifies the artifact in `dir`.
     pub fn load(dir: &Path) -> Result<Self> {
-        let manifest = read_manifest(dir)?;
+        let manifest = parse_manifest(&read_file(dir, MANIFEST_FILE)?)?;
+        Self::load_files(manifest, |name| read_file(dir, name))
+    }
+
+    /// Verifies and loads the files `manifest` lists, each read by `read`
+    /// (by file name), wherever they are stored.
+    pub(crate) fn load_files(
+        manifest: Manifest,
+        read: impl Fn(&str) -> Result<Vec<u8>>,
+    ) -> Result<Self> {
         let mut model_bytes = Vec::new();
         let mut attached = BTreeMap::new();
         for (name, expected) in &manifest.files {
-            let bytes = read_file(dir, name)?;
+            let bytes = read(name)?;
             let found = sha256_hex(&bytes);
             if !found.eq_ignore_ascii_case(expected) {
                 return Err(Error::HashMismatch {
@@ -108,7 +118,7 @@ impl PublishedModel {
                 attached.insert(name.as_str(), bytes);
             }
         }
-        let schema_bytes = read_file(dir, SCHEMA_FILE)?;
+        let schema_bytes = read(SCHEMA_FILE)?;
         let found = sha256_hex(&schema_bytes);
         if !found.eq_ignore_ascii_case(&manifest.feature_schema_sha256) {
             return Err(Error::SchemaHashMismatch {

@@ -10,11 +10,9 @@
 //! ```
 
 use std::collections::BTreeMap;
-use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
-use super::fsync::{io_error, write_atomic};
 use crate::error::{Error, Result};
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -28,26 +26,19 @@ pub(crate) struct Aliases {
 }
 
 impl Aliases {
-    /// Reads the file; a missing file means no aliases yet.
-    pub(crate) fn read(path: &Path) -> Result<Self> {
-        let bytes = match std::fs::read(path) {
-            Ok(bytes) => bytes,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Self::default()),
-            Err(e) => return Err(io_error(path, "reading")(e)),
-        };
-        serde_json::from_slice(&bytes).map_err(|source| Error::RegistryFile {
-            path: path.to_owned(),
+    /// Parses the file's bytes; `location` names it in errors.
+    pub(crate) fn from_bytes(bytes: &[u8], location: &str) -> Result<Self> {
+        serde_json::from_slice(bytes).map_err(|source| Error::RegistryFile {
+            location: location.to_owned(),
             source,
         })
     }
 
-    pub(crate) fn write(&self, path: &Path) -> Result<()> {
-        let mut bytes = serde_json::to_vec_pretty(self).map_err(|source| Error::RegistryFile {
-            path: path.to_owned(),
-            source,
-        })?;
+    pub(crate) fn to_bytes(&self) -> Vec<u8> {
+        // A map of strings always serialises.
+        let mut bytes = serde_json::to_vec_pretty(self).unwrap_or_default();
         bytes.push(b'\n');
-        write_atomic(path, &bytes)
+        bytes
     }
 
     /// Points `alias` at `version`, remembering its previous target.

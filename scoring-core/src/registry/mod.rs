@@ -1,29 +1,36 @@
-//! The model registry: one immutable directory per published version, and
-//! aliases (`production`, `staging`, ...) that name versions and can be
-//! rolled back.
+//! The model registry: immutable published versions, and aliases
+//! (`production`, `staging`, ...) that name versions and can be rolled back;
+//! in a directory or in an object store, chosen by [`RegistryLocation`].
 //!
 //! ```text
-//! <registry>/
-//!   versions/<version>/   a verified scoring-core artifact (+ extra files)
-//!   aliases.json          alias -> version, plus each alias's history
-//!   .staging/             publishes in progress; never listed
+//! <registry>/                    directory              object store
+//!   versions/<version>/          a verified artifact    data/<sha256>.<file>, manifest.json last
+//!   aliases.json                 alias -> version, plus each alias's history
+//!   aliases.lock                 the directory's alias lock
+//!   .staging/                    directory publishes in progress; never listed
 //! ```
 //!
-//! [`Registry::publish`] has the caller write into a fresh directory under
-//! `.staging/`, verifies it with [`crate::PublishedModel::load`],
-//! fsyncs it and renames it into `versions/`: a crash at any point leaves
-//! either no version or a complete one. Leftover staging directories are
-//! removed by [`Registry::open`] and [`Registry::gc`]. `aliases.json` is
-//! replaced atomically (temporary file, fsync, rename).
+//! [`Registry::publish`] has the caller write a fresh directory, verifies it
+//! with [`crate::PublishedModel::load`] and commits it whole: a directory
+//! registry fsyncs it and renames it into `versions/`; an object store
+//! registry uploads its files, reads them back against the manifest and
+//! creates the manifest last, conditionally. A crash at any point leaves
+//! either no version or a complete one, and a version is never overwritten.
 //!
-//! Concurrent publishers are safe (a version is never overwritten), but
-//! concurrent `promote`/`rollback` calls are not serialised: the last write
-//! of `aliases.json` wins.
+//! Alias moves ([`Registry::promote`], [`Registry::rollback`]) are
+//! serialised: under an exclusive lock of `aliases.lock` in a directory, as
+//! a compare-and-swap on `aliases.json`'s ETag in an object store. Two
+//! processes promoting at once never lose a move. Reading (what the service
+//! does) takes no lock and needs only read access.
 
 mod aliases;
+mod directory;
 mod fsync;
+mod location;
 mod names;
+mod object;
 mod store;
 
+pub use location::{RegistryLocation, StoreSettings};
 pub use names::VersionId;
 pub use store::{Registry, VersionDetails, VersionSummary};

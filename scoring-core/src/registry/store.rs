@@ -1,27 +1,33 @@
-//! The registry directory: publishing, listing and aliasing versions.
+//! [`Registry`]: publishing, listing and aliasing versions, the same on
+//! every backend (a directory, an object store).
 
 use std::path::{Path, PathBuf};
-use std::time::{SystemTime, UNIX_EPOCH};
 
-use crate::artifact::MANIFEST_FILE;
-use crate::{Manifest, PublishedModel};
+use tempfile::TempDir;
 
 use super::aliases::Aliases;
-use super::fsync::{io_error, sync_dir, sync_tree};
+use super::directory::Directory;
+use super::location::RegistryLocation;
 use super::names::{VersionId, check_alias};
+use super::object::ObjectRegistry;
 use crate::error::{Error, Result};
+use crate::{Manifest, PublishedModel};
 
-const VERSIONS_DIR: &str = "versions";
-const STAGING_DIR: &str = ".staging";
-const ALIASES_FILE: &str = "aliases.json";
 /// How many later numbers an unnamed publish tries when another publisher
-/// took its `v{N}` between the check and the rename.
+/// took its `v{N}` between the check and the commit.
 const NUMBERING_RETRIES: u64 = 16;
 
-/// A model registry rooted at one directory.
+/// A model registry: a directory or a prefix of an object store.
 #[derive(Debug, Clone)]
 pub struct Registry {
-    root: PathBuf,
+    location: RegistryLocation,
+    backend: Backend,
+}
+
+#[derive(Debug, Clone)]
+enum Backend {
+    Directory(Directory),
+    Object(ObjectRegistry),
 }
 
 /// One published version as listed: its manifest (or why it cannot be
@@ -37,113 +43,152 @@ pub struct VersionSummary {
 #[derive(Debug)]
 pub struct VersionDetails {
     pub version: VersionId,
-    pub path: PathBuf,
+    /// Where the version is stored (a directory, or an object store URL).
+    pub location: String,
     pub model: PublishedModel,
     pub aliases: Vec<String>,
-    /// Every file of the version directory, sorted.
+    /// Every file of the version, sorted.
     pub files: Vec<String>,
 }
 
+/// Where a publish writes before the version is committed.
+enum Staged {
+    Directory(PathBuf),
+    Local(TempDir),
+}
+
+impl Staged {
+    fn path(&self) -> &Path {
+        match self {
+            Self::Directory(dir) => dir,
+            Self::Local(dir) => dir.path(),
+        }
+    }
+
+    fn discard(self) {
+        match self {
+            Self::Directory(dir) => Directory::discard(&dir),
+            Self::Local(dir) => drop(dir),
+        }
+    }
+}
+
 impl Registry {
-    /// Opens the registry at `root`, creating its directories if missing,
-    /// and removes staging directories left by publishers that died.
-    pub fn open(root: impl Into<PathBuf>) -> Result<Self> {
-        let registry = Self { root: root.into() };
-        for dir in [registry.versions_dir(), registry.staging_dir()] {
-            std::fs::create_dir_all(&dir).map_err(io_error(&dir, "creating"))?;
-        }
-        registry.gc()?;
-        Ok(registry)
+    /// Opens the registry at `location`: a directory path (created if
+    /// missing; leftover staging directories are removed), a `file://` URL,
+    /// or an object store URL such as `s3://bucket/prefix` (no request is
+    /// made until the registry is used). A path that spells a URL is one.
+    pub fn open(location: impl AsRef<Path>) -> Result<Self> {
+        Self::open_location(RegistryLocation::try_from(location.as_ref())?)
     }
 
-    pub fn root(&self) -> &Path {
-        &self.root
-    }
-
-    fn versions_dir(&self) -> PathBuf {
-        self.root.join(VERSIONS_DIR)
-    }
-
-    fn staging_dir(&self) -> PathBuf {
-        self.root.join(STAGING_DIR)
-    }
-
-    fn aliases_path(&self) -> PathBuf {
-        self.root.join(ALIASES_FILE)
-    }
-
-    /// The directory of `version` (whether or not it exists).
-    pub fn version_dir(&self, version: &VersionId) -> PathBuf {
-        self.versions_dir().join(version.as_str())
-    }
-
-    /// Removes staging directories whose publisher is no longer running;
-    /// returns how many were removed.
-    pub fn gc(&self) -> Result<usize> {
-        let staging = self.staging_dir();
-        let entries = match std::fs::read_dir(&staging) {
-            Ok(entries) => entries,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(0),
-            Err(e) => return Err(io_error(&staging, "listing")(e)),
-        };
-        let mut removed = 0;
-        for entry in entries {
-            let entry = entry.map_err(io_error(&staging, "listing"))?;
-            let name = entry.file_name();
-            if publisher_alive(&name.to_string_lossy()) {
-                continue;
+    /// [`Self::open`] with a parsed location.
+    pub fn open_location(location: RegistryLocation) -> Result<Self> {
+        let backend = match &location {
+            RegistryLocation::Directory(root) => Backend::Directory(Directory::open(root.clone())?),
+            RegistryLocation::ObjectStore { url, settings } => {
+                Backend::Object(ObjectRegistry::open(url, settings)?)
             }
-            let path = entry.path();
-            let result = if path.is_dir() {
-                std::fs::remove_dir_all(&path)
-            } else {
-                std::fs::remove_file(&path)
-            };
-            result.map_err(io_error(&path, "removing a leftover staging entry"))?;
-            tracing::info!(path = %path.display(), "removed a leftover staging entry");
-            removed += 1;
+        };
+        Ok(Self { location, backend })
+    }
+
+    pub fn location(&self) -> &RegistryLocation {
+        &self.location
+    }
+
+    /// The directory of `version` (whether or not it exists) when the
+    /// registry is a directory.
+    pub fn version_dir(&self, version: &VersionId) -> Option<PathBuf> {
+        match &self.backend {
+            Backend::Directory(d) => Some(d.version_dir(version)),
+            Backend::Object(_) => None,
         }
-        if removed > 0 {
-            sync_dir(&staging)?;
+    }
+
+    fn version_location(&self, version: &VersionId) -> String {
+        match &self.backend {
+            Backend::Directory(d) => d.version_dir(version).display().to_string(),
+            Backend::Object(o) => o.version_location(version),
         }
-        Ok(removed)
+    }
+
+    /// Removes what publishers that died left behind (a directory
+    /// registry's staging directories); returns how many were removed.
+    pub fn gc(&self) -> Result<usize> {
+        match &self.backend {
+            Backend::Directory(d) => d.gc(),
+            // Unfinished uploads are never listed; telling one from a
+            // publish in progress needs their age, which is not done yet.
+            Backend::Object(_) => Ok(0),
+        }
     }
 
     /// Published versions, in natural order.
     pub fn versions(&self) -> Result<Vec<VersionId>> {
-        let dir = self.versions_dir();
-        let mut versions = Vec::new();
-        for entry in std::fs::read_dir(&dir).map_err(io_error(&dir, "listing"))? {
-            let entry = entry.map_err(io_error(&dir, "listing"))?;
-            let name = entry.file_name();
-            let Some(id) = name.to_str().and_then(|n| VersionId::parse(n).ok()) else {
-                continue;
-            };
-            if entry.path().is_dir() {
-                versions.push(id);
-            }
-        }
+        let mut versions = match &self.backend {
+            Backend::Directory(d) => d.versions()?,
+            Backend::Object(o) => o.versions()?,
+        };
         versions.sort();
         Ok(versions)
     }
 
-    fn check_exists(&self, version: &VersionId) -> Result<PathBuf> {
-        let dir = self.version_dir(version);
-        if dir.is_dir() {
-            Ok(dir)
+    fn has_version(&self, version: &VersionId) -> Result<bool> {
+        match &self.backend {
+            Backend::Directory(d) => Ok(d.has_version(version)),
+            Backend::Object(o) => o.has_version(version),
+        }
+    }
+
+    fn check_exists(&self, version: &VersionId) -> Result<()> {
+        if self.has_version(version)? {
+            Ok(())
         } else {
             Err(Error::RegistryUnknownVersion {
                 version: version.to_string(),
-                registry: self.root.clone(),
+                registry: self.location.to_string(),
             })
         }
     }
 
-    /// Publishes a new version: `writer` fills a fresh staging directory,
-    /// which must then load as a verified artifact; it is fsynced and renamed
-    /// into `versions/` in one step. Without `version`, the id is `v{N}`, N one
-    /// more than the highest `v{n}` published. An existing version is never
-    /// overwritten.
+    /// Loads and verifies a published version.
+    pub fn load(&self, version: &VersionId) -> Result<PublishedModel> {
+        let loaded = match &self.backend {
+            Backend::Directory(d) => d.load(version),
+            Backend::Object(o) => o.load(version),
+        };
+        loaded.map_err(|source| Error::RegistryArtifact {
+            location: self.version_location(version),
+            source: Box::new(source),
+        })
+    }
+
+    fn read_aliases(&self) -> Result<Aliases> {
+        match &self.backend {
+            Backend::Directory(d) => d.read_aliases(),
+            Backend::Object(o) => o.read_aliases(),
+        }
+    }
+
+    /// Applies `change` to the aliases atomically: under the directory's
+    /// lock, or as a compare-and-swap on the object store.
+    fn update_aliases(
+        &self,
+        alias: &str,
+        change: &mut dyn FnMut(&mut Aliases) -> Result<()>,
+    ) -> Result<()> {
+        match &self.backend {
+            Backend::Directory(d) => d.update_aliases(change),
+            Backend::Object(o) => o.update_aliases(alias, change),
+        }
+    }
+
+    /// Publishes a new version: `writer` fills a fresh directory, which
+    /// must then load as a verified artifact; it is then committed whole
+    /// (renamed into `versions/`, or uploaded with its manifest last). Without
+    /// `version`, the id is `v{N}`, N one more than the highest `v{n}`
+    /// published. An existing version is never overwritten.
     pub fn publish<E: From<Error>>(
         &self,
         version: Option<&str>,
@@ -154,27 +199,36 @@ impl Registry {
             None => self.next_version()?,
         };
         self.refuse_existing(&id)?;
-        let staging = self.staging_dir();
-        std::fs::create_dir_all(&staging).map_err(io_error(&staging, "creating"))?;
-        let dir = staging.join(staging_name(&id));
-        std::fs::create_dir(&dir).map_err(io_error(&dir, "creating"))?;
-        if let Err(error) = writer(&dir) {
-            discard(&dir);
+        let staged = match &self.backend {
+            Backend::Directory(d) => Staged::Directory(d.stage(&id)?),
+            Backend::Object(_) => Staged::Local(TempDir::new().map_err(|source| Error::Io {
+                path: std::env::temp_dir(),
+                action: "creating a staging directory",
+                source,
+            })?),
+        };
+        if let Err(error) = writer(staged.path()) {
+            staged.discard();
             return Err(error);
         }
-        let verified = PublishedModel::load(&dir)
-            .map_err(|source| Error::RegistryArtifact {
-                path: dir.clone(),
+        if let Err(source) = PublishedModel::load(staged.path()) {
+            let location = staged.path().display().to_string();
+            staged.discard();
+            return Err(Error::RegistryArtifact {
+                location,
                 source: Box::new(source),
-            })
-            .and_then(|_| sync_tree(&dir));
-        if let Err(error) = verified {
-            discard(&dir);
-            return Err(error.into());
+            }
+            .into());
         }
         let mut attempts = 0;
         loop {
-            match self.rename_into_place(&dir, &id) {
+            let committed = self
+                .refuse_existing(&id)
+                .and_then(|()| match &self.backend {
+                    Backend::Directory(d) => d.commit(staged.path(), &id),
+                    Backend::Object(o) => o.commit(staged.path(), &id),
+                });
+            match committed {
                 Ok(()) => break,
                 Err(Error::RegistryVersionExists { .. })
                     if version.is_none() && attempts < NUMBERING_RETRIES =>
@@ -183,14 +237,15 @@ impl Registry {
                     id = self.next_version()?;
                 }
                 Err(error) => {
-                    discard(&dir);
+                    staged.discard();
                     return Err(error.into());
                 }
             }
         }
-        sync_dir(&self.versions_dir())?;
-        sync_dir(&staging)?;
-        tracing::info!(version = %id, registry = %self.root.display(), "published a model version");
+        if let Staged::Local(dir) = staged {
+            drop(dir);
+        }
+        tracing::info!(version = %id, registry = %self.location, "published a model version");
         Ok(id)
     }
 
@@ -207,39 +262,25 @@ impl Registry {
     }
 
     fn refuse_existing(&self, id: &VersionId) -> Result<()> {
-        let target = self.version_dir(id);
-        if target.exists() {
+        if self.has_version(id)? {
             return Err(Error::RegistryVersionExists {
                 version: id.to_string(),
-                path: target,
+                location: self.version_location(id),
             });
         }
         Ok(())
     }
 
-    fn rename_into_place(&self, dir: &Path, id: &VersionId) -> Result<()> {
-        self.refuse_existing(id)?;
-        let target = self.version_dir(id);
-        // rename(2) replaces only an empty directory; a published version
-        // always holds its manifest, so a racing publisher fails here.
-        std::fs::rename(dir, &target).map_err(|source| match source.kind() {
-            std::io::ErrorKind::AlreadyExists | std::io::ErrorKind::DirectoryNotEmpty => {
-                Error::RegistryVersionExists {
-                    version: id.to_string(),
-                    path: target.clone(),
-                }
-            }
-            _ => io_error(&target, "rename of the staged version")(source),
-        })
-    }
-
     /// Every version with its manifest and aliases, in natural order.
     pub fn list(&self) -> Result<Vec<VersionSummary>> {
-        let aliases = Aliases::read(&self.aliases_path())?;
+        let aliases = self.read_aliases()?;
         self.versions()?
             .into_iter()
             .map(|version| {
-                let manifest = read_manifest(&self.version_dir(&version));
+                let manifest = match &self.backend {
+                    Backend::Directory(d) => d.manifest(&version),
+                    Backend::Object(o) => o.manifest(&version),
+                };
                 let aliases = aliases.naming(version.as_str());
                 Ok(VersionSummary {
                     version,
@@ -253,21 +294,17 @@ impl Registry {
     /// Loads and verifies one version.
     pub fn show(&self, version: &str) -> Result<VersionDetails> {
         let version = VersionId::parse(version)?;
-        let path = self.check_exists(&version)?;
-        let model = PublishedModel::load(&path).map_err(|source| Error::RegistryArtifact {
-            path: path.clone(),
-            source: Box::new(source),
-        })?;
-        let mut files = Vec::new();
-        for entry in std::fs::read_dir(&path).map_err(io_error(&path, "listing"))? {
-            let entry = entry.map_err(io_error(&path, "listing"))?;
-            files.push(entry.file_name().to_string_lossy().into_owned());
-        }
+        self.check_exists(&version)?;
+        let model = self.load(&version)?;
+        let mut files = match &self.backend {
+            Backend::Directory(d) => d.files(&version)?,
+            Backend::Object(o) => o.files(&version)?,
+        };
         files.sort();
-        let aliases = Aliases::read(&self.aliases_path())?.naming(version.as_str());
+        let aliases = self.read_aliases()?.naming(version.as_str());
         Ok(VersionDetails {
+            location: self.version_location(&version),
             version,
-            path,
             model,
             aliases,
             files,
@@ -276,34 +313,34 @@ impl Registry {
 
     /// The version an alias names, or the version itself if published.
     pub fn resolve(&self, alias_or_version: &str) -> Result<VersionId> {
-        let aliases = Aliases::read(&self.aliases_path())?;
+        let aliases = self.read_aliases()?;
         if let Some(version) = aliases.current.get(alias_or_version) {
             return VersionId::parse(version);
         }
         match VersionId::parse(alias_or_version) {
-            Ok(id) if self.version_dir(&id).is_dir() => Ok(id),
+            Ok(id) if self.has_version(&id)? => Ok(id),
             _ => Err(Error::RegistryUnknownName {
                 name: alias_or_version.to_owned(),
-                registry: self.root.clone(),
+                registry: self.location.to_string(),
             }),
         }
     }
 
     /// Points `alias` at `version`, which must exist and verify; the alias's
     /// previous target is kept for [`Self::rollback`]. Returns that target.
+    /// Concurrent promotes and rollbacks are applied one after the other,
+    /// none lost.
     pub fn promote(&self, version: &str, alias: &str) -> Result<Option<VersionId>> {
         check_alias(alias)?;
         let version = VersionId::parse(version)?;
-        let path = self.check_exists(&version)?;
-        PublishedModel::load(&path).map_err(|source| Error::RegistryArtifact {
-            path: path.clone(),
-            source: Box::new(source),
+        self.check_exists(&version)?;
+        self.load(&version)?;
+        let mut previous = None;
+        self.update_aliases(alias, &mut |aliases| {
+            previous = aliases.current.get(alias).cloned();
+            aliases.promote(alias, version.as_str());
+            Ok(())
         })?;
-        let file = self.aliases_path();
-        let mut aliases = Aliases::read(&file)?;
-        let previous = aliases.current.get(alias).cloned();
-        aliases.promote(alias, version.as_str());
-        aliases.write(&file)?;
         tracing::info!(%alias, %version, "promoted a model version");
         previous.map(|p| VersionId::parse(&p)).transpose()
     }
@@ -312,46 +349,18 @@ impl Registry {
     /// (the version it named, the version it names now).
     pub fn rollback(&self, alias: &str) -> Result<(Option<VersionId>, VersionId)> {
         check_alias(alias)?;
-        let file = self.aliases_path();
-        let mut aliases = Aliases::read(&file)?;
-        let (from, to) = aliases.rollback(alias)?;
-        let to = VersionId::parse(&to)?;
-        self.check_exists(&to)?;
-        aliases.write(&file)?;
+        let mut moved = None;
+        self.update_aliases(alias, &mut |aliases| {
+            let (from, to) = aliases.rollback(alias)?;
+            let to = VersionId::parse(&to)?;
+            self.check_exists(&to)?;
+            moved = Some((from.map(|f| VersionId::parse(&f)).transpose()?, to));
+            Ok(())
+        })?;
+        let (from, to) = moved.ok_or_else(|| Error::RegistryNoRollback {
+            alias: alias.to_owned(),
+        })?;
         tracing::info!(%alias, version = %to, "rolled an alias back");
-        Ok((from.map(|f| VersionId::parse(&f)).transpose()?, to))
-    }
-}
-
-fn read_manifest(dir: &Path) -> Result<Manifest> {
-    let path = dir.join(MANIFEST_FILE);
-    let bytes = std::fs::read(&path).map_err(io_error(&path, "reading"))?;
-    serde_json::from_slice(&bytes).map_err(|source| Error::RegistryFile { path, source })
-}
-
-/// `<version>.<pid>.<nanos>`: unique, and tells `gc` whose it is.
-fn staging_name(id: &VersionId) -> String {
-    let nanos = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| d.as_nanos());
-    format!("{id}.{}.{nanos}", std::process::id())
-}
-
-/// Whether the process that made staging entry `name` may still be
-/// writing it: its pid is this process or (where /proc exists) running.
-fn publisher_alive(name: &str) -> bool {
-    let mut parts = name.rsplitn(3, '.');
-    let (Some(_nanos), Some(pid), Some(_id)) = (parts.next(), parts.next(), parts.next()) else {
-        return false;
-    };
-    let Ok(pid) = pid.parse::<u32>() else {
-        return false;
-    };
-    pid == std::process::id() || Path::new("/proc").join(pid.to_string()).exists()
-}
-
-fn discard(dir: &Path) {
-    if let Err(error) = std::fs::remove_dir_all(dir) {
-        tracing::warn!(path = %dir.display(), %error, "cannot remove a staging directory");
+        Ok((from, to))
     }
 }
