@@ -16,7 +16,7 @@ pub enum Error {
 
     // --- feature pipeline ---
     #[error(
-        "{path}: required file is missing (expected the {table} table of the Home Credit layout)"
+        "{path}: required file is missing (expected the {table} table of the Home Credit layout, as .csv or .parquet)"
     )]
     MissingFile { path: PathBuf, table: &'static str },
     #[error("{path}: required column `{column}` is missing")]
@@ -34,6 +34,19 @@ pub enum Error {
         path: PathBuf,
         #[source]
         source: polars::error::PolarsError,
+    },
+    #[error("{path}: cannot read the parquet file")]
+    Parquet {
+        path: PathBuf,
+        #[source]
+        source: polars::error::PolarsError,
+    },
+    #[error("{path}, column `{column}`: holds {found}, expected {expected}")]
+    ColumnType {
+        path: PathBuf,
+        column: String,
+        found: String,
+        expected: &'static str,
     },
     #[error("feature pipeline failed while {stage}")]
     Polars {

@@ -1,12 +1,15 @@
 //! The batch engine: the feature definition of one table interpreted with
 //! polars over the whole file (and its child tables' files).
 //!
-//! For a table: its child tables are read and reduced per parent row
-//! (rollups) and joined on; the table is read with only the columns the
-//! definition uses; its vocabularies are recorded (or taken from a fixed
-//! schema); the definition is resolved with them; the row columns become one
-//! `with_columns`, each family a filter and a group-by per client. Every
-//! node becomes the polars expression of [`super::translate`].
+//! For a table: its child tables are read, coded and reduced per parent row
+//! (rollups); the table is read with only the columns the definition uses;
+//! its vocabularies are recorded (or taken from a fixed schema); the
+//! definition is resolved with them and the category columns replaced by
+//! codes ([`Codes`]). The computed numbers become one `with_columns`; the
+//! indicators of a category are not materialised as columns but computed
+//! inside each reduction from the codes; each family is a filter and a
+//! group-by per client. Every node becomes the polars expression of
+//! [`super::translate`].
 
 use std::path::Path;
 
@@ -16,10 +19,11 @@ use scoring_core::features::{
     TablePlan,
 };
 
-use super::Built;
+use super::codes::Codes;
 use super::load::read_table;
-use super::translate::{aggregate, row_expr};
+use super::translate::{aggregate, filter, row_expr};
 use super::vocabularies::Vocabularies;
+use super::{Built, collect_streaming};
 use crate::{Error, Result};
 use synth::tables::Table as File;
 
@@ -29,7 +33,9 @@ pub(crate) fn build_table(
     definition: &FeatureDefinition,
     table: Table,
     vocabularies: &mut Vocabularies,
+    stage: &'static str,
 ) -> Result<Built> {
+    let failed = |source| Error::Polars { stage, source };
     let own = definition.table(table).ok_or_else(|| {
         Error::Core(scoring_core::Error::InvalidFeatureDefinition {
             table,
@@ -61,54 +67,68 @@ pub(crate) fn build_table(
     let frame = read(data_dir, definition, table, &keys)?;
     vocabularies.record(definition, table, &frame)?;
     let plan = definition.resolve_table(table, vocabularies.used())?;
+    let codes = Codes::of(&plan);
+    let mut rows = codes.encode(frame).map_err(failed)?.lazy();
 
-    let mut rows = frame.lazy();
     for (index, (child_plan, (child, child_frame))) in
         plan.children.iter().zip(children).enumerate()
     {
         let key = child.parent().map_or(CLIENT_ID, |(_, key)| key);
+        let child_codes = Codes::of(child_plan);
         let reductions: Vec<Expr> = plan
             .columns
             .iter()
             .filter_map(|c| match &c.value {
                 PlanValue::Rollup { child, column, agg } if *child == index => Some(
-                    aggregate(col(child_plan.columns[*column].name.as_str()), *agg)
+                    aggregate(column_expr(child_plan, *column, &child_codes), *agg)
                         .alias(c.name.as_str()),
                 ),
                 _ => None,
             })
             .collect();
-        let per_parent = child_frame
-            .lazy()
-            .with_columns(computed_columns(child_plan))
-            .group_by([col(key)])
-            .agg(reductions);
+        let child_frame = child_codes.encode(child_frame).map_err(failed)?;
+        // Reduced now, so that the child rows are freed before the families.
+        let per_parent = collect_streaming(
+            child_frame
+                .lazy()
+                .with_columns(computed_columns(child_plan, &child_codes))
+                .group_by([col(key)])
+                .agg(reductions),
+        )
+        .map_err(failed)?;
         rows = rows.join(
-            per_parent,
+            per_parent.lazy(),
             [col(key)],
             [col(key)],
             JoinArgs::new(JoinType::Left),
         );
     }
+    let rows = rows.with_columns(computed_columns(&plan, &codes));
+    let families = plan
+        .groups
+        .iter()
+        .filter(|g| matches!(g, PlanGroup::Family(_)))
+        .count();
+    // Several families read the same rows: computed (and joined) once.
+    let rows = if families > 1 {
+        collect_streaming(rows).map_err(failed)?.lazy()
+    } else {
+        rows
+    };
 
-    let mut built: Option<Built> = None;
+    let mut frame: Option<LazyFrame> = None;
     let mut spec = 0;
-    let with_columns = rows.clone().with_columns(computed_columns(&plan));
     for group in &plan.groups {
-        let frame = match group {
+        let part = match group {
             PlanGroup::Columns => {
-                // Every expression reads the input columns, as the definition says.
                 let mut exprs = vec![col(CLIENT_ID)];
                 if table == Table::Application {
                     exprs.push(col(TARGET).cast(DataType::Int32));
                 }
-                exprs.extend(plan.columns.iter().map(|c| {
-                    match &c.value {
-                        PlanValue::Row(expr) => row_expr(expr)
-                            .cast(DataType::Float64)
-                            .alias(c.name.as_str()),
-                        PlanValue::Rollup { .. } => col(c.name.as_str()).cast(DataType::Float64),
-                    }
+                exprs.extend((0..plan.columns.len()).map(|index| {
+                    column_expr(&plan, index, &codes)
+                        .cast(DataType::Float64)
+                        .alias(plan.columns[index].name.as_str())
                 }));
                 spec += plan.columns.len();
                 rows.clone().select(exprs)
@@ -120,7 +140,7 @@ pub(crate) fn build_table(
                     .map(|&(column, agg)| {
                         let name = plan.specs[spec].name.as_str();
                         spec += 1;
-                        aggregate(col(plan.columns[column].name.as_str()), agg).alias(name)
+                        aggregate(column_expr(&plan, column, &codes), agg).alias(name)
                     })
                     .collect();
                 if family.count {
@@ -129,40 +149,62 @@ pub(crate) fn build_table(
                     exprs.push(len().cast(DataType::Float64).alias(name));
                 }
                 let kept = match &family.filter {
-                    Some(filter) => with_columns
-                        .clone()
-                        .filter(col(filter.column.as_str()).eq(lit(filter.equals.clone()))),
-                    None => with_columns.clone(),
+                    Some(kept) => rows.clone().filter(filter(kept, &codes)),
+                    None => rows.clone(),
                 };
                 kept.group_by([col(CLIENT_ID)]).agg(exprs)
             }
         };
-        let part = Built {
-            frame,
-            specs: Vec::new(),
-        };
-        built = Some(match built {
+        frame = Some(match frame {
             None => part,
-            Some(earlier) => earlier.join(part),
+            Some(earlier) => earlier.join(
+                part,
+                [col(CLIENT_ID)],
+                [col(CLIENT_ID)],
+                JoinArgs::new(JoinType::Left),
+            ),
         });
     }
-    let mut built = built.ok_or_else(|| {
+    let frame = frame.ok_or_else(|| {
         Error::Core(scoring_core::Error::InvalidFeatureDefinition {
             table,
             reason: "it has no features".to_owned(),
         })
     })?;
-    built.specs = plan.specs;
-    Ok(built)
+    Ok(Built {
+        frame: collect_streaming(frame).map_err(failed)?,
+        specs: plan.specs,
+    })
 }
 
-/// The row columns of `plan` that are not an input column as it is.
-fn computed_columns(plan: &TablePlan) -> Vec<Expr> {
+/// Whether column `index` of `plan` is computed inside each reduction that
+/// reads it rather than stored: an indicator or a code, cheap from the codes
+/// and as many as a category has values.
+fn is_inline(plan: &TablePlan, index: usize) -> bool {
+    matches!(
+        &plan.columns[index].value,
+        PlanValue::Row(RowExpr::Equals { .. } | RowExpr::IsMissing { .. } | RowExpr::CodeOf { .. })
+    )
+}
+
+/// The expression giving column `index` of `plan`'s rows.
+fn column_expr(plan: &TablePlan, index: usize, codes: &Codes) -> Expr {
+    let column = &plan.columns[index];
+    match &column.value {
+        PlanValue::Row(expr) if is_inline(plan, index) => row_expr(expr, codes),
+        _ => col(column.name.as_str()),
+    }
+}
+
+/// The stored row columns of `plan` that are not an input column as it is.
+fn computed_columns(plan: &TablePlan, codes: &Codes) -> Vec<Expr> {
     plan.columns
         .iter()
-        .filter_map(|c| match &c.value {
+        .enumerate()
+        .filter_map(|(index, c)| match &c.value {
+            _ if is_inline(plan, index) => None,
             PlanValue::Row(RowExpr::Column(input)) if *input == c.name => None,
-            PlanValue::Row(expr) => Some(row_expr(expr).alias(c.name.as_str())),
+            PlanValue::Row(expr) => Some(row_expr(expr, codes).alias(c.name.as_str())),
             PlanValue::Rollup { .. } => None,
         })
         .collect()
@@ -181,15 +223,17 @@ fn read(
         .table(table)
         .map(|t| t.inputs())
         .unwrap_or_default();
-    let mut columns: Vec<&str> = Vec::new();
-    for column in table.columns().iter().map(|(c, _)| *c).filter(|c| {
-        (*c == CLIENT_ID && table.has_client_id())
-            || (*c == TARGET && table == Table::Application)
-            || keys.contains(c)
-            || inputs.contains(c)
-    }) {
-        columns.push(column);
-    }
+    let columns: Vec<&str> = table
+        .columns()
+        .iter()
+        .map(|(c, _)| *c)
+        .filter(|c| {
+            (*c == CLIENT_ID && table.has_client_id())
+                || (*c == TARGET && table == Table::Application)
+                || keys.contains(c)
+                || inputs.contains(c)
+        })
+        .collect();
     if table != Table::Application {
         return read_table(data_dir, file_of(table), &columns);
     }

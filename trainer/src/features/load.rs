@@ -1,5 +1,10 @@
-//! Reading one Home Credit file: presence and header checks, typed parsing of
-//! only the columns the features use, and precise errors for bad values.
+//! Reading one Home Credit table: presence and header checks, typed parsing
+//! of only the columns the features use, and precise errors for bad values.
+//!
+//! A table is read from its CSV file (`bureau.csv`) or, when there is none,
+//! from a parquet file of the same name (`bureau.parquet`), as a warehouse
+//! exports it: same columns, any numeric type for a number, text for a
+//! category.
 
 use std::io::{BufRead, BufReader};
 use std::path::Path;
@@ -21,20 +26,25 @@ fn parse_type(table: Table, column: &str) -> DataType {
     }
 }
 
-/// Reads `columns` of `table` from `data_dir`. A file with no header at all
-/// counts as an empty table; extra columns are ignored.
+/// Reads `columns` of `table` from `data_dir`, from its CSV file or else
+/// its parquet file. A CSV file with no header at all counts as an empty
+/// table; extra columns are ignored.
 pub(crate) fn read_table(data_dir: &Path, table: Table, columns: &[&str]) -> Result<DataFrame> {
     let path = data_dir.join(table.file_name());
+    let schema: Schema = columns
+        .iter()
+        .map(|c| Field::new((*c).into(), parse_type(table, c)))
+        .collect();
     if !path.is_file() {
+        let parquet = path.with_extension("parquet");
+        if parquet.is_file() {
+            return read_parquet(&parquet, &schema);
+        }
         return Err(Error::MissingFile {
             path,
             table: table.short_name(),
         });
     }
-    let schema: Schema = columns
-        .iter()
-        .map(|c| Field::new((*c).into(), parse_type(table, c)))
-        .collect();
     let Some(header) = read_header(&path)? else {
         return Ok(DataFrame::empty_with_schema(&schema));
     };
@@ -50,6 +60,46 @@ pub(crate) fn read_table(data_dir: &Path, table: Table, columns: &[&str]) -> Res
                 .collect()
         })
         .map_err(|source| diagnose(&path, table, columns, source))
+}
+
+/// Reads the columns of `schema` from a parquet file, each converted to the
+/// type the CSV reader would give it.
+fn read_parquet(path: &Path, schema: &Schema) -> Result<DataFrame> {
+    let failed = |source| Error::Parquet {
+        path: path.to_owned(),
+        source,
+    };
+    let mut scan = PlRefPath::try_from_path(path)
+        .and_then(|p| LazyFrame::scan_parquet(p, ScanArgsParquet::default()))
+        .map_err(failed)?;
+    let found = scan.collect_schema().map_err(failed)?;
+    let mut exprs = Vec::with_capacity(schema.len());
+    for (name, expected) in schema.iter() {
+        let Some(stored) = found.get(name.as_str()) else {
+            return Err(Error::MissingColumn {
+                path: path.to_owned(),
+                column: name.to_string(),
+            });
+        };
+        let convertible = match expected {
+            DataType::String => matches!(stored, DataType::String | DataType::Null),
+            _ => stored.is_primitive_numeric() || matches!(stored, DataType::Null),
+        };
+        if !convertible {
+            return Err(Error::ColumnType {
+                path: path.to_owned(),
+                column: name.to_string(),
+                found: stored.to_string(),
+                expected: if *expected == DataType::String {
+                    "text"
+                } else {
+                    "a number"
+                },
+            });
+        }
+        exprs.push(col(name.clone()).strict_cast(expected.clone()));
+    }
+    scan.select(exprs).collect().map_err(failed)
 }
 
 fn scan(path: &Path, dtypes: SchemaRef) -> PolarsResult<LazyFrame> {

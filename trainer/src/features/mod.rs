@@ -11,10 +11,13 @@
 //! [`scoring_core::features::kernel_definition`]; this is the batch engine
 //! that interprets that definition with polars (`batch`), and the service's
 //! online engine interprets the same one for a single applicant. Only the
-//! columns the features use are read; a table with no rows gives missing
-//! features.
+//! columns the features use are read, from CSV or parquet; a table with no
+//! rows gives missing features. Each table's features are built, aligned on
+//! the applicants and added to the table before the next table is read, so
+//! memory holds the feature table and one input table at a time.
 
 mod batch;
+mod codes;
 mod describe;
 mod load;
 mod output;
@@ -37,8 +40,9 @@ pub use self::output::{FEATURES_FILE, SCHEMA_FILE};
 /// Options of `trainer features`.
 #[derive(Debug, Clone, clap::Args)]
 pub struct FeaturesArgs {
-    /// Folder holding the Home Credit CSV files (and, optionally,
-    /// HomeCredit_columns_description.csv for feature descriptions).
+    /// Folder holding the Home Credit tables, each as its CSV file or, when
+    /// there is none, as a parquet file of the same name (`bureau.parquet`);
+    /// optionally HomeCredit_columns_description.csv for feature descriptions.
     #[arg(long, env = "CREDIT_DATA", default_value = "data/synth")]
     pub data: PathBuf,
     /// Folder to write `features.parquet` and `feature_schema.json` into.
@@ -50,26 +54,10 @@ pub struct FeaturesArgs {
     pub schema: Option<PathBuf>,
 }
 
-/// A feature table under construction: one row per client and its schema.
+/// One table's features: one row per client that has rows, and their specs.
 pub(crate) struct Built {
-    pub(crate) frame: LazyFrame,
+    pub(crate) frame: DataFrame,
     pub(crate) specs: Vec<FeatureSpec>,
-}
-
-impl Built {
-    /// Left-joins another family on the client id (clients without rows get
-    /// missing features).
-    pub(crate) fn join(self, other: Built) -> Self {
-        let frame = self.frame.join(
-            other.frame,
-            [col(CLIENT_ID)],
-            [col(CLIENT_ID)],
-            left_join_keeping_order(),
-        );
-        let mut specs = self.specs;
-        specs.extend(other.specs);
-        Self { frame, specs }
-    }
 }
 
 /// Runs `trainer features`.
@@ -80,11 +68,12 @@ pub fn run(args: &FeaturesArgs) -> Result<()> {
         .as_deref()
         .map(FeatureSchema::load)
         .transpose()?;
-    let (mut table, schema) = build_feature_table(&args.data, fixed.as_ref())?;
+    let (table, schema) = build_feature_table(&args.data, fixed.as_ref())?;
     let written = Instant::now();
-    let (features_path, schema_path) = output::write(&args.out, &mut table, &schema)?;
+    let (features_path, schema_path) = output::write(&args.out, &table, &schema)?;
     tracing::info!(
         write_seconds = written.elapsed().as_secs_f64(),
+        peak_rss_mib = peak_rss_mib(),
         clients = table.height(),
         features = schema.features.len(),
         seconds = started.elapsed().as_secs_f64(),
@@ -114,32 +103,61 @@ pub fn build_feature_table(
         ProgressStyle::with_template("{spinner} [{elapsed_precise}] {bar:20} {pos}/{len} {msg}")
             .unwrap_or_else(|_| ProgressStyle::default_bar()),
     );
-    let mut table: Option<Built> = None;
+    // The application's rows, then each table's features aligned on them,
+    // so that every family's per-client frame is freed once placed.
+    let mut table: Option<DataFrame> = None;
+    let mut specs: Vec<FeatureSpec> = Vec::new();
     for source in stages {
         let name = stage_name(source);
         progress.set_message(name);
         let started = Instant::now();
-        let built = batch::build_table(data_dir, &definition, source, &mut vocabularies)?;
-        // Materialise each family's per-client rows so its source table is freed.
-        let frame = collect_streaming(built.frame).map_err(|source| crate::Error::Polars {
+        let built = batch::build_table(data_dir, &definition, source, &mut vocabularies, name)?;
+        let clients = built.frame.height();
+        let failed = |source| crate::Error::Polars {
             stage: name,
             source,
-        })?;
+        };
+        let features = built
+            .specs
+            .iter()
+            .map(|spec| col(spec.name.as_str()).fill_nan(lit(NULL)));
+        table = Some(match table {
+            None => {
+                let mut columns = vec![col(CLIENT_ID), col(TARGET)];
+                columns.extend(features);
+                built
+                    .frame
+                    .lazy()
+                    .select(columns)
+                    .collect()
+                    .map_err(failed)?
+            }
+            Some(mut earlier) => {
+                let ids = earlier.select([CLIENT_ID]).map_err(failed)?;
+                let aligned = ids
+                    .lazy()
+                    .join(
+                        built.frame.lazy(),
+                        [col(CLIENT_ID)],
+                        [col(CLIENT_ID)],
+                        left_join_keeping_order(),
+                    )
+                    .select(features.collect::<Vec<_>>())
+                    .collect()
+                    .map_err(failed)?;
+                earlier.hstack_mut(aligned.columns()).map_err(failed)?;
+                earlier
+            }
+        });
+        specs.extend(built.specs);
         tracing::info!(
             stage = name,
-            clients = frame.height(),
+            clients,
             seconds = started.elapsed().as_secs_f64(),
+            peak_rss_mib = peak_rss_mib(),
             "family built"
         );
         progress.inc(1);
-        let built = Built {
-            frame: frame.lazy(),
-            specs: built.specs,
-        };
-        table = Some(match table {
-            None => built,
-            Some(earlier) => earlier.join(built),
-        });
     }
     progress.finish_and_clear();
     let Some(table) = table else {
@@ -155,7 +173,7 @@ pub fn build_feature_table(
         format_version: scoring_core::schema::SCHEMA_FORMAT_VERSION,
         id_column: CLIENT_ID.to_owned(),
         target_column: Some(TARGET.to_owned()),
-        features: table.specs,
+        features: specs,
         vocabularies: vocabularies.into_used(),
         columns: None,
     };
@@ -165,18 +183,19 @@ pub fn build_feature_table(
     if let Some(fixed) = fixed {
         output::ensure_same_features(fixed, &schema)?;
     }
-    let mut columns = vec![col(CLIENT_ID), col(TARGET)];
-    columns.extend(
-        schema
-            .feature_names()
-            .map(|name| col(name).fill_nan(lit(NULL))),
-    );
-    let frame =
-        collect_streaming(table.frame.select(columns)).map_err(|source| crate::Error::Polars {
-            stage: "joining the families",
-            source,
-        })?;
-    Ok((frame, schema))
+    Ok((table, schema))
+}
+
+/// The process's peak resident memory so far, in MiB (Linux; 0 elsewhere),
+/// for the stage log.
+fn peak_rss_mib() -> u64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|status| {
+            let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+            line.split_whitespace().nth(1)?.parse::<u64>().ok()
+        })
+        .map_or(0, |kib| kib / 1024)
 }
 
 /// The name of the stage that builds the features of `table`, for progress

@@ -8,7 +8,7 @@
 use super::csv::Csv;
 use super::risk::Latent;
 use super::rng::{Rng, normal_quantile};
-use super::sample::{Marginal, SENTINEL, Value, copula, marginal, pick, round_to};
+use super::sample::{Marginal, Marginals, SENTINEL, Value, copula, pick, round_to};
 use crate::Result;
 use crate::tables::{ColumnType, Table};
 
@@ -172,14 +172,14 @@ fn group_of(name: &str) -> Group {
 }
 
 impl ApplicationPlan {
-    pub(crate) fn new() -> Result<Self> {
+    pub(crate) fn new(marginals: Marginals) -> Result<Self> {
         let mut columns = Vec::new();
         for (name, column_type) in Table::ApplicationTrain.columns() {
             if let Some(&(_, derived)) = DERIVED.iter().find(|(n, _)| *n == name) {
                 columns.push(Column::Derived(derived, column_type));
                 continue;
             }
-            let marginal = marginal(TABLE, name)?;
+            let marginal = marginals.get(TABLE, name)?;
             let (loading, order) = RISK_LOADINGS
                 .iter()
                 .find(|(n, _, _)| *n == name)
@@ -193,7 +193,7 @@ impl ApplicationPlan {
                 categories,
             });
         }
-        let m = |column| marginal(TABLE, column);
+        let m = |column| marginals.get(TABLE, column);
         Ok(Self {
             columns,
             birth: m("DAYS_BIRTH")?,

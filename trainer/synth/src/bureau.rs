@@ -6,7 +6,7 @@ use scoring_core::sigmoid;
 use super::application::Person;
 use super::csv::Csv;
 use super::rng::Rng;
-use super::sample::{Marginal, marginal};
+use super::sample::{Marginal, Marginals};
 use crate::Result;
 
 const TABLE: &str = "bureau";
@@ -31,8 +31,8 @@ pub(crate) struct BureauPlan {
 }
 
 impl BureauPlan {
-    pub(crate) fn new() -> Result<Self> {
-        let m = |column| marginal(TABLE, column);
+    pub(crate) fn new(marginals: Marginals) -> Result<Self> {
+        let m = |column| marginals.get(TABLE, column);
         Ok(Self {
             active: m("CREDIT_ACTIVE")?,
             currency: m("CREDIT_CURRENCY")?,

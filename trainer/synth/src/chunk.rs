@@ -14,6 +14,7 @@ use super::previous::{PreviousOut, PreviousPlan};
 use super::repayment::Scratch;
 use super::risk::RiskModel;
 use super::rng::Rng;
+use super::sample::Marginals;
 use crate::Result;
 
 /// Applicants per chunk (the unit of parallel work).
@@ -75,7 +76,7 @@ fn history_counts(seed: u64, index: u64) -> (u32, u32) {
 }
 
 impl Generator {
-    pub(crate) fn new(seed: u64, applicants: u64, test: u64) -> Result<Self> {
+    pub(crate) fn new(seed: u64, applicants: u64, test: u64, marginals: Marginals) -> Result<Self> {
         let chunks = applicants.div_ceil(CHUNK);
         let (mut first_bureau, mut first_previous) = (Vec::new(), Vec::new());
         let (mut bureau, mut previous) = (FIRST_BUREAU, FIRST_PREV);
@@ -95,9 +96,9 @@ impl Generator {
             first_bureau,
             first_previous,
             risk: RiskModel::new(),
-            application: ApplicationPlan::new()?,
-            bureau: BureauPlan::new()?,
-            previous: PreviousPlan::new()?,
+            application: ApplicationPlan::new(marginals)?,
+            bureau: BureauPlan::new(marginals)?,
+            previous: PreviousPlan::new(marginals)?,
         })
     }
 

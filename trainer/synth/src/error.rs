@@ -21,6 +21,12 @@ pub enum Error {
         table: &'static str,
         column: &'static str,
     },
+    #[error("{path}, line {line}: {message}")]
+    CategoryProfile {
+        path: PathBuf,
+        line: usize,
+        message: String,
+    },
     #[error("cannot start the worker threads (--threads)")]
     Threads {
         #[source]

@@ -26,7 +26,11 @@
 //! the column profiles; no real rows): its missing rate, the 365243 "no date"
 //! sentinel where the real column has it, a piecewise-linear quantile
 //! function through min, p01, p05, p25, p50, p75, p95, p99, max, and the
-//! shares of its top categories (renormalised). Columns that depend on each
+//! shares of its top 8 categories (renormalised). With `--categories`, a
+//! category profile read at run time (the real lists may not be
+//! redistributed, so none is compiled in) gives every category column it
+//! lists all of its categories with their real shares
+//! (`profile.rs`). Columns that depend on each
 //! other are built together: pensioners carry DAYS_EMPLOYED = 365243 with
 //! ORGANIZATION_TYPE `XNA`; previous applications have consistent dates,
 //! `XAP`/`XNA` codes and repayment rows only when approved.
@@ -68,6 +72,7 @@ mod error;
 mod marginals;
 mod output;
 mod previous;
+mod profile;
 mod repayment;
 mod risk;
 mod rng;
@@ -86,6 +91,7 @@ pub use self::error::{Error, Result};
 use self::output::Output;
 pub use self::output::TRUE_PD_FILE;
 pub use self::rng::Rng;
+use self::sample::Marginals;
 
 /// Applicants in the real data: 307,511 train + 48,744 test.
 pub const FULL_TRAIN: u64 = 307_511;
@@ -119,6 +125,12 @@ pub struct SynthArgs {
     /// Worker threads (default: one per core); the output does not depend on it.
     #[arg(long, env = "TRAINER_THREADS")]
     pub threads: Option<usize>,
+    /// A category profile (`table,column,category,share,…` CSV, such as
+    /// `categories.csv` of the Home Credit profiles): every category column
+    /// it lists draws from all of its categories with their shares, instead
+    /// of the built-in top 8.
+    #[arg(long, env = "TRAINER_CATEGORIES")]
+    pub categories: Option<PathBuf>,
 }
 
 impl SynthArgs {
@@ -132,6 +144,7 @@ impl SynthArgs {
             seed: 42,
             force: false,
             threads: None,
+            categories: None,
         }
     }
 }
@@ -183,7 +196,11 @@ pub fn run(args: &SynthArgs) -> Result<()> {
         .num_threads(args.threads.unwrap_or(0))
         .build()
         .map_err(|source| Error::Threads { source })?;
-    let generator = Generator::new(args.seed, size.applicants, size.test)?;
+    let marginals = match &args.categories {
+        Some(path) => profile::read(path)?,
+        None => Marginals::default(),
+    };
+    let generator = Generator::new(args.seed, size.applicants, size.test, marginals)?;
     let mut output = Output::create(&args.out, args.force)?;
     tracing::info!(
         out = %args.out.display(),

@@ -5,7 +5,7 @@ use super::application::Person;
 use super::csv::Csv;
 use super::repayment::{Loan, RepaymentPlan, Scratch};
 use super::rng::Rng;
-use super::sample::{Marginal, SENTINEL, copula, marginal, pick};
+use super::sample::{Marginal, Marginals, SENTINEL, copula, pick};
 use crate::Result;
 use crate::tables::ColumnType;
 
@@ -55,8 +55,8 @@ pub(crate) struct PreviousPlan {
 }
 
 impl PreviousPlan {
-    pub(crate) fn new() -> Result<Self> {
-        let m = |column| marginal(TABLE, column);
+    pub(crate) fn new(marginals: Marginals) -> Result<Self> {
+        let m = |column| marginals.get(TABLE, column);
         let combination = m("PRODUCT_COMBINATION")?;
         let with_prefix = |prefix: &str| {
             let others: Vec<&str> = combination
@@ -102,7 +102,7 @@ impl PreviousPlan {
             industries: m("NAME_SELLER_INDUSTRY")?.categories_without(&["XNA"]),
             pos_products: with_prefix("POS"),
             cash_products: with_prefix("Cash"),
-            repayment: RepaymentPlan::new()?,
+            repayment: RepaymentPlan::new(marginals)?,
         })
     }
 

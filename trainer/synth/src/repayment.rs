@@ -8,7 +8,7 @@ use scoring_core::sigmoid;
 use super::application::Person;
 use super::csv::Csv;
 use super::rng::{Rng, normal_cdf};
-use super::sample::{Marginal, SENTINEL, marginal};
+use super::sample::{Marginal, Marginals, SENTINEL};
 use crate::Result;
 
 const MONTH: f64 = 30.44;
@@ -100,10 +100,10 @@ pub(crate) struct RepaymentPlan {
 }
 
 impl RepaymentPlan {
-    pub(crate) fn new() -> Result<Self> {
+    pub(crate) fn new(marginals: Marginals) -> Result<Self> {
         Ok(Self {
-            version: marginal("installments_payments", "NUM_INSTALMENT_VERSION")?,
-            card_limit: marginal("credit_card_balance", "AMT_CREDIT_LIMIT_ACTUAL")?,
+            version: marginals.get("installments_payments", "NUM_INSTALMENT_VERSION")?,
+            card_limit: marginals.get("credit_card_balance", "AMT_CREDIT_LIMIT_ACTUAL")?,
         })
     }
 

@@ -9,7 +9,7 @@ use crate::{Error, Result};
 pub(crate) const SENTINEL: f64 = 365_243.0;
 
 /// Statistics of one column; see `scripts/gen_marginals.py`.
-#[derive(Debug)]
+#[derive(Debug, Clone, Copy)]
 pub(crate) struct Marginal {
     pub(crate) column: &'static str,
     pub(crate) missing: f64,
@@ -31,7 +31,38 @@ pub(crate) enum Value {
     Text(&'static str),
 }
 
-/// The marginal of `column` in `table` (the profile stem, e.g. "bureau").
+/// The marginals a run draws from: the built-in ones, with the category
+/// shares of a profile in place of theirs when one is given
+/// ([`crate::profile`]).
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct Marginals {
+    /// (table, marginal) of each column the profile lists.
+    overridden: &'static [(&'static str, Marginal)],
+}
+
+impl Marginals {
+    pub(crate) fn with(overridden: &'static [(&'static str, Marginal)]) -> Self {
+        Self { overridden }
+    }
+
+    /// The marginal of `column` in `table` (the profile stem, e.g. "bureau").
+    pub(crate) fn get(
+        self,
+        table: &'static str,
+        column: &'static str,
+    ) -> Result<&'static Marginal> {
+        match self
+            .overridden
+            .iter()
+            .find(|(t, m)| *t == table && m.column == column)
+        {
+            Some((_, m)) => Ok(m),
+            None => marginal(table, column),
+        }
+    }
+}
+
+/// The built-in marginal of `column` in `table` (the profile stem, e.g. "bureau").
 pub(crate) fn marginal(table: &'static str, column: &'static str) -> Result<&'static Marginal> {
     TABLES
         .iter()

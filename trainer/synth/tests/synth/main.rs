@@ -3,6 +3,7 @@
 //! Most checks read one shared data set of 8,000 applicants, generated once
 //! per test run into cargo's scratch folder for integration tests.
 
+mod categories;
 mod errors;
 mod layout;
 mod realism;
