@@ -2,7 +2,7 @@
 """Generate trainer/synth/src/marginals.rs from the Home Credit column profiles.
 
 The profiles ($CREDIT_SHARED_DATA/homecredit-profiles/*_profile.csv, default
-/work/shared/data) hold per-column summary statistics of real samples: dtype,
+$CREDIT_SHARED_DATA) hold per-column summary statistics of real samples: dtype,
 missing rate, quantiles (min, p01, p05, p25, p50, p75, p95, p99, max), mean and
 the top categories with their shares. This script turns them into a Rust table
 the synthetic generator samples from; it copies no rows of the real data.
