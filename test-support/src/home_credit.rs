@@ -214,19 +214,20 @@ fn read_file(path: &Path, table: Table) -> Vec<Record> {
     let Some(header) = lines.next() else {
         return Vec::new();
     };
-    let columns: Vec<(String, ColumnType)> = split(header.trim_start_matches('\u{feff}'))
-        .into_iter()
-        .map(|c| {
-            let kind = table
-                .column_type(&c)
-                .unwrap_or_else(|| panic!("{}: {c} is not a column of {table}", path.display()));
-            (c, kind)
-        })
-        .collect();
+    let columns: Vec<(String, ColumnType)> =
+        synth::split_csv_line(header.trim_start_matches('\u{feff}'))
+            .into_iter()
+            .map(|c| {
+                let kind = table.column_type(&c).unwrap_or_else(|| {
+                    panic!("{}: {c} is not a column of {table}", path.display())
+                });
+                (c, kind)
+            })
+            .collect();
     lines
         .filter(|line| !line.is_empty())
         .map(|line| {
-            let cells = split(line);
+            let cells = synth::split_csv_line(line);
             assert_eq!(cells.len(), columns.len(), "{}: {line}", path.display());
             columns
                 .iter()
@@ -246,26 +247,4 @@ fn read_file(path: &Path, table: Table) -> Vec<Record> {
                 .collect()
         })
         .collect()
-}
-
-/// Splits one CSV line on commas, honouring double quotes.
-fn split(line: &str) -> Vec<String> {
-    let line = line.trim_end_matches('\r');
-    let mut fields = Vec::new();
-    let mut field = String::new();
-    let mut quoted = false;
-    let mut chars = line.chars().peekable();
-    while let Some(c) = chars.next() {
-        match c {
-            '"' if quoted && chars.peek() == Some(&'"') => {
-                field.push('"');
-                chars.next();
-            }
-            '"' => quoted = !quoted,
-            ',' if !quoted => fields.push(std::mem::take(&mut field)),
-            _ => field.push(c),
-        }
-    }
-    fields.push(field);
-    fields
 }

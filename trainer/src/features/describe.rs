@@ -6,8 +6,8 @@ use std::path::Path;
 
 use scoring_core::features::{ColumnDescriptions, Table};
 
-use super::load::split_csv_line;
 use crate::{Error, Result};
+use synth::split_csv_line;
 
 /// The description file's name in a Home Credit data folder.
 pub(crate) const DESCRIPTION_FILE: &str = "HomeCredit_columns_description.csv";

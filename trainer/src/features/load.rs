@@ -125,28 +125,7 @@ fn read_header(path: &Path) -> Result<Option<Vec<String>>> {
     if line.is_empty() {
         return Ok(None);
     }
-    Ok(Some(split_csv_line(line)))
-}
-
-/// Splits one CSV line on commas, honouring double quotes.
-pub(crate) fn split_csv_line(line: &str) -> Vec<String> {
-    let mut fields = Vec::new();
-    let mut field = String::new();
-    let mut quoted = false;
-    let mut chars = line.chars().peekable();
-    while let Some(c) = chars.next() {
-        match c {
-            '"' if quoted && chars.peek() == Some(&'"') => {
-                field.push('"');
-                chars.next();
-            }
-            '"' => quoted = !quoted,
-            ',' if !quoted => fields.push(std::mem::take(&mut field)),
-            _ => field.push(c),
-        }
-    }
-    fields.push(field);
-    fields
+    Ok(Some(synth::split_csv_line(line)))
 }
 
 /// Turns a failed typed read into an error naming file, line and column.

@@ -1,10 +1,33 @@
 //! Writing CSV fields the way pandas writes the original files: integers
 //! without decimals, floats in their shortest round-trip form (`202500.0`,
 //! `0.0188`, `1e-05`), text quoted only when it holds a comma or a quote,
-//! missing values as empty fields.
+//! missing values as empty fields; and splitting such a line back into its
+//! fields ([`split_csv_line`]), for every reader of the layout's files.
 
 use super::sample::Value;
 use crate::tables::ColumnType;
+
+/// Splits one CSV line on commas, honouring double quotes (`""` inside a
+/// quoted field is a quote); a trailing `\r` is not part of the line.
+pub fn split_csv_line(line: &str) -> Vec<String> {
+    let mut fields = Vec::new();
+    let mut field = String::new();
+    let mut quoted = false;
+    let mut chars = line.trim_end_matches('\r').chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '"' if quoted && chars.peek() == Some(&'"') => {
+                field.push('"');
+                chars.next();
+            }
+            '"' => quoted = !quoted,
+            ',' if !quoted => fields.push(std::mem::take(&mut field)),
+            _ => field.push(c),
+        }
+    }
+    fields.push(field);
+    fields
+}
 
 /// Rows of one table, appended to an in-memory buffer.
 #[derive(Debug, Default)]

@@ -68,6 +68,7 @@ mod application;
 mod bureau;
 mod chunk;
 mod csv;
+pub use csv::split_csv_line;
 mod error;
 mod marginals;
 mod output;

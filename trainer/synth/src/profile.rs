@@ -48,7 +48,7 @@ pub(crate) fn parse(path: &Path, text: &str) -> Result<Marginals> {
     let mut lines = text.lines().enumerate().map(|(i, l)| (i + 1, l));
     let header = lines
         .next()
-        .map(|(_, l)| split_line(l.trim_start_matches('\u{feff}')))
+        .map(|(_, l)| crate::split_csv_line(l.trim_start_matches('\u{feff}')))
         .unwrap_or_default();
     if header.len() < HEADER.len() || header[..HEADER.len()] != HEADER {
         return Err(malformed(
@@ -65,7 +65,7 @@ pub(crate) fn parse(path: &Path, text: &str) -> Result<Marginals> {
         if content.trim().is_empty() {
             continue;
         }
-        let fields = split_line(content);
+        let fields = crate::split_csv_line(content);
         if fields.len() < HEADER.len() {
             return Err(malformed(
                 line,
@@ -155,27 +155,6 @@ fn marginal_of(table: &str, column: &str) -> Option<&'static Marginal> {
 
 fn leak(text: &str) -> &'static str {
     Box::leak(text.to_owned().into_boxed_str())
-}
-
-/// Splits one CSV line on commas, honouring double quotes.
-fn split_line(line: &str) -> Vec<String> {
-    let mut fields = Vec::new();
-    let mut field = String::new();
-    let mut quoted = false;
-    let mut chars = line.trim_end_matches('\r').chars().peekable();
-    while let Some(c) = chars.next() {
-        match c {
-            '"' if quoted && chars.peek() == Some(&'"') => {
-                field.push('"');
-                chars.next();
-            }
-            '"' => quoted = !quoted,
-            ',' if !quoted => fields.push(std::mem::take(&mut field)),
-            _ => field.push(c),
-        }
-    }
-    fields.push(field);
-    fields
 }
 
 #[cfg(test)]
