@@ -28,6 +28,10 @@ pub struct PublishedModel {
     model_card: Option<String>,
     /// The schema's features grouped for reason codes, once.
     reason_groups: ReasonGroups,
+    /// Whether the client can act on each feature (the column policy), once.
+    actionable: Vec<bool>,
+    /// Whether each feature derives from a protected attribute, once.
+    protected: Vec<bool>,
 }
 
 fn read_file(dir: &Path, name: &str) -> Result<Vec<u8>> {
@@ -158,8 +162,16 @@ impl PublishedModel {
             ),
             None => None,
         };
+        let policy = schema.column_policy();
+        let (actionable, protected) = schema
+            .features
+            .iter()
+            .map(|f| (policy.is_actionable(f), policy.is_protected(f)))
+            .unzip();
         Ok(Self {
             reason_groups: ReasonGroups::new(&schema),
+            actionable,
+            protected,
             manifest,
             model,
             schema,
@@ -256,6 +268,18 @@ impl PublishedModel {
             contributions,
             max_reasons,
         )
+    }
+
+    /// Whether the client can act on feature `j` (the schema's column
+    /// policy); false for a position outside the schema.
+    pub fn is_actionable(&self, j: usize) -> bool {
+        self.actionable.get(j).copied().unwrap_or(false)
+    }
+
+    /// Whether feature `j` derives from a protected attribute (never a
+    /// reason); false for a position outside the schema.
+    pub fn is_protected(&self, j: usize) -> bool {
+        self.protected.get(j).copied().unwrap_or(false)
     }
 
     /// The reasons for `applicant` in compact form, (feature shown, group

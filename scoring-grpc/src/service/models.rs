@@ -25,10 +25,9 @@ fn describe(published: &PublishedModel, aliases: Vec<String>) -> pb::GetModelRes
         .iter()
         .map(ToWire::to_wire)
         .collect();
-    let policy = published.schema().column_policy();
-    for (wire, spec) in info.features.iter_mut().zip(specs) {
-        wire.actionable = policy.is_actionable(spec);
-        wire.protected_attribute = policy.is_protected(spec);
+    for (j, wire) in info.features.iter_mut().enumerate() {
+        wire.actionable = published.is_actionable(j);
+        wire.protected_attribute = published.is_protected(j);
     }
     pb::GetModelResponse {
         model_version: info.version.clone(),

@@ -287,7 +287,7 @@ fn explanation(
     };
     let other_contributions = positions[kept..].iter().map(|&j| contributions[j]).sum();
     let specs = &model.published.schema().features;
-    let policy = model.published.schema().column_policy();
+    let published = &model.published;
     let names = model.published.model().feature_names();
     pb::ExplainResponse {
         model_version: score.model_version,
@@ -305,8 +305,8 @@ fn explanation(
                     .unwrap_or_default(),
                 value: Some(row.values[j]).filter(|v| !v.is_nan()),
                 contribution: contributions[j],
-                actionable: specs.get(j).is_some_and(|s| policy.is_actionable(s)),
-                protected_attribute: specs.get(j).is_some_and(|s| policy.is_protected(s)),
+                actionable: published.is_actionable(j),
+                protected_attribute: published.is_protected(j),
             })
             .collect(),
         other_contributions,
