@@ -121,14 +121,19 @@ fn publishes_a_model_that_scores_exactly_as_evaluated_with_its_evidence() {
         deciles.counts.iter().sum::<u64>() + deciles.missing,
         reference.rows
     );
-    // Every interval brackets its estimate; the reliability curve has deciles.
+    // Every interval brackets its estimate, but the ECE's (a sum of
+    // absolute gaps, inflated by resampling noise); the reliability curve
+    // has deciles.
     for name in uncertainty::measure_names() {
         let (v, lo, hi) = (
             manifest.metrics[&name],
             manifest.metrics[&format!("{name}_low")],
             manifest.metrics[&format!("{name}_high")],
         );
-        assert!(lo <= v && v <= hi, "{name}: {v} not in [{lo}, {hi}]");
+        assert!(lo <= hi, "{name}: [{lo}, {hi}]");
+        if name != "ece" {
+            assert!(lo <= v && v <= hi, "{name}: {v} not in [{lo}, {hi}]");
+        }
     }
     assert_eq!(report.calibration.bins.len(), 10);
     for c in report.candidates.iter().filter(|c| !c.published) {

@@ -116,7 +116,7 @@ pub(super) fn render(ctx: &CardContext<'_>) -> String {
     }
     let _ = writeln!(
         md,
-        "\nF1 and MCC are at the normal threshold. ECE on PD deciles (equal-count bins). Calibration: {} (ECE {:.4} before, {:.4} after).\n",
+        "\nF1 and MCC are at the normal threshold. ECE on PD deciles (equal-count bins); resampling noise inflates it, so its interval may lie above it: the per-decile intervals below are the test of calibration. Calibration: {} (ECE {:.4} before, {:.4} after).\n",
         report.calibration.method, report.calibration.ece_uncalibrated, report.calibration.ece
     );
     calibration_table(&mut md, ctx.deciles);

@@ -17,7 +17,7 @@
 //!    split of each fold's training rows; the best out-of-fold score wins;
 //! 4. the chosen setting is fitted on the whole training part with the
 //!    folds' rounds scaled to its size, calibrated on the out-of-fold
-//!    probabilities ([`calibrate`](mod@calibrate)); the comparison models
+//!    probabilities (`calibrate`); the comparison models
 //!    ([`crate::learners::linfa`]) are fitted on a sample of the training
 //!    part and calibrated on a held-out part of it;
 //! 5. the thresholds are the break-even of the business cost under the

@@ -4,6 +4,11 @@
 //! score both, so the interval is that of the difference, much narrower
 //! than the two intervals side by side).
 //!
+//! The ECE is a sum of absolute gaps, so resampling noise inflates it: its
+//! percentile interval describes the ECE a sample of this size shows and
+//! can lie above the estimate of a well-calibrated model. The reliability
+//! table's per-decile Wilson intervals are the test of calibration.
+//!
 //! Every interval lands in the metrics map as `<name>_low` / `<name>_high`
 //! beside `<name>`; the differences as `roc_auc_gain` (published minus the
 //! candidate) and `brier_gain` (candidate minus published: positive when
