@@ -3,6 +3,11 @@
 //! places applicants against and later populations are compared with
 //! (drift). [`Histogram::of`] is also how the service bins a filtered
 //! population, so published and live histograms are built the same way.
+//! Each feature also carries a histogram on the reference's own deciles
+//! ([`Histogram::of_quantiles`], missing values in a bin of their own): a
+//! later population binned on the same edges ([`Histogram::on_edges`])
+//! should put about a tenth of its values in each bin, the drift baseline's
+//! population stability comparison.
 
 use serde::{Deserialize, Serialize};
 
@@ -12,6 +17,8 @@ use crate::error::{Error, Result};
 pub const REFERENCE_FILE: &str = "reference.json";
 /// Bins of the published histograms.
 pub const DEFAULT_BINS: usize = 20;
+/// Bins of the quantile histograms (deciles of the reference).
+pub const QUANTILE_BINS: usize = 10;
 /// Percentiles stored per feature: 0, 1, ..., 100.
 pub const PERCENTILES: usize = 101;
 
@@ -78,6 +85,49 @@ impl Histogram {
         }
     }
 
+    /// Bins `values` on the `bins`-quantiles of their own finite values
+    /// (linear interpolation; repeated quantiles merged, so a feature with
+    /// few distinct values gets fewer bins); NaN counted as missing.
+    pub fn of_quantiles(values: &[f64], bins: usize) -> Self {
+        let mut finite: Vec<f64> = values.iter().copied().filter(|v| v.is_finite()).collect();
+        finite.sort_by(f64::total_cmp);
+        if finite.is_empty() {
+            return Self::of(values.iter().copied(), 1);
+        }
+        let bins = bins.max(1);
+        let mut edges: Vec<f64> = (0..=bins)
+            .map(|i| quantile_sorted(&finite, i as f64 / bins as f64))
+            .collect();
+        edges.dedup();
+        if edges.len() == 1 {
+            edges.push(edges[0]);
+        }
+        Self::on_edges(values.iter().copied(), edges)
+    }
+
+    /// Bins `values` on given ascending `edges` (at least two), as
+    /// [`Histogram::of`] does: values below the first edge fall in the
+    /// first bin, above the last in the last; NaN counted as missing.
+    pub fn on_edges(values: impl IntoIterator<Item = f64>, edges: Vec<f64>) -> Self {
+        let bins = edges.len().saturating_sub(1).max(1);
+        let mut counts = vec![0; bins];
+        let mut missing = 0;
+        for v in values {
+            if v.is_nan() {
+                missing += 1;
+            } else if edges.len() < 2 {
+                counts[0] += 1;
+            } else {
+                counts[bin_of(&edges, v)] += 1;
+            }
+        }
+        Self {
+            edges,
+            counts,
+            missing,
+        }
+    }
+
     /// Number of non-missing values.
     pub fn present(&self) -> u64 {
         self.counts.iter().sum()
@@ -98,6 +148,10 @@ fn bin_of(edges: &[f64], v: f64) -> usize {
 pub struct FeatureReference {
     pub name: String,
     pub histogram: Histogram,
+    /// The same values on the reference's own deciles, missing apart (the
+    /// drift baseline); absent from statistics published before it existed.
+    #[serde(default)]
+    pub quantile_histogram: Option<Histogram>,
     /// The 0th..100th percentiles of the non-missing values (linear
     /// interpolation, as numpy's default); empty when none is present.
     pub percentiles: Vec<f64>,
@@ -117,6 +171,7 @@ impl FeatureReference {
         Self {
             name: name.into(),
             histogram: Histogram::of(values.iter().copied(), bins),
+            quantile_histogram: Some(Histogram::of_quantiles(values, QUANTILE_BINS)),
             percentiles,
         }
     }
@@ -238,6 +293,27 @@ mod tests {
         assert_eq!(h.counts, vec![1, 1, 1, 3]);
         assert_eq!(h.missing, 1);
         assert_eq!(h.present(), 6);
+    }
+
+    #[test]
+    fn quantile_histogram_has_equal_counts_and_missing_apart() {
+        let mut values: Vec<f64> = (1..=10).map(f64::from).collect();
+        values.push(f64::NAN);
+        let h = Histogram::of_quantiles(&values, 10);
+        assert_eq!(h.edges.len(), 11);
+        assert_eq!((h.edges[0], h.edges[10]), (1.0, 10.0));
+        assert!((h.edges[1] - 1.9).abs() < 1e-12);
+        assert_eq!(h.counts, vec![1; 10]);
+        assert_eq!(h.missing, 1);
+        // A later population binned on the same edges.
+        let later = Histogram::on_edges([0.0, 5.5, 11.0, f64::NAN], h.edges.clone());
+        assert_eq!((later.counts[0], later.counts[9], later.missing), (1, 1, 1));
+        // Few distinct values: repeated deciles merge.
+        let h = Histogram::of_quantiles(&[0.0, 0.0, 0.0, 1.0], 10);
+        assert_eq!(h.counts.iter().sum::<u64>(), 4);
+        assert!(h.edges.windows(2).all(|w| w[0] < w[1]), "{:?}", h.edges);
+        let h = Histogram::of_quantiles(&[3.0, 3.0], 10);
+        assert_eq!((h.edges, h.counts), (vec![3.0, 3.0], vec![2]));
     }
 
     #[test]

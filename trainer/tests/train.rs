@@ -13,7 +13,7 @@ use trainer::learners::lightgbm::{LightGbmParams, TrainedBooster};
 use trainer::learners::sampling::stratified_split;
 use trainer::train::fit::{Imbalance, Labelled, fit_lightgbm};
 use trainer::train::table::read_training_table;
-use trainer::train::{ModelKind, TrainArgs, train_and_publish};
+use trainer::train::{ModelKind, TrainArgs, train_and_publish, uncertainty};
 
 /// A 5,000-applicant feature table, built once for every test here.
 fn features() -> &'static Path {
@@ -32,6 +32,9 @@ fn quick(registry: &Path) -> TrainArgs {
     args.learning_rate = 0.1;
     args.num_leaves = 8;
     args.linfa_rows = 1_500;
+    args.folds = 3;
+    args.patience = 20;
+    args.trials_log = registry.join("trials.jsonl");
     args
 }
 
@@ -58,9 +61,11 @@ fn publishes_a_model_that_scores_exactly_as_evaluated_with_its_evidence() {
     let t = manifest.thresholds;
     assert!(t.prudent < t.normal && t.normal < t.aggressive, "{t:?}");
 
-    // Every test client scores bit for bit as the trainer evaluated it.
+    // The published model is the trainer's refit, bit for bit; the model
+    // the test split measured scores every test client as reported.
     let table = read_training_table(features(), "SK_ID_CURR", "TARGET").expect("table");
     let n = published.model().n_features();
+    assert_eq!(published.model(), &outcome.model);
     let position: std::collections::HashMap<i64, usize> = table
         .labelled
         .ids
@@ -75,7 +80,10 @@ fn publishes_a_model_that_scores_exactly_as_evaluated_with_its_evidence() {
     {
         let i = position[id];
         let row = &table.labelled.values[i * n..(i + 1) * n];
-        let p = published.model().predict_probability(row).expect("scores");
+        let p = outcome
+            .evaluated_model
+            .predict_probability(row)
+            .expect("scores");
         assert_eq!(p.to_bits(), expected.to_bits(), "client {id}");
     }
 
@@ -104,10 +112,33 @@ fn publishes_a_model_that_scores_exactly_as_evaluated_with_its_evidence() {
 
     let reference = published.reference().expect("reference.json");
     assert_eq!(reference.features.len(), n);
+    assert_eq!(reference.rows as usize, table.labels.len());
+    let deciles = reference.features[0]
+        .quantile_histogram
+        .as_ref()
+        .expect("quantile histogram");
     assert_eq!(
-        reference.rows as usize + outcome.test_client_ids.len(),
-        table.labels.len()
+        deciles.counts.iter().sum::<u64>() + deciles.missing,
+        reference.rows
     );
+    // Every interval brackets its estimate, but the ECE's (a sum of
+    // absolute gaps, inflated by resampling noise); the reliability curve
+    // has deciles.
+    for name in uncertainty::measure_names() {
+        let (v, lo, hi) = (
+            manifest.metrics[&name],
+            manifest.metrics[&format!("{name}_low")],
+            manifest.metrics[&format!("{name}_high")],
+        );
+        assert!(lo <= hi, "{name}: [{lo}, {hi}]");
+        if name != "ece" {
+            assert!(lo <= v && v <= hi, "{name}: {v} not in [{lo}, {hi}]");
+        }
+    }
+    assert_eq!(report.calibration.bins.len(), 10);
+    for c in report.candidates.iter().filter(|c| !c.published) {
+        assert!(c.metrics.contains_key("roc_auc_gain_low"), "{c:?}");
+    }
     let snapshot = published.snapshot().expect("clients.bin");
     let mut unlabelled = table.unlabelled.ids.clone();
     unlabelled.sort_unstable();
@@ -118,6 +149,9 @@ fn publishes_a_model_that_scores_exactly_as_evaluated_with_its_evidence() {
         "{card}"
     );
     assert!(card.contains("## Limitations"));
+    assert!(card.contains("## Validation protocol"));
+    assert!(card.contains("refitted on all"), "{card}");
+    assert!(card.contains("Reliability on PD deciles"), "{card}");
 }
 
 #[test]
@@ -195,7 +229,8 @@ fn scoring_core_reproduces_lightgbm_on_the_test_split() {
     .check()
     .expect("valid parameters");
     // No rebalancing: the served raw score is LightGBM's own.
-    let fitted = fit_lightgbm(data, &names, fit, valid, &params, Imbalance::None, 42).expect("fit");
+    let fitted =
+        fit_lightgbm(data, &names, fit, Some(valid), &params, Imbalance::None, 42).expect("fit");
     let booster = TrainedBooster::from_model_string(&fitted.lightgbm_text, n).expect("booster");
     let rows = table.labelled.gather(&split.test, n);
     let expected_raw = booster.predict_raw(&rows).expect("LightGBM raw");

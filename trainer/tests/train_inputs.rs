@@ -51,6 +51,7 @@ fn args(table: &Path, registry: &Path) -> TrainArgs {
     args.trees = 40;
     args.num_leaves = 4;
     args.learning_rate = 0.1;
+    args.trials_log = registry.join("trials.jsonl");
     args
 }
 
@@ -158,6 +159,8 @@ fn bad_search_files_and_flags_are_refused_before_training() {
             "needs `trials`",
         ),
         ("[space]\nnum_leaves = [\"many\"]\n", "does not fit"),
+        ("[space]\nimbalance = [\"smote\"]\n", "\"weights\""),
+        ("[space]\nimbalance = []\n", "`imbalance` lists no value"),
     ];
     for (i, (text, expected)) in cases.into_iter().enumerate() {
         let search = tmp.path().join(format!("search{i}.toml"));
@@ -175,6 +178,14 @@ fn bad_search_files_and_flags_are_refused_before_training() {
         train_and_publish(&a),
         Err(Error::TrainSearchSpace { .. })
     ));
+
+    let mut a = args(&csv, &tmp.path().join("registry"));
+    a.monotone = vec!["not_a_column=+1".into()];
+    let err = train_and_publish(&a).expect_err("unknown feature");
+    assert!(
+        matches!(&err, Error::InvalidArgument { flag: "--monotone", message } if message.contains("`not_a_column` is not a feature")),
+        "{err}"
+    );
 
     let mut a = args(&csv, &tmp.path().join("registry"));
     a.test_fraction = 1.5;
@@ -200,7 +211,7 @@ type Spoil = fn(&mut TrainArgs);
 #[test]
 fn check_names_the_flag_of_each_value_out_of_range() {
     let base = args(Path::new("portfolio.csv"), Path::new("registry"));
-    let cases: [(Spoil, &str); 9] = [
+    let cases: [(Spoil, &str); 16] = [
         (|a| a.test_fraction = 0.0, "--test-fraction"),
         (|a| a.undersample_ratio = f64::NAN, "--undersample-ratio"),
         (|a| a.linfa_rows = 99, "--linfa-rows"),
@@ -213,6 +224,16 @@ fn check_names_the_flag_of_each_value_out_of_range() {
             "--loss-given-default",
         ),
         (|a| a.test_fraction = 1.0, "--test-fraction"),
+        (|a| a.folds = 1, "--folds"),
+        (|a| a.patience = 0, "--patience"),
+        (|a| a.lgd_stress = 1.0, "--lgd-stress"),
+        (|a| a.bootstrap = 99, "--bootstrap"),
+        (|a| a.monotone = vec!["score".into()], "--monotone"),
+        (|a| a.monotone = vec!["score=2".into()], "--monotone"),
+        (
+            |a| a.monotone = vec!["score=+1".into(), "score=-1".into()],
+            "--monotone",
+        ),
     ];
     for (spoil, expected) in cases {
         let mut bad = base.clone();

@@ -22,7 +22,18 @@
 //! above every probability, so even p = 1 is accepted) are always added, so
 //! both extreme policies are on the curve.
 //!
-//! # Thresholds
+//! # Break-even thresholds (what the trainer publishes)
+//!
+//! For a calibrated probability p, accepting a client is worth
+//! `(1 − p) · interest_rate − p · loss_given_default` times its credit, so
+//! the lender breaks even at `p = interest_rate / (interest_rate +
+//! loss_given_default)` whatever the amount ([`break_even`]; 0.0588 with
+//! the defaults). [`break_even_strategies`] sets **normal** there and
+//! **prudent** / **aggressive** at the break-even of a loss given default
+//! `stress` higher / lower: a rule that needs no labelled client, so it
+//! cannot overfit a split and does not move between seeds.
+//!
+//! # Thresholds off a cost curve
 //!
 //! - **normal** = [`CostCurve::cost_optimal`]: the grid threshold with the
 //!   lowest total cost; ties go to the *lowest* threshold (the one that
@@ -104,6 +115,44 @@ impl ValidCostParameters {
             -self.0.interest_rate * credit
         }
     }
+}
+
+/// The probability of default at which accepting a client costs nothing in
+/// expectation: `interest_rate / (interest_rate + loss_given_default)`; 1
+/// (accept everyone) when both are 0 and nothing is at stake.
+pub fn break_even(interest_rate: f64, loss_given_default: f64) -> f64 {
+    let at_stake = interest_rate + loss_given_default;
+    if at_stake > 0.0 {
+        interest_rate / at_stake
+    } else {
+        1.0
+    }
+}
+
+/// Normal at the break-even of `params`; prudent and aggressive at the
+/// break-even of a loss given default `1 + stress` and `1 − stress` times
+/// as large. `stress` must be in [0, 1).
+pub fn break_even_strategies(
+    params: &ValidCostParameters,
+    stress: f64,
+) -> Result<StrategyThresholds> {
+    if !(stress.is_finite() && (0.0..1.0).contains(&stress)) {
+        return Err(Error::TrainingInvalidParameter {
+            parameter: "lgd_stress",
+            value: stress,
+            expected: "a number in [0, 1)",
+        });
+    }
+    let CostParameters {
+        interest_rate: r,
+        loss_given_default: lgd,
+        ..
+    } = params.0;
+    Ok(StrategyThresholds {
+        prudent: break_even(r, lgd * (1.0 + stress)),
+        normal: break_even(r, lgd),
+        aggressive: break_even(r, lgd * (1.0 - stress)),
+    })
 }
 
 /// The portfolio outcome of one threshold.

@@ -8,7 +8,10 @@
 //!   precision, KS, Brier score, log loss).
 //! - [`confusion`]: the decision at a threshold (confusion matrix, F1, MCC).
 //!   A client is refused, i.e. predicted to default, when `p >= threshold`.
-//! - [`calibration`]: expected calibration error and the calibration curve.
+//! - [`calibration`]: expected calibration error and the calibration curve,
+//!   on equal-width or equal-count bins.
+//! - [`bootstrap`]: stratified bootstrap percentile intervals and Wilson
+//!   intervals of a proportion.
 //! - [`cost`]: the lender's cost of the decisions, the cost curve over
 //!   thresholds, the cost-optimal threshold and the prudent / normal /
 //!   aggressive strategy thresholds.
@@ -18,16 +21,21 @@
 //! not in [0, 1], a label other than 0/1, and a single class where a metric
 //! is undefined.
 
+pub mod bootstrap;
 pub mod calibration;
 pub mod confusion;
 pub mod cost;
 pub mod metrics;
 
-pub use calibration::{CalibrationBin, calibration_curve, expected_calibration_error};
+pub use bootstrap::{BootstrapPlan, Interval, bootstrap, wilson_interval};
+pub use calibration::{
+    CalibrationBin, QuantileBin, calibration_by_quantile, calibration_curve,
+    expected_calibration_error, expected_calibration_error_by_quantile,
+};
 pub use confusion::{ConfusionMatrix, confusion_matrix, f1_score, matthews_correlation};
 pub use cost::{
     ACCEPT_EVERYONE, CostCurve, CostParameters, CostPoint, StrategyThresholds, ValidCostParameters,
-    default_grid, portfolio_cost, sweep,
+    break_even, break_even_strategies, default_grid, portfolio_cost, sweep,
 };
 pub use metrics::{average_precision, brier_score, ks_statistic, log_loss, roc_auc};
 

@@ -8,8 +8,18 @@ use crate::evaluation::{CostParameters, ValidCostParameters};
 use crate::learners::lightgbm::{EarlyStoppingMetric, LightGbmParams, ValidLightGbmParams};
 use crate::{Error, Result};
 
-/// Rounds without improvement before early stopping.
-const EARLY_STOPPING_ROUNDS: u32 = 50;
+/// The LightGBM settings not exposed as flags, a practitioner's defaults
+/// for a few thousand to a few hundred thousand clients: depth-limited
+/// trees on half the columns and 87% of the rows per tree, leaves needing
+/// a hessian of 39 (about 500 clients at an 8% default rate), light L1/L2
+/// and a minimum gain so that noise splits are not made.
+const MAX_DEPTH: u32 = 8;
+const FEATURE_FRACTION: f64 = 0.5;
+const BAGGING_FRACTION: f64 = 0.87;
+const MIN_SUM_HESSIAN_IN_LEAF: f64 = 39.0;
+const LAMBDA_L1: f64 = 0.04;
+const LAMBDA_L2: f64 = 0.07;
+const MIN_GAIN_TO_SPLIT: f64 = 0.02;
 
 /// Which kind of model is published.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -35,6 +45,8 @@ impl ModelKind {
 /// How the class imbalance is treated.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum ImbalanceChoice {
+    /// Cross-validation chooses between `none` and `weights`.
+    Auto,
     /// Random undersampling of good payers (`--undersample-ratio` per defaulter).
     Undersample,
     /// Class weights (LightGBM `is_unbalance`); every row kept.
@@ -89,24 +101,37 @@ pub struct TrainArgs {
     /// Share of the labelled clients held out for evaluation, in (0, 1).
     #[arg(long, env = "TRAINER_TRAIN_TEST_FRACTION", default_value_t = 0.3)]
     pub test_fraction: f64,
-    /// Class-imbalance treatment.
-    #[arg(long, env = "TRAINER_IMBALANCE", value_enum, default_value_t = ImbalanceChoice::Undersample)]
+    /// Class-imbalance treatment (`auto`: chosen by cross-validation).
+    #[arg(long, env = "TRAINER_IMBALANCE", value_enum, default_value_t = ImbalanceChoice::Auto)]
     pub imbalance: ImbalanceChoice,
     /// Good payers kept per defaulter when undersampling (> 0).
     #[arg(long, env = "TRAINER_UNDERSAMPLE_RATIO", default_value_t = 2.0)]
     pub undersample_ratio: f64,
-    /// Maximum boosting rounds (early stopping picks the best).
-    #[arg(long, env = "TRAINER_TREES", default_value_t = 1000)]
+    /// Maximum boosting rounds of a cross-validation fit (early stopping
+    /// picks the best; the refits use the folds' best, scaled to their rows).
+    #[arg(long, env = "TRAINER_TREES", default_value_t = 5000)]
     pub trees: u32,
+    /// Rounds without improvement before early stopping (>= 1).
+    #[arg(long, env = "TRAINER_PATIENCE", default_value_t = 100)]
+    pub patience: u32,
     /// LightGBM learning rate.
-    #[arg(long, env = "TRAINER_LEARNING_RATE", default_value_t = 0.05)]
+    #[arg(long, env = "TRAINER_LEARNING_RATE", default_value_t = 0.03)]
     pub learning_rate: f64,
     /// LightGBM maximum leaves per tree.
     #[arg(long, env = "TRAINER_NUM_LEAVES", default_value_t = 34)]
     pub num_leaves: u32,
-    /// TOML file of a cross-validated hyperparameter search (see `search`).
+    /// Stratified folds of the cross-validation on the training part (>= 2).
+    #[arg(long, env = "TRAINER_FOLDS", default_value_t = 5)]
+    pub folds: usize,
+    /// TOML file of a cross-validated hyperparameter search (see `search`);
+    /// without it, the built-in search over the imbalance treatment and the
+    /// regularisation.
     #[arg(long, env = "TRAINER_SEARCH")]
     pub search: Option<PathBuf>,
+    /// Monotone directions, `FEATURE=+1` (the PD may only rise with the
+    /// feature) or `FEATURE=-1`, comma-separated.
+    #[arg(long, env = "TRAINER_MONOTONE", value_delimiter = ',')]
+    pub monotone: Vec<String>,
     /// Metric the search selects on.
     #[arg(long, env = "TRAINER_SELECT_BY", value_enum, default_value_t = SelectionMetric::Auc)]
     pub select_by: SelectionMetric,
@@ -135,6 +160,14 @@ pub struct TrainArgs {
     /// Share of AMT_CREDIT lost on a default.
     #[arg(long, env = "TRAINER_LOSS_GIVEN_DEFAULT", default_value_t = 0.8)]
     pub loss_given_default: f64,
+    /// The prudent and aggressive strategies break even when the loss given
+    /// default is this share higher or lower than `--loss-given-default`, in [0, 1).
+    #[arg(long, env = "TRAINER_LGD_STRESS", default_value_t = 0.25)]
+    pub lgd_stress: f64,
+    /// Stratified bootstrap resamples of the test split behind every
+    /// interval (>= 100).
+    #[arg(long, env = "TRAINER_BOOTSTRAP", default_value_t = 1000)]
+    pub bootstrap: usize,
     /// Clients whose features are published for scoring by id.
     #[arg(long, env = "TRAINER_SNAPSHOT", value_enum, default_value_t = SnapshotChoice::Auto)]
     pub snapshot: SnapshotChoice,
@@ -148,30 +181,36 @@ pub struct TrainArgs {
 
 impl TrainArgs {
     /// The defaults of the command line, reading `features` and publishing
-    /// into `registry`.
+    /// into `registry`; the trial log goes beside the registry.
     pub fn new(features: impl Into<PathBuf>, registry: impl Into<PathBuf>) -> Self {
+        let registry: PathBuf = registry.into();
         Self {
             features: features.into(),
-            registry: registry.into(),
+            trials_log: registry.with_file_name("search-trials.jsonl"),
+            registry,
             id_column: "SK_ID_CURR".to_owned(),
             target_column: "TARGET".to_owned(),
             credit_column: "AMT_CREDIT".to_owned(),
             seed: 42,
             test_fraction: 0.3,
-            imbalance: ImbalanceChoice::Undersample,
+            imbalance: ImbalanceChoice::Auto,
             undersample_ratio: 2.0,
-            trees: 1000,
-            learning_rate: 0.05,
+            trees: 5000,
+            patience: 100,
+            learning_rate: 0.03,
             num_leaves: 34,
+            folds: 5,
             search: None,
+            monotone: Vec::new(),
             select_by: SelectionMetric::Auc,
-            trials_log: PathBuf::from("search-trials.jsonl"),
             calibration: CalibrationChoice::Auto,
             model: ModelKind::Lightgbm,
             compare: true,
             linfa_rows: 20_000,
             interest_rate: 0.05,
             loss_given_default: 0.8,
+            lgd_stress: 0.25,
+            bootstrap: 1000,
             snapshot: SnapshotChoice::Auto,
             version: None,
             promote: false,
@@ -204,12 +243,39 @@ impl TrainArgs {
                 format!("must be at least 100, got {}", self.linfa_rows),
             ));
         }
+        if self.folds < 2 {
+            return Err(invalid(
+                "--folds",
+                format!("must be at least 2, got {}", self.folds),
+            ));
+        }
+        if !(self.lgd_stress.is_finite() && (0.0..1.0).contains(&self.lgd_stress)) {
+            return Err(invalid(
+                "--lgd-stress",
+                format!("must be in [0, 1), got {}", self.lgd_stress),
+            ));
+        }
+        if self.bootstrap < 100 {
+            return Err(invalid(
+                "--bootstrap",
+                format!("must be at least 100 resamples, got {}", self.bootstrap),
+            ));
+        }
+        let monotone = parse_monotone(&self.monotone)?;
         let lightgbm = LightGbmParams {
             num_leaves: self.num_leaves,
+            max_depth: Some(MAX_DEPTH),
             learning_rate: self.learning_rate,
             num_iterations: self.trees,
+            feature_fraction: FEATURE_FRACTION,
+            bagging_fraction: BAGGING_FRACTION,
+            bagging_freq: 1,
+            min_sum_hessian_in_leaf: MIN_SUM_HESSIAN_IN_LEAF,
+            min_gain_to_split: MIN_GAIN_TO_SPLIT,
+            lambda_l1: LAMBDA_L1,
+            lambda_l2: LAMBDA_L2,
             seed: self.seed,
-            early_stopping_rounds: Some(EARLY_STOPPING_ROUNDS),
+            early_stopping_rounds: Some(self.patience),
             // Rebalanced fits over-predict default on the real validation rows,
             // so their log-loss worsens from the first rounds: watch the ranking.
             metric: EarlyStoppingMetric::Auc,
@@ -228,8 +294,41 @@ impl TrainArgs {
             args: self,
             lightgbm,
             cost,
+            monotone,
         })
     }
+}
+
+/// `FEATURE=+1` / `FEATURE=-1` pairs, in the order given; a feature named
+/// twice is refused.
+fn parse_monotone(items: &[String]) -> Result<Vec<(String, i8)>> {
+    let invalid = |message: String| Error::InvalidArgument {
+        flag: "--monotone",
+        message,
+    };
+    let mut out: Vec<(String, i8)> = Vec::new();
+    for item in items.iter().map(|i| i.trim()).filter(|i| !i.is_empty()) {
+        let (feature, direction) = item
+            .rsplit_once('=')
+            .ok_or_else(|| invalid(format!("expected FEATURE=+1 or FEATURE=-1, got `{item}`")))?;
+        let direction = match direction.trim() {
+            "+1" | "1" => 1,
+            "-1" => -1,
+            other => {
+                return Err(invalid(format!(
+                    "the direction of `{feature}` must be +1 or -1, got `{other}`"
+                )));
+            }
+        };
+        let feature = feature.trim().to_owned();
+        if out.iter().any(|(f, _)| *f == feature) {
+            return Err(invalid(format!(
+                "one direction per feature, got `{feature}` twice"
+            )));
+        }
+        out.push((feature, direction));
+    }
+    Ok(out)
 }
 
 /// A LightGBM or cost parameter's error as an error of the flag it comes
@@ -251,6 +350,7 @@ fn as_flag_error(error: Error) -> Error {
         "num_leaves" => "--num-leaves",
         "learning_rate" => "--learning-rate",
         "num_iterations" => "--trees",
+        "early_stopping_rounds" => "--patience",
         "interest_rate" => "--interest-rate",
         "loss_given_default" => "--loss-given-default",
         _ => return error,
@@ -265,6 +365,7 @@ pub struct ValidTrainArgs {
     args: TrainArgs,
     lightgbm: ValidLightGbmParams,
     cost: ValidCostParameters,
+    monotone: Vec<(String, i8)>,
 }
 
 impl ValidTrainArgs {
@@ -282,5 +383,10 @@ impl ValidTrainArgs {
     /// The business cost of `--interest-rate` and `--loss-given-default`.
     pub fn cost(&self) -> &ValidCostParameters {
         &self.cost
+    }
+
+    /// The `--monotone` directions, by feature name.
+    pub fn monotone(&self) -> &[(String, i8)] {
+        &self.monotone
     }
 }

@@ -1,6 +1,7 @@
-//! Everything measured on the test split, with the model exactly as it will
-//! be served: the probabilities come from the scoring-core `Model` that is
-//! published, so the report describes what the service will answer.
+//! Everything measured on the test split, with the model exactly as it is
+//! served: the probabilities come from a scoring-core `Model`, so the
+//! report describes what the service answers. The thresholds are given,
+//! fixed before the test split is looked at; the test split only measures.
 
 use std::collections::BTreeMap;
 
@@ -9,16 +10,27 @@ use scoring_core::report::{CalibrationBin, CostPoint, FeatureImportance, Strateg
 use scoring_core::{Model, ShapScratch, Strategy, Thresholds};
 
 use crate::evaluation::{
-    CostCurve, ValidCostParameters, average_precision, brier_score, calibration_curve,
-    confusion_matrix, default_grid, expected_calibration_error, ks_statistic, log_loss, roc_auc,
-    sweep,
+    CostCurve, QuantileBin, ValidCostParameters, average_precision, brier_score,
+    calibration_by_quantile, confusion_matrix, default_grid,
+    expected_calibration_error_by_quantile, ks_statistic, log_loss, portfolio_cost, roc_auc, sweep,
 };
 use crate::{Error, Result};
 
-/// Bins of the calibration curve and of the expected calibration error.
+/// Equal-count bins (PD deciles) of the calibration curve and of the
+/// expected calibration error.
 pub const CALIBRATION_BINS: usize = 10;
 /// Lowest threshold published: 0 would refuse everyone.
 const MIN_THRESHOLD: f64 = 0.005;
+
+/// The thresholds as published: clamped to at least [`MIN_THRESHOLD`].
+pub fn published_thresholds(t: crate::evaluation::StrategyThresholds) -> Thresholds {
+    let clamp = |t: f64| t.clamp(MIN_THRESHOLD, 1.0);
+    Thresholds {
+        prudent: clamp(t.prudent),
+        normal: clamp(t.normal),
+        aggressive: clamp(t.aggressive),
+    }
+}
 
 /// The test split as the evaluation needs it.
 #[derive(Debug, Clone, Copy)]
@@ -36,6 +48,8 @@ pub struct Assessment {
     pub curve: CostCurve,
     pub thresholds: Thresholds,
     pub confusion: Vec<StrategyConfusion>,
+    /// The reliability curve on PD deciles, with the Wilson intervals.
+    pub deciles: Vec<QuantileBin>,
     pub calibration_bins: Vec<CalibrationBin>,
 }
 
@@ -51,18 +65,27 @@ pub fn probabilities_of(model: &Model, rows: &[f64]) -> Result<Vec<f64>> {
     Ok(out)
 }
 
-/// Scores the test split with `model` and measures everything.
-pub fn assess(model: &Model, test: TestSet<'_>, cost: &ValidCostParameters) -> Result<Assessment> {
+/// Scores the test split with `model` and measures everything at the given
+/// `thresholds`.
+pub fn assess(
+    model: &Model,
+    test: TestSet<'_>,
+    cost: &ValidCostParameters,
+    thresholds: Thresholds,
+) -> Result<Assessment> {
     let p = probabilities_of(model, test.rows)?;
+    assess_probabilities(p, test, cost, thresholds)
+}
+
+/// [`assess`] for probabilities already computed.
+pub fn assess_probabilities(
+    p: Vec<f64>,
+    test: TestSet<'_>,
+    cost: &ValidCostParameters,
+    thresholds: Thresholds,
+) -> Result<Assessment> {
     let labels = test.labels;
     let curve = sweep(&p, labels, test.credit, cost, &default_grid())?;
-    let strategy = curve.strategy_thresholds();
-    let clamp = |t: f64| t.clamp(MIN_THRESHOLD, 1.0);
-    let thresholds = Thresholds {
-        prudent: clamp(strategy.prudent),
-        normal: clamp(strategy.normal),
-        aggressive: clamp(strategy.aggressive),
-    };
     let at_normal = confusion_matrix(&p, labels, thresholds.normal)?;
     let metrics = BTreeMap::from([
         ("roc_auc".to_owned(), roc_auc(&p, labels)?),
@@ -74,11 +97,11 @@ pub fn assess(model: &Model, test: TestSet<'_>, cost: &ValidCostParameters) -> R
         ("mcc".to_owned(), at_normal.mcc()),
         (
             "ece".to_owned(),
-            expected_calibration_error(&p, labels, CALIBRATION_BINS)?,
+            expected_calibration_error_by_quantile(&p, labels, CALIBRATION_BINS)?,
         ),
         (
             "cost_per_client".to_owned(),
-            curve.cost_optimal().cost_per_client,
+            portfolio_cost(&p, labels, test.credit, cost, thresholds.normal)?.cost_per_client,
         ),
     ]);
     let confusion = Strategy::ALL
@@ -96,8 +119,9 @@ pub fn assess(model: &Model, test: TestSet<'_>, cost: &ValidCostParameters) -> R
             })
         })
         .collect::<Result<Vec<_>>>()?;
-    let calibration_bins = calibration_curve(&p, labels, CALIBRATION_BINS)?
-        .into_iter()
+    let deciles = calibration_by_quantile(&p, labels, CALIBRATION_BINS)?;
+    let calibration_bins = deciles
+        .iter()
         .map(|b| CalibrationBin {
             mean_predicted: b.mean_predicted,
             observed_default_rate: b.observed_rate,
@@ -110,6 +134,7 @@ pub fn assess(model: &Model, test: TestSet<'_>, cost: &ValidCostParameters) -> R
         curve,
         thresholds,
         confusion,
+        deciles,
         calibration_bins,
     })
 }

@@ -3,24 +3,65 @@
 
 use std::fmt::Write as _;
 
+use scoring_core::Release;
 use scoring_core::report::ModelReport;
-use scoring_core::{Release, Strategy};
+
+use crate::evaluation::QuantileBin;
 
 /// What the card needs besides the report.
 #[derive(Debug, Clone)]
 pub(super) struct CardContext<'a> {
     pub release: &'a Release,
     pub report: &'a ModelReport,
+    /// The published setting's reliability on PD deciles of the test split.
+    pub deciles: &'a [QuantileBin],
+    /// The imbalance treatment cross-validation chose (LightGBM only).
+    pub setting: Option<String>,
+    /// The `--monotone` directions as given.
+    pub monotone: &'a [String],
     pub data_description: String,
     pub parameters: String,
     pub feature_count: usize,
 }
 
-fn metric(report: &ModelReport, name: &str) -> String {
-    report
-        .metrics
-        .get(name)
-        .map_or_else(|| "n/a".to_owned(), |v| format!("{v:.4}"))
+/// `value [low, high]` from `name`, `name_low` and `name_high` of `metrics`.
+fn with_interval(metrics: &std::collections::BTreeMap<String, f64>, name: &str) -> String {
+    let get = |k: &str| metrics.get(k).copied();
+    match (
+        get(name),
+        get(&format!("{name}_low")),
+        get(&format!("{name}_high")),
+    ) {
+        (Some(v), Some(lo), Some(hi)) => format!("{v:.4} [{lo:.4}, {hi:.4}]"),
+        (Some(v), _, _) => format!("{v:.4}"),
+        _ => "n/a".to_owned(),
+    }
+}
+
+/// The reliability table: one row per PD decile of the test split.
+fn calibration_table(md: &mut String, deciles: &[QuantileBin]) {
+    if deciles.is_empty() {
+        return;
+    }
+    let _ = writeln!(
+        md,
+        "Reliability on PD deciles of the test split (observed default rate with its Wilson 95% interval):\n\n| decile | PD range | mean PD | observed [95%] | clients |\n|---|---|---|---|---|"
+    );
+    for (i, b) in deciles.iter().enumerate() {
+        let _ = writeln!(
+            md,
+            "| {} | {:.4}–{:.4} | {:.4} | {:.4} [{:.4}, {:.4}] | {} |",
+            i + 1,
+            b.lowest,
+            b.highest,
+            b.mean_predicted,
+            b.observed_rate,
+            b.observed_low,
+            b.observed_high,
+            b.count
+        );
+    }
+    md.push('\n');
 }
 
 /// Renders the card.
@@ -41,23 +82,30 @@ pub(super) fn render(ctx: &CardContext<'_>) -> String {
     );
     let _ = writeln!(
         md,
-        "## Model and parameters\n\nKind: **{}**.\n\n```json\n{}\n```\n",
-        report.model_kind, ctx.parameters
+        "## Model and parameters\n\nKind: **{}**.",
+        report.model_kind
     );
-    let _ = writeln!(md, "## Performance ({})\n", report.evaluation);
-    let _ = writeln!(md, "| measure | value |\n|---|---|");
+    if let Some(setting) = &ctx.setting {
+        let _ = writeln!(
+            md,
+            "Imbalance treatment chosen by cross-validation: {setting}."
+        );
+    }
+    if !ctx.monotone.is_empty() {
+        let _ = writeln!(
+            md,
+            "Monotone constraints (LightGBM; +1: the PD may only rise with the feature): {}.",
+            ctx.monotone.join(", ")
+        );
+    }
+    let _ = writeln!(md, "\n```json\n{}\n```\n", ctx.parameters);
+    let _ = writeln!(md, "## Validation protocol\n\n{}\n", report.evaluation);
+    let _ = writeln!(md, "## Performance on the test split\n");
+    let _ = writeln!(md, "| measure | value [95% interval] |\n|---|---|");
     for name in [
-        "roc_auc",
-        "pr_auc",
-        "ks",
-        "brier",
-        "log_loss",
-        "f1",
-        "mcc",
-        "ece",
-        "cost_per_client",
+        "roc_auc", "pr_auc", "ks", "brier", "log_loss", "f1", "mcc", "ece",
     ] {
-        let _ = writeln!(md, "| {name} | {} |", metric(report, name));
+        let _ = writeln!(md, "| {name} | {} |", with_interval(&report.metrics, name));
     }
     for (name, value) in report
         .metrics
@@ -68,13 +116,14 @@ pub(super) fn render(ctx: &CardContext<'_>) -> String {
     }
     let _ = writeln!(
         md,
-        "\nF1 and MCC are at the normal threshold. Calibration: {} (ECE {:.4} before, {:.4} after).\n",
+        "\nF1 and MCC are at the normal threshold. ECE on PD deciles (equal-count bins); resampling noise inflates it, so its interval may lie above it: the per-decile intervals below are the test of calibration. Calibration: {} (ECE {:.4} before, {:.4} after).\n",
         report.calibration.method, report.calibration.ece_uncalibrated, report.calibration.ece
     );
+    calibration_table(&mut md, ctx.deciles);
     if !report.candidates.is_empty() {
         let _ = writeln!(
             md,
-            "### Compared models (same split)\n\n| model | ROC AUC | PR AUC | Brier | published |\n|---|---|---|---|---|"
+            "### Compared models (same split)\n\nGain of the published setting over each model, by paired bootstrap on the same resampled clients (ROC AUC: published minus model; Brier: model minus published; positive favours the published setting).\n\n| model | ROC AUC | PR AUC | Brier | ROC AUC gain [95%] | Brier gain [95%] | published |\n|---|---|---|---|---|---|---|"
         );
         for c in &report.candidates {
             let get = |k: &str| {
@@ -82,13 +131,22 @@ pub(super) fn render(ctx: &CardContext<'_>) -> String {
                     .get(k)
                     .map_or("n/a".to_owned(), |v| format!("{v:.4}"))
             };
+            let gain = |k: &str| {
+                if c.published {
+                    String::new()
+                } else {
+                    with_interval(&c.metrics, k)
+                }
+            };
             let _ = writeln!(
                 md,
-                "| {} | {} | {} | {} | {} |",
+                "| {} | {} | {} | {} | {} | {} | {} |",
                 c.model_kind,
                 get("roc_auc"),
                 get("pr_auc"),
                 get("brier"),
+                gain("roc_auc_gain"),
+                gain("brier_gain"),
                 if c.published { "yes" } else { "" }
             );
         }
@@ -104,28 +162,22 @@ pub(super) fn render(ctx: &CardContext<'_>) -> String {
     );
     let _ = writeln!(
         md,
-        "| strategy | threshold | refused defaulters | refused good payers | accepted defaulters |\n|---|---|---|---|---|"
+        "Cost per client in AMT_CREDIT (negative: a gain) and acceptance rate on the test split, with 95% bootstrap intervals.\n\n| strategy | threshold | acceptance rate | cost per client | refused defaulters | refused good payers | accepted defaulters |\n|---|---|---|---|---|---|---|"
     );
     for c in &report.confusion {
         let _ = writeln!(
             md,
-            "| {} | {:.3} | {} | {} | {} |",
-            c.strategy, c.threshold, c.true_positive, c.false_positive, c.false_negative
+            "| {} | {:.4} | {} | {} | {} | {} | {} |",
+            c.strategy,
+            release.thresholds.get(c.strategy),
+            with_interval(&report.metrics, &format!("acceptance_rate_{}", c.strategy)),
+            with_interval(&report.metrics, &format!("cost_per_client_{}", c.strategy)),
+            c.true_positive,
+            c.false_positive,
+            c.false_negative
         );
     }
-    let normal = release.thresholds.get(Strategy::Normal);
-    if let Some(point) = report.cost.curve.iter().min_by(|a, b| {
-        (a.threshold - normal)
-            .abs()
-            .total_cmp(&(b.threshold - normal).abs())
-    }) {
-        let _ = writeln!(
-            md,
-            "\nAt the normal threshold the cost is {:.4} × AMT_CREDIT per client and {:.1}% of clients are accepted.\n",
-            point.cost_per_client,
-            point.acceptance_rate * 100.0
-        );
-    }
+    md.push('\n');
     let _ = writeln!(
         md,
         "## Most important features (mean |SHAP|, log-odds)\n\n| feature | importance |\n|---|---|"
@@ -135,7 +187,8 @@ pub(super) fn render(ctx: &CardContext<'_>) -> String {
     }
     let _ = writeln!(md, "\n## Limitations\n");
     for line in [
-        "Measured on one held-out split of the same population and period; performance on later applications must be watched (the published reference histograms are the drift baseline).",
+        "Measured on one held-out split of the same population and period, on the setting fitted without that split; the published refit on every client cannot be measured on clients it has not seen and is expected to do at least as well. Performance on later applications must be watched (the published reference histograms are the drift baseline).",
+        "The thresholds assume calibrated probabilities: the break-even holds only as far as the reliability table above shows the PDs to be right.",
         "The business cost uses fixed rates of AMT_CREDIT; actual losses depend on recoveries, fees and loan duration.",
         "Probabilities are calibrated on held-out clients; calibration degrades when the default rate moves.",
         "Explanations are exact TreeSHAP values of the model, not causal effects: a feature's contribution says what the model used, not what would change the outcome.",

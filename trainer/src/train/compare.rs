@@ -51,7 +51,9 @@ fn linfa_sample(data: Labelled<'_>, fit: &[usize], args: &TrainArgs) -> Result<V
         ImbalanceChoice::Undersample => {
             undersample(fit, data.labels, args.undersample_ratio, args.seed)?
         }
-        ImbalanceChoice::Weights => undersample(fit, data.labels, 1.0, args.seed)?,
+        ImbalanceChoice::Auto | ImbalanceChoice::Weights => {
+            undersample(fit, data.labels, 1.0, args.seed)?
+        }
         ImbalanceChoice::None => fit.to_vec(),
     };
     if rebalanced.len() <= args.linfa_rows {

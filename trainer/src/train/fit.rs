@@ -9,7 +9,7 @@ use serde::Serialize;
 
 use super::assess::probabilities_of;
 use super::table::{Rows, TrainingTable};
-use crate::learners::lightgbm::{ValidLightGbmParams, train};
+use crate::learners::lightgbm::{LightGbmParams, ValidLightGbmParams, train};
 use crate::learners::sampling::undersample;
 use crate::{Error, Result};
 
@@ -23,6 +23,19 @@ pub enum Imbalance {
     ClassWeights,
     /// Fit on the rows as they are.
     None,
+}
+
+impl Imbalance {
+    /// How the model card names the treatment.
+    pub fn describe(self) -> String {
+        match self {
+            Self::Undersample {
+                majority_per_minority,
+            } => format!("undersampling, {majority_per_minority} good payers per defaulter"),
+            Self::ClassWeights => "class weights (good payers / defaulters)".to_owned(),
+            Self::None => "none (every row, unweighted)".to_owned(),
+        }
+    }
 }
 
 /// The labelled rows and their labels.
@@ -68,12 +81,14 @@ pub struct Fitted {
     pub rows_fitted: usize,
 }
 
-/// Fits on `fit` (rebalanced by `imbalance`), stops early on `valid`.
+/// Fits on `fit` (rebalanced by `imbalance`); stops early on `valid` when
+/// given (the parameters must then ask for early stopping, and must not
+/// otherwise).
 pub fn fit_lightgbm(
     data: Labelled<'_>,
     feature_names: &[String],
     fit: &[usize],
-    valid: &[usize],
+    valid: Option<&[usize]>,
     params: &ValidLightGbmParams,
     imbalance: Imbalance,
     seed: u64,
@@ -100,14 +115,13 @@ pub fn fit_lightgbm(
             reason: format!("the fitted rows need both classes, their default rate is {base_rate}"),
         });
     }
-    let valid_rows = data.rows.gather(valid, data.n_features);
-    let valid_labels = data.labels_f64(valid);
+    let watched = valid.map(|v| (data.rows.gather(v, data.n_features), data.labels_f64(v)));
     let booster = train(
         &data.rows.gather(&rows, data.n_features),
         data.n_features,
         &data.labels_f64(&rows),
         &params,
-        Some((&valid_rows, &valid_labels)),
+        watched.as_ref().map(|(x, y)| (x.as_slice(), y.as_slice())),
     )?;
     let text = booster.model_string()?;
     let parsed = scoring_core::parse_lightgbm(&text).map_err(model_error)?;
@@ -129,6 +143,37 @@ pub fn fit_lightgbm(
         best_iteration: booster.best_iteration(),
         rows_fitted: rows.len(),
     })
+}
+
+/// `base` with the `--monotone` directions placed on the features of
+/// `names`; a feature the table does not have is refused.
+pub fn monotone_params(
+    base: &ValidLightGbmParams,
+    monotone: &[(String, i8)],
+    names: &[String],
+) -> Result<ValidLightGbmParams> {
+    if monotone.is_empty() {
+        return Ok(base.clone());
+    }
+    let mut directions = vec![0; names.len()];
+    for (feature, direction) in monotone {
+        let j = names
+            .iter()
+            .position(|n| n == feature)
+            .ok_or_else(|| Error::InvalidArgument {
+                flag: "--monotone",
+                message: format!(
+                    "`{feature}` is not a feature of the table (it has {} features)",
+                    names.len()
+                ),
+            })?;
+        directions[j] = *direction;
+    }
+    LightGbmParams {
+        monotone_constraints: directions,
+        ..base.get().clone()
+    }
+    .check()
 }
 
 fn model_error(source: scoring_core::Error) -> Error {

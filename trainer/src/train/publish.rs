@@ -2,7 +2,6 @@
 //! reference statistics of the training part and the client snapshot, all
 //! written into one new registry version.
 
-use std::collections::BTreeMap;
 use std::path::Path;
 use std::time::{SystemTime, UNIX_EPOCH};
 
@@ -13,12 +12,16 @@ use scoring_core::snapshot::ClientSnapshot;
 use scoring_core::{Attachments, Release, write_artifact_with};
 use sha2::{Digest, Sha256};
 
+use scoring_core::{Model, Thresholds};
+
 use super::assess::{cost_points, importance, probabilities_of};
 use super::card::{CardContext, render};
+use super::crossval::{CrossValidation, INNER_FRACTION};
 use super::table::TrainingTable;
-use super::{Candidate, IMPORTANCE_ROWS, SnapshotChoice, TrainArgs, TrainOutcome};
+use super::{
+    Candidate, IMPORTANCE_ROWS, ModelKind, Refit, SnapshotChoice, TrainArgs, TrainOutcome,
+};
 use crate::evaluation::CostParameters;
-use crate::learners::lightgbm::ValidLightGbmParams;
 use crate::learners::sampling::Split;
 use crate::{Error, Result};
 
@@ -32,10 +35,53 @@ pub(super) struct Publication<'a> {
     pub test_rows: &'a [f64],
     pub candidates: &'a [Candidate],
     pub chosen: usize,
-    pub params: &'a ValidLightGbmParams,
-    pub fitted_best_iteration: usize,
-    pub cv_metrics: BTreeMap<String, f64>,
+    /// The model published (the refit for LightGBM).
+    pub published: &'a Model,
+    pub thresholds: Thresholds,
+    pub cv: Option<&'a CrossValidation>,
+    /// Rounds of the LightGBM model fitted on the training part.
+    pub evaluated_rounds: Option<u32>,
+    pub refit: Option<Refit>,
     pub cost: CostParameters,
+}
+
+/// The protocol, in the report's `evaluation` and the card.
+fn protocol(p: &Publication<'_>) -> String {
+    let args = p.args;
+    let mut text = format!(
+        "test split: {:.0}% of the labelled clients ({} clients), stratified, seed {}; it only measures. ",
+        args.test_fraction * 100.0,
+        p.split.test.len(),
+        args.seed
+    );
+    if let (Some(cv), Some(rounds)) = (p.cv, p.evaluated_rounds) {
+        text.push_str(&format!(
+            "LightGBM settings chosen by {}-fold stratified cross-validation on the other {} clients ({} settings, by out-of-fold {}; early stopping on {:.0}% of each fold's training rows, never on the rows scored); the chosen setting fitted on those {} clients with {} rounds (the folds' mean best iteration {:.0} scaled to the rows) and calibrated on the out-of-fold probabilities is what the test split measures. ",
+            cv.trials.first().map_or(0, |t| t.fold_best_iterations.len()),
+            p.split.train.len(),
+            cv.trials.len(),
+            serde_json::to_value(args.select_by)
+                .ok()
+                .and_then(|v| v.as_str().map(str::to_owned))
+                .unwrap_or_default(),
+            INNER_FRACTION * 100.0,
+            p.split.train.len(),
+            rounds,
+            cv.mean_best_iteration,
+        ));
+    }
+    match p.refit {
+        Some(refit) => text.push_str(&format!(
+            "The published model is the same setting refitted on all {} labelled clients with {} rounds, calibrated on out-of-fold probabilities of every client (the folds' on the training part, the measured model's on the test split). ",
+            refit.clients, refit.rounds
+        )),
+        None => text.push_str("The published model is the one measured. "),
+    }
+    text.push_str(&format!(
+        "Intervals: stratified bootstrap of the test split, {} resamples, 95% percentile intervals; compared models by paired bootstrap on the same resamples.",
+        args.bootstrap
+    ));
+    text
 }
 
 fn model_error(stage: &'static str) -> impl FnOnce(scoring_core::Error) -> Error {
@@ -45,35 +91,47 @@ fn model_error(stage: &'static str) -> impl FnOnce(scoring_core::Error) -> Error
 pub(super) fn publish(p: Publication<'_>) -> Result<TrainOutcome> {
     let (args, table) = (p.args, p.table);
     let chosen = &p.candidates[p.chosen];
-    let model = &chosen.model;
+    let model = p.published;
     let n = model.n_features();
     let mut metrics = chosen.assessment.metrics.clone();
-    metrics.extend(p.cv_metrics.clone());
+    if let Some(cv) = p.cv.filter(|_| chosen.kind == ModelKind::Lightgbm) {
+        let metric = serde_json::to_value(args.select_by)
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_owned))
+            .unwrap_or_default();
+        metrics.insert(format!("cv_{metric}"), cv.trials[0].score);
+        metrics.insert("cv_trials".to_owned(), cv.trials.len() as f64);
+        metrics.insert("cv_mean_best_iteration".to_owned(), cv.mean_best_iteration);
+    }
+    if let Some(rounds) = p
+        .evaluated_rounds
+        .filter(|_| chosen.kind == ModelKind::Lightgbm)
+    {
+        metrics.insert("evaluated_rounds".to_owned(), f64::from(rounds));
+    }
+    if let Some(refit) = p.refit {
+        metrics.insert("refit_rounds".to_owned(), f64::from(refit.rounds));
+        metrics.insert("refit_clients".to_owned(), refit.clients as f64);
+    }
     metrics.insert("test_clients".to_owned(), p.split.test.len() as f64);
     metrics.insert("train_clients".to_owned(), p.split.train.len() as f64);
     metrics.insert(
         "base_rate".to_owned(),
         table.labels.iter().filter(|&&l| l == 1).count() as f64 / table.labels.len() as f64,
     );
-    if chosen.kind == super::ModelKind::Lightgbm {
-        metrics.insert("best_iteration".to_owned(), p.fitted_best_iteration as f64);
-    }
 
     let report = ModelReport {
-        evaluation: format!(
-            "test split: {:.0}% of the labelled clients ({} clients), stratified, seed {}",
-            args.test_fraction * 100.0,
-            p.split.test.len(),
-            args.seed
-        ),
+        evaluation: protocol(&p),
         model_kind: chosen.kind.name().to_owned(),
         metrics: metrics.clone(),
         cost: CostReport {
             gain_rate_good: p.cost.interest_rate,
             loss_rate_default: p.cost.loss_given_default,
             strategy_rule: format!(
-                "normal is the threshold of lowest cost on the test split; prudent and aggressive are the lowest and highest thresholds of the band around it whose cost stays within {:.0}% of the optimum (at least one grid step, 0.005, each way)",
-                p.cost.strategy_tolerance * 100.0
+                "each strategy refuses a client whose calibrated probability of default is at least the break-even r / (r + LGD) of the business cost, fixed before any client is scored: normal with the stated LGD ({:.0}%), prudent with an LGD {:.0}% higher, aggressive with an LGD {:.0}% lower",
+                p.cost.loss_given_default * 100.0,
+                args.lgd_stress * 100.0,
+                args.lgd_stress * 100.0
             ),
             curve: cost_points(&chosen.assessment.curve),
         },
@@ -96,17 +154,21 @@ pub(super) fn publish(p: Publication<'_>) -> Result<TrainOutcome> {
             .collect(),
     };
 
-    let train_rows = table.labelled.gather(&p.split.train, n);
-    let train_p = probabilities_of(model, &train_rows)?;
+    let (population, fitted): (&str, Vec<usize>) = match p.refit {
+        Some(_) => ("every labelled client", (0..table.labels.len()).collect()),
+        None => ("training split", p.split.train.clone()),
+    };
+    let fitted_rows = table.labelled.gather(&fitted, n);
+    let fitted_p = probabilities_of(model, &fitted_rows)?;
     let reference = ReferenceStats::of_rows(
-        "training split",
+        population,
         model.feature_names(),
-        &train_rows,
-        &train_p,
+        &fitted_rows,
+        &fitted_p,
         DEFAULT_BINS,
     )
     .map_err(model_error("computing the reference statistics"))?;
-    drop(train_rows);
+    drop(fitted_rows);
     let snapshot = match (args.snapshot, table.unlabelled.is_empty()) {
         (SnapshotChoice::None, _) => None,
         (SnapshotChoice::Unlabelled, _) | (SnapshotChoice::Auto, false) => {
@@ -134,17 +196,24 @@ pub(super) fn publish(p: Publication<'_>) -> Result<TrainOutcome> {
         Some(v) => scoring_core::registry::VersionId::parse(v)?,
         None => registry.next_version()?,
     };
+    let setting =
+        p.cv.filter(|_| chosen.kind == ModelKind::Lightgbm)
+            .map(|cv| &cv.best);
     let parameters = serde_json::json!({
         "model": chosen.kind.name(),
-        "lightgbm": p.params,
+        "lightgbm": setting.map(|s| &s.params),
+        "imbalance": setting.map(|s| s.imbalance),
+        "imbalance_searched": format!("{:?}", args.imbalance).to_lowercase(),
+        "monotone": args.monotone,
         "seed": args.seed,
         "test_fraction": args.test_fraction,
-        "imbalance": format!("{:?}", args.imbalance).to_lowercase(),
-        "undersample_ratio": args.undersample_ratio,
+        "folds": args.folds,
         "calibration": chosen.calibration_method,
         "search": args.search.as_ref().map(|p| p.display().to_string()),
         "select_by": args.select_by,
         "cost": p.cost,
+        "lgd_stress": args.lgd_stress,
+        "bootstrap_resamples": args.bootstrap,
     });
     let release = Release {
         model_version: version.to_string(),
@@ -153,11 +222,14 @@ pub(super) fn publish(p: Publication<'_>) -> Result<TrainOutcome> {
         training_data_fingerprint: fingerprint(&table.path)?,
         training_parameters: parameters.clone(),
         metrics: metrics.clone(),
-        thresholds: chosen.assessment.thresholds,
+        thresholds: p.thresholds,
     };
     let card = render(&CardContext {
         release: &release,
         report: &report,
+        deciles: &chosen.assessment.deciles,
+        setting: setting.map(|s| s.imbalance.describe()),
+        monotone: &args.monotone,
         data_description: format!(
             "{} labelled clients from `{}` ({} train, {} test; default rate {:.2}%); {} unlabelled clients{}.",
             table.labels.len(),
@@ -191,8 +263,11 @@ pub(super) fn publish(p: Publication<'_>) -> Result<TrainOutcome> {
     Ok(TrainOutcome {
         version: published,
         metrics,
-        thresholds: chosen.assessment.thresholds,
+        thresholds: p.thresholds,
         model: model.clone(),
+        evaluated_model: chosen.model.clone(),
+        setting: setting.cloned(),
+        refit: p.refit,
         test_client_ids: p
             .split
             .test

@@ -1,8 +1,10 @@
-//! Hyperparameter search: stratified k-fold cross-validation of LightGBM
-//! over a grid, or a random draw from it, read from a TOML file:
+//! What the cross-validation on the training part chooses between: the
+//! built-in search (the imbalance treatment × two regularisations: the
+//! defaults' large minimum leaf hessian, or small leaves with a strong L2),
+//! or a grid or a random draw read from a TOML file:
 //!
 //! ```toml
-//! folds = 5                  # stratified folds (default 5)
+//! folds = 5                  # stratified folds (default `--folds`)
 //! strategy = "random"        # "grid" (every combination) or "random"
 //! trials = 12                # random: combinations drawn without replacement
 //! num_iterations = 2000      # boosting rounds at most; early stopping on each fold
@@ -14,13 +16,14 @@
 //! min_data_in_leaf = [20, 80]
 //! feature_fraction = [0.5, 0.9]
 //! lambda_l2 = [0.0, 5.0]
+//! imbalance = ["none", "weights", "undersample"]   # else as `--imbalance` says
 //! ```
 //!
-//! Each trial fits every fold on the other folds (rebalanced as the final
-//! model will be) and predicts the held-out fold; the selection metric is
-//! computed on those out-of-fold probabilities: ROC AUC (default); F1 of
-//! class 1 or MCC at their best threshold of the grid 0.005..1; or the
-//! business cost per client at its cost-optimal threshold (lower is better).
+//! Each trial is scored on its out-of-fold probabilities ([`super::crossval`]):
+//! ROC AUC (default); F1 of class 1 or MCC at their best threshold of the
+//! grid 0.005..1; or the business cost per client, with the user's
+//! interest rate and loss given default, at its cost-optimal threshold
+//! (lower is better).
 
 use std::collections::BTreeMap;
 use std::io::Write;
@@ -29,11 +32,17 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 use synth::Rng;
 
-use super::fit::{Imbalance, Labelled, fit_lightgbm, probabilities};
-use crate::evaluation::{CostParameters, confusion_matrix, default_grid, roc_auc, sweep};
+use super::fit::Imbalance;
+use crate::evaluation::{ValidCostParameters, confusion_matrix, default_grid, roc_auc, sweep};
 use crate::learners::lightgbm::{LightGbmParams, ValidLightGbmParams};
-use crate::learners::sampling::stratified_k_fold;
 use crate::{Error, Result};
+
+/// The built-in search's second regularisation: small leaves allowed
+/// (minimum hessian 1 instead of the defaults' 39, which forbids almost
+/// every split below a few thousand clients) but their values shrunk by a
+/// strong L2.
+const SHRINK_MIN_SUM_HESSIAN: f64 = 1.0;
+const SHRINK_LAMBDA_L2: f64 = 10.0;
 
 /// What a search selects on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, Serialize)]
@@ -48,18 +57,13 @@ pub enum SelectionMetric {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct SearchFile {
-    #[serde(default = "default_folds")]
-    folds: usize,
+    folds: Option<usize>,
     #[serde(default)]
     strategy: SearchStrategy,
     trials: Option<usize>,
     num_iterations: Option<u32>,
     early_stopping_rounds: Option<u32>,
     space: BTreeMap<String, Vec<toml::Value>>,
-}
-
-fn default_folds() -> usize {
-    5
 }
 
 #[derive(Debug, Clone, Copy, Default, Deserialize)]
@@ -70,11 +74,18 @@ enum SearchStrategy {
     Random,
 }
 
-/// A parsed search: the folds and the parameter sets to try.
+/// One candidate setting: LightGBM parameters and the imbalance treatment.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Setting {
+    pub params: ValidLightGbmParams,
+    pub imbalance: Imbalance,
+}
+
+/// A parsed search: the folds and the settings to try.
 #[derive(Debug, Clone)]
 pub struct SearchPlan {
     pub folds: usize,
-    pub candidates: Vec<ValidLightGbmParams>,
+    pub candidates: Vec<Setting>,
 }
 
 /// One trial's outcome, as logged.
@@ -82,6 +93,7 @@ pub struct SearchPlan {
 pub struct Trial {
     pub trial: usize,
     pub params: ValidLightGbmParams,
+    pub imbalance: Imbalance,
     pub metric: SelectionMetric,
     /// The selection score (higher is better; the cost is negated).
     pub score: f64,
@@ -96,23 +108,77 @@ fn invalid(path: &Path, reason: impl Into<String>) -> Error {
 }
 
 impl SearchPlan {
-    /// Reads the TOML search file; `base` gives the parameters not searched.
-    pub fn load(path: &Path, base: &ValidLightGbmParams, seed: u64) -> Result<Self> {
+    /// The built-in search: every treatment of `imbalances` with the
+    /// defaults' regularisation and with small, strongly shrunk leaves.
+    pub fn built_in(base: &ValidLightGbmParams, imbalances: &[Imbalance], folds: usize) -> Self {
+        let strong = LightGbmParams {
+            min_sum_hessian_in_leaf: SHRINK_MIN_SUM_HESSIAN,
+            lambda_l2: SHRINK_LAMBDA_L2,
+            ..base.get().clone()
+        };
+        let strong = strong.check().unwrap_or_else(|_| base.clone());
+        let candidates = imbalances
+            .iter()
+            .flat_map(|&imbalance| {
+                [base.clone(), strong.clone()]
+                    .into_iter()
+                    .map(move |params| Setting { params, imbalance })
+            })
+            .collect();
+        Self { folds, candidates }
+    }
+
+    /// Reads the TOML search file; `base` gives the parameters not
+    /// searched, `imbalances` the treatments when the file lists none,
+    /// `folds` the folds when it does not say, `undersample_ratio` the
+    /// ratio of `undersample`.
+    pub fn load(
+        path: &Path,
+        base: &ValidLightGbmParams,
+        imbalances: &[Imbalance],
+        folds: usize,
+        undersample_ratio: f64,
+        seed: u64,
+    ) -> Result<Self> {
         let text = std::fs::read_to_string(path).map_err(|source| Error::Io {
             path: path.to_owned(),
             action: "reading the search space",
             source,
         })?;
-        let file: SearchFile = toml::from_str(&text).map_err(|source| Error::TrainSearchSpace {
-            path: path.to_owned(),
-            source,
-        })?;
-        if file.folds < 2 {
+        let mut file: SearchFile =
+            toml::from_str(&text).map_err(|source| Error::TrainSearchSpace {
+                path: path.to_owned(),
+                source,
+            })?;
+        let folds = file.folds.unwrap_or(folds);
+        if folds < 2 {
             return Err(invalid(
                 path,
-                format!("folds = {}, at least 2 are needed", file.folds),
+                format!("folds = {folds}, at least 2 are needed"),
             ));
         }
+        let imbalances = match file.space.remove("imbalance") {
+            None => imbalances.to_vec(),
+            Some(values) if values.is_empty() => {
+                return Err(invalid(path, "`imbalance` lists no value"));
+            }
+            Some(values) => values
+                .iter()
+                .map(|v| match v.as_str() {
+                    Some("none") => Ok(Imbalance::None),
+                    Some("weights") => Ok(Imbalance::ClassWeights),
+                    Some("undersample") => Ok(Imbalance::Undersample {
+                        majority_per_minority: undersample_ratio,
+                    }),
+                    _ => Err(invalid(
+                        path,
+                        format!(
+                            "`imbalance` values are \"none\", \"weights\" or \"undersample\", got {v}"
+                        ),
+                    )),
+                })
+                .collect::<Result<Vec<_>>>()?,
+        };
         let mut base = base.get().clone();
         if let Some(n) = file.num_iterations {
             base.num_iterations = n;
@@ -142,7 +208,7 @@ impl SearchPlan {
                 })
                 .collect();
         }
-        let mut candidates = grid
+        let params = grid
             .into_iter()
             .map(|value| {
                 let params: LightGbmParams = serde_json::from_value(value).map_err(|source| {
@@ -155,6 +221,15 @@ impl SearchPlan {
                 params.check()
             })
             .collect::<Result<Vec<_>>>()?;
+        let mut candidates: Vec<Setting> = imbalances
+            .iter()
+            .flat_map(|&imbalance| {
+                params.iter().map(move |params| Setting {
+                    params: params.clone(),
+                    imbalance,
+                })
+            })
+            .collect();
         if let Some(unknown) = file.space.keys().find(|k| !base_has_field(&base, k)) {
             return Err(invalid(
                 path,
@@ -169,10 +244,7 @@ impl SearchPlan {
             Rng::seeded(seed ^ 0x7e1a_15ed).shuffle(&mut candidates);
             candidates.truncate(trials.max(1));
         }
-        Ok(Self {
-            folds: file.folds,
-            candidates,
-        })
+        Ok(Self { folds, candidates })
     }
 }
 
@@ -180,80 +252,14 @@ fn base_has_field(base: &LightGbmParams, key: &str) -> bool {
     serde_json::to_value(base).is_ok_and(|v| v.get(key).is_some())
 }
 
-/// Cross-validates every candidate on `rows` and returns the trials, best
-/// first. `credit` is each labelled client's credit amount (for the cost).
-#[allow(clippy::too_many_arguments)]
-pub fn run_search(
-    plan: &SearchPlan,
-    data: Labelled<'_>,
-    feature_names: &[String],
-    rows: &[usize],
-    credit: &[f64],
-    metric: SelectionMetric,
-    imbalance: Imbalance,
-    seed: u64,
-    log_path: &Path,
-) -> Result<Vec<Trial>> {
-    let labels = data.labels_at(rows);
-    let folds = stratified_k_fold(&labels, plan.folds, seed)?;
-    let mut log = TrialLog::create(log_path)?;
-    let bar = indicatif::ProgressBar::new((plan.candidates.len() * folds.len()) as u64);
-    bar.set_style(
-        indicatif::ProgressStyle::with_template(
-            "search {bar:30} {pos}/{len} fits, {elapsed} (eta {eta}) {msg}",
-        )
-        .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
-    );
-    let mut trials = Vec::with_capacity(plan.candidates.len());
-    for (t, params) in plan.candidates.iter().enumerate() {
-        let mut oof = vec![f64::NAN; rows.len()];
-        let mut iterations = Vec::with_capacity(folds.len());
-        for fold in &folds {
-            let fit: Vec<usize> = fold.train.iter().map(|&k| rows[k]).collect();
-            let valid: Vec<usize> = fold.valid.iter().map(|&k| rows[k]).collect();
-            let fitted = fit_lightgbm(data, feature_names, &fit, &valid, params, imbalance, seed)?;
-            for (&k, p) in fold
-                .valid
-                .iter()
-                .zip(probabilities(&fitted.model, data, &valid)?)
-            {
-                oof[k] = p;
-            }
-            iterations.push(fitted.best_iteration);
-            bar.inc(1);
-        }
-        let fold_credit: Vec<f64> = rows.iter().map(|&i| credit[i]).collect();
-        let score = selection_score(metric, &oof, &labels, &fold_credit)?;
-        let trial = Trial {
-            trial: t,
-            params: params.clone(),
-            metric,
-            score,
-            fold_best_iterations: iterations,
-        };
-        log.write(&trial)?;
-        tracing::info!(trial = t, score, "cross-validated a parameter set");
-        bar.set_message(format!(
-            "best {:.4}",
-            trials
-                .iter()
-                .chain([&trial])
-                .map(|t: &Trial| t.score)
-                .fold(f64::NEG_INFINITY, f64::max)
-        ));
-        trials.push(trial);
-    }
-    bar.finish_and_clear();
-    trials.sort_by(|a, b| b.score.total_cmp(&a.score));
-    Ok(trials)
-}
-
 /// The selection score of out-of-fold probabilities; higher is better.
+/// `cost` is the user's business cost (for [`SelectionMetric::Cost`]).
 pub fn selection_score(
     metric: SelectionMetric,
     probabilities: &[f64],
     labels: &[u8],
     credit: &[f64],
+    cost: &ValidCostParameters,
 ) -> Result<f64> {
     let best_over_grid = |score: &dyn Fn(f64) -> Result<f64>| -> Result<f64> {
         default_grid()
@@ -271,8 +277,7 @@ pub fn selection_score(
             best_over_grid(&|t| Ok(confusion_matrix(probabilities, labels, t)?.mcc()))
         }
         SelectionMetric::Cost => {
-            let params = CostParameters::default().check()?;
-            let curve = sweep(probabilities, labels, credit, &params, &default_grid())?;
+            let curve = sweep(probabilities, labels, credit, cost, &default_grid())?;
             Ok(-curve.cost_optimal().cost_per_client)
         }
     }
@@ -280,13 +285,13 @@ pub fn selection_score(
 
 /// Per-trial JSON lines, flushed after each trial so a long search that is
 /// interrupted keeps what it measured.
-struct TrialLog {
+pub(super) struct TrialLog {
     path: PathBuf,
     file: std::fs::File,
 }
 
 impl TrialLog {
-    fn create(path: &Path) -> Result<Self> {
+    pub(super) fn create(path: &Path) -> Result<Self> {
         if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
             std::fs::create_dir_all(parent).map_err(|source| Error::Io {
                 path: parent.to_owned(),
@@ -305,7 +310,7 @@ impl TrialLog {
         })
     }
 
-    fn write(&mut self, trial: &Trial) -> Result<()> {
+    pub(super) fn write(&mut self, trial: &Trial) -> Result<()> {
         let mut line = serde_json::to_vec(trial).unwrap_or_default();
         line.push(b'\n');
         self.file

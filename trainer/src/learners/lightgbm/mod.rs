@@ -102,6 +102,14 @@ pub fn train(
         return Err(invalid("features", n_rows, "at most i32::MAX rows"));
     }
     let labels = labels_f32("labels", labels, n_rows)?;
+    let constraints = params.get().monotone_constraints.len();
+    if constraints != 0 && constraints != n_features {
+        return Err(invalid(
+            "monotone_constraints",
+            format!("{constraints} directions for {n_features} features"),
+            "one direction per feature, or none",
+        ));
+    }
     // Checked above: 1 <= n_features < i32::MAX.
     let n_cols = n_features as i32;
     let train_set = lightgbm3::Dataset::from_slice(features, &labels, n_cols, true)

@@ -54,6 +54,11 @@ pub struct LightGbmParams {
     pub num_iterations: u32,
     /// Minimum rows per leaf (`min_data_in_leaf`).
     pub min_data_in_leaf: u32,
+    /// Minimum sum of hessians per leaf (`min_sum_hessian_in_leaf`, a.k.a.
+    /// `min_child_weight`, >= 0).
+    pub min_sum_hessian_in_leaf: f64,
+    /// Minimum loss reduction to split a leaf (`min_gain_to_split`, >= 0).
+    pub min_gain_to_split: f64,
     /// Fraction of features sampled per tree (`feature_fraction`, in (0, 1]).
     pub feature_fraction: f64,
     /// Fraction of rows bagged (`bagging_fraction`, in (0, 1]).
@@ -75,6 +80,9 @@ pub struct LightGbmParams {
     pub early_stopping_rounds: Option<u32>,
     /// Metric watched by early stopping.
     pub metric: EarlyStoppingMetric,
+    /// One direction per feature (`monotone_constraints`): +1 the score may
+    /// only rise with the feature, -1 only fall, 0 free; empty = none.
+    pub monotone_constraints: Vec<i8>,
 }
 
 impl Default for LightGbmParams {
@@ -85,6 +93,8 @@ impl Default for LightGbmParams {
             learning_rate: 0.05,
             num_iterations: 100,
             min_data_in_leaf: 20,
+            min_sum_hessian_in_leaf: 1e-3,
+            min_gain_to_split: 0.0,
             feature_fraction: 1.0,
             bagging_fraction: 1.0,
             bagging_freq: 0,
@@ -95,6 +105,7 @@ impl Default for LightGbmParams {
             num_threads: 0,
             early_stopping_rounds: None,
             metric: EarlyStoppingMetric::BinaryLogloss,
+            monotone_constraints: Vec::new(),
         }
     }
 }
@@ -150,7 +161,12 @@ impl LightGbmParams {
                 return Err(invalid(name, value, "a number in (0, 1]"));
             }
         }
-        for (name, value) in [("lambda_l1", self.lambda_l1), ("lambda_l2", self.lambda_l2)] {
+        for (name, value) in [
+            ("lambda_l1", self.lambda_l1),
+            ("lambda_l2", self.lambda_l2),
+            ("min_sum_hessian_in_leaf", self.min_sum_hessian_in_leaf),
+            ("min_gain_to_split", self.min_gain_to_split),
+        ] {
             if !(value.is_finite() && value >= 0.0) {
                 return Err(invalid(name, value, "a finite number >= 0"));
             }
@@ -159,6 +175,17 @@ impl LightGbmParams {
             && !(w.is_finite() && w > 0.0)
         {
             return Err(invalid("scale_pos_weight", w, "a finite number > 0"));
+        }
+        if let Some(&c) = self
+            .monotone_constraints
+            .iter()
+            .find(|c| !(-1..=1).contains(*c))
+        {
+            return Err(invalid(
+                "monotone_constraints",
+                c,
+                "-1, 0 or +1 per feature",
+            ));
         }
         if self.early_stopping_rounds == Some(0) {
             return Err(invalid("early_stopping_rounds", 0, ">= 1 (or None)"));
@@ -177,6 +204,16 @@ impl ValidLightGbmParams {
     /// The checked parameters.
     pub fn get(&self) -> &LightGbmParams {
         &self.0
+    }
+
+    /// The same parameters with `num_iterations` rounds and no early
+    /// stopping (a refit whose rounds were chosen by cross-validation).
+    pub fn with_rounds(&self, rounds: u32) -> Self {
+        Self(LightGbmParams {
+            num_iterations: rounds.max(1),
+            early_stopping_rounds: None,
+            ..self.0.clone()
+        })
     }
 
     /// The same parameters with LightGBM's `is_unbalance` class weighting
@@ -207,6 +244,19 @@ impl ValidLightGbmParams {
         set("bagging_freq", params.bagging_freq.into());
         set("lambda_l1", params.lambda_l1.into());
         set("lambda_l2", params.lambda_l2.into());
+        set(
+            "min_sum_hessian_in_leaf",
+            params.min_sum_hessian_in_leaf.into(),
+        );
+        set("min_gain_to_split", params.min_gain_to_split.into());
+        if params.monotone_constraints.iter().any(|&c| c != 0) {
+            let directions: Vec<String> = params
+                .monotone_constraints
+                .iter()
+                .map(i8::to_string)
+                .collect();
+            set("monotone_constraints", directions.join(",").into());
+        }
         match params.class_weighting {
             ClassWeighting::None => {}
             ClassWeighting::IsUnbalance => set("is_unbalance", true.into()),
