@@ -25,10 +25,13 @@ use std::str::FromStr;
 
 use rayon::prelude::*;
 use scoring_core::registry::Registry;
-use scoring_core::{Outcome, Strategy};
+use scoring_core::{Outcome, ShapScratch, Strategy};
 
 use crate::train::table::read_for_scoring;
 use crate::{Error, Result};
+
+/// Rows explained together by one worker.
+const SCORE_BLOCK: usize = 256;
 
 /// Options of `trainer score`.
 #[derive(Debug, Clone, clap::Args)]
@@ -127,49 +130,69 @@ pub fn run(args: &ScoreArgs) -> Result<usize> {
         stage: "scoring the portfolio",
         source,
     };
-    let lines = shard
+    let thresholds = published.thresholds();
+    let line = |id: i64, p: f64, reasons: &[&str]| {
+        let decision = match thresholds.outcome(strategy, p) {
+            Outcome::Accept => "ACCEPT",
+            Outcome::Refuse => "REFUSE",
+        };
+        let mut line = format!(
+            "{id},{},{decision},{}",
+            ryu::Buffer::new().format(p),
+            thresholds.get(strategy)
+        );
+        for k in 0..args.reasons {
+            line.push(',');
+            line.push_str(reasons.get(k).copied().unwrap_or(""));
+        }
+        line.push('\n');
+        line
+    };
+    // Blocks of rows, explained together (each tree's tables reused over a
+    // block) on every core, one TreeSHAP scratch per worker.
+    let blocks: Vec<Range<usize>> = shard
+        .clone()
+        .step_by(SCORE_BLOCK)
+        .map(|start| start..(start + SCORE_BLOCK).min(shard.end))
+        .collect();
+    let lines = blocks
         .into_par_iter()
-        .map(|i| {
-            let row = &rows.values[i * n..(i + 1) * n];
-            let thresholds = published.thresholds();
-            let (p, reasons) = if args.reasons == 0 {
-                (
+        .map_init(
+            || ShapScratch::for_model(published.model()),
+            |scratch, block| -> Result<Vec<String>> {
+                let values = &rows.values[block.start * n..block.end * n];
+                let ids = &rows.ids[block.clone()];
+                let lines = if args.reasons == 0 {
+                    let mut p = vec![0.0; block.len()];
                     published
                         .model()
-                        .predict_probability(row)
-                        .map_err(model_error)?,
-                    Vec::new(),
-                )
-            } else {
-                let d = published.decide(row, strategy).map_err(model_error)?;
-                (
-                    d.probability_of_default,
-                    d.reasons
-                        .into_iter()
-                        .take(args.reasons)
-                        .map(|r| r.feature)
-                        .collect(),
-                )
-            };
-            let decision = match thresholds.outcome(strategy, p) {
-                Outcome::Accept => "ACCEPT",
-                Outcome::Refuse => "REFUSE",
-            };
-            bar.inc(1);
-            let mut line = format!(
-                "{},{},{decision},{}",
-                rows.ids[i],
-                ryu::Buffer::new().format(p),
-                thresholds.get(strategy)
-            );
-            for k in 0..args.reasons {
-                line.push(',');
-                line.push_str(reasons.get(k).map_or("", String::as_str));
-            }
-            line.push('\n');
-            Ok(line)
-        })
-        .collect::<Result<Vec<String>>>()?;
+                        .predict_probability_batch(values, &mut p)
+                        .map_err(model_error)?;
+                    ids.iter()
+                        .zip(&p)
+                        .map(|(&id, &p)| line(id, p, &[]))
+                        .collect()
+                } else {
+                    published
+                        .decide_batch(values, strategy, args.reasons, scratch)
+                        .map_err(model_error)?
+                        .iter()
+                        .zip(ids)
+                        .map(|(d, &id)| {
+                            let reasons: Vec<&str> =
+                                d.reasons.iter().map(|r| r.feature.as_str()).collect();
+                            line(id, d.probability_of_default, &reasons)
+                        })
+                        .collect()
+                };
+                bar.inc(block.len() as u64);
+                Ok(lines)
+            },
+        )
+        .collect::<Result<Vec<Vec<String>>>>()?
+        .into_iter()
+        .flatten()
+        .collect::<Vec<String>>();
     bar.finish_and_clear();
     let io = |action: &'static str, path: &PathBuf| {
         let path = path.clone();

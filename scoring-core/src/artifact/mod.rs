@@ -32,6 +32,7 @@
 //! trainer publishes atomically by writing into a temporary directory and
 //! renaming it.
 
+mod decide_batch;
 mod published;
 mod write;
 

@@ -9,6 +9,7 @@
 //! - [`stratified_split`]: one train/test split with each class split in the
 //!   same proportion (default test share [`DEFAULT_TEST_FRACTION`]).
 //! - [`stratified_k_fold`]: k validation folds with the class shares kept.
+//! - [`stratified_sample`]: a subset with the class shares kept.
 //! - [`undersample`]: random undersampling of the good payers, as the seed
 //!   project did at one defaulter for two good payers.
 //! - [`correct_probability`]: maps a probability learnt on undersampled data
@@ -62,6 +63,16 @@ pub fn stratified_split(labels: &[u8], test_fraction: f64, seed: u64) -> Result<
     train.sort_unstable();
     test.sort_unstable();
     Ok(Split { train, test })
+}
+
+/// A stratified sample of about `size` rows (each class in its share),
+/// sorted; every row when `size` is at least their number.
+pub fn stratified_sample(labels: &[u8], size: usize, seed: u64) -> Result<Vec<usize>> {
+    if size >= labels.len() {
+        return Ok((0..labels.len()).collect());
+    }
+    let fraction = (size.max(1) as f64 / labels.len() as f64).max(f64::MIN_POSITIVE);
+    Ok(stratified_split(labels, fraction, seed)?.test)
 }
 
 /// Splits the rows into `k` folds; every row is in exactly one validation

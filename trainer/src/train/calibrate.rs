@@ -11,9 +11,6 @@ use super::fit::{Labelled, probabilities};
 use crate::learners::calibration::{IsotonicCalibrator, PlattCalibrator};
 use crate::{Error, Result};
 
-/// Defaulters needed in the calibration set for `auto` to choose isotonic.
-const ISOTONIC_MIN_DEFAULTERS: usize = 200;
-
 /// Fits the calibration on the held-out `calib` clients; returns the
 /// calibrated model and the method's name.
 pub(super) fn calibrate(
@@ -59,11 +56,7 @@ fn fit_calibration(
     labels: &[u8],
     choice: CalibrationChoice,
 ) -> Result<(Model, &'static str)> {
-    let defaulters = labels.iter().filter(|&&l| l == 1).count();
     let choice = match choice {
-        CalibrationChoice::Auto if defaulters >= ISOTONIC_MIN_DEFAULTERS => {
-            CalibrationChoice::Isotonic
-        }
         CalibrationChoice::Auto => CalibrationChoice::Platt,
         other => other,
     };

@@ -10,11 +10,19 @@
 //! The number of rounds a refit gets is the folds' mean best iteration
 //! scaled by the rows it is fitted on over the rows a fold fitted on
 //! ([`CrossValidation::rounds_for`]).
+//!
+//! On a large training part the settings are screened first
+//! ([`cross_validate_screened`]): every setting on a stratified sample of
+//! `search_rows` clients, then the winner alone on the whole training
+//! part, which gives the out-of-fold probabilities and the rounds. The
+//! settings' ranking is stable well below full size; the rounds are not,
+//! so they come from the full run.
 
 use super::fit::{Labelled, fit_lightgbm, probabilities};
 use super::search::{SearchPlan, SelectionMetric, Setting, Trial, TrialLog, selection_score};
 use crate::Result;
 use crate::evaluation::ValidCostParameters;
+use crate::learners::sampling::stratified_sample;
 use crate::learners::sampling::{stratified_k_fold, stratified_split};
 
 /// Share of a fold's training rows held out for early stopping.
@@ -34,6 +42,16 @@ pub struct CrossValidation {
     pub mean_best_iteration: f64,
     /// Mean number of rows a fold was fitted on (before any undersampling).
     pub mean_fit_rows: f64,
+    /// When the settings were screened on a sample: its clients and its
+    /// trials (best first); `trials` then holds the winner's full run.
+    pub screening: Option<Screening>,
+}
+
+/// The settings compared on a sample of the training part.
+#[derive(Debug, Clone)]
+pub struct Screening {
+    pub clients: usize,
+    pub trials: Vec<Trial>,
 }
 
 impl CrossValidation {
@@ -105,16 +123,61 @@ struct FoldRun {
     fit_rows: Vec<usize>,
 }
 
-/// Cross-validates every setting of `plan` and logs one JSON line per
-/// trial into `log`.
+/// Cross-validates the settings of `plan` on the training part; when it
+/// has more than `search_rows` clients and there is more than one setting,
+/// screens them on a stratified sample of that many first and
+/// cross-validates only the winner on the whole part. One JSON line per
+/// trial goes to `log_path` (the screening's, then the winner's full run).
+pub fn cross_validate_screened(
+    plan: &SearchPlan,
+    input: CvInput<'_>,
+    search_rows: usize,
+    log_path: &std::path::Path,
+) -> Result<CrossValidation> {
+    let mut log = TrialLog::create(log_path)?;
+    if plan.candidates.len() < 2 || input.rows.len() <= search_rows {
+        return cross_validate(plan, input, &mut log);
+    }
+    let labels = input.data.labels_at(input.rows);
+    let sample: Vec<usize> = stratified_sample(&labels, search_rows, input.seed ^ 0x5c_4ee7)?
+        .into_iter()
+        .map(|k| input.rows[k])
+        .collect();
+    tracing::info!(
+        sample = sample.len(),
+        training_part = input.rows.len(),
+        settings = plan.candidates.len(),
+        "screening the settings on a sample of the training part"
+    );
+    let screen = cross_validate(
+        plan,
+        CvInput {
+            rows: &sample,
+            ..input
+        },
+        &mut log,
+    )?;
+    let winner = SearchPlan {
+        folds: plan.folds,
+        candidates: vec![screen.best.clone()],
+    };
+    let mut full = cross_validate(&winner, input, &mut log)?;
+    full.screening = Some(Screening {
+        clients: sample.len(),
+        trials: screen.trials,
+    });
+    Ok(full)
+}
+
+/// Cross-validates every setting of `plan` on `input.rows` and logs one
+/// JSON line per trial into `log`.
 pub fn cross_validate(
     plan: &SearchPlan,
     input: CvInput<'_>,
-    log_path: &std::path::Path,
+    log: &mut TrialLog,
 ) -> Result<CrossValidation> {
     let labels = input.data.labels_at(input.rows);
     let folds = fold_rows(input.data, input.rows, plan.folds, input.seed)?;
-    let mut log = TrialLog::create(log_path)?;
     let bar = indicatif::ProgressBar::new((plan.candidates.len() * folds.len()) as u64);
     bar.set_style(
         indicatif::ProgressStyle::with_template(
@@ -146,7 +209,7 @@ pub fn cross_validate(
     trials.sort_by(|a, b| b.0.score.total_cmp(&a.0.score));
     let mut trials = trials.into_iter();
     let (first, run) = trials.next().ok_or(crate::Error::TrainInvalidSearchSpace {
-        path: log_path.to_owned(),
+        path: log.path().to_owned(),
         reason: "the search has no setting to try".to_owned(),
     })?;
     let mean = |v: &[usize]| v.iter().sum::<usize>() as f64 / v.len().max(1) as f64;
@@ -162,6 +225,7 @@ pub fn cross_validate(
         mean_best_iteration: mean(&run.best_iterations),
         mean_fit_rows: mean(&run.fit_rows),
         oof: run.oof,
+        screening: None,
     })
 }
 

@@ -7,7 +7,7 @@ use scoring_core::Model;
 
 use super::assess::probabilities_of;
 use super::calibrate::calibrate_scores;
-use super::crossval::{CrossValidation, CvInput, cross_validate};
+use super::crossval::{CrossValidation, CvInput, cross_validate_screened};
 use super::fit::{Imbalance, Labelled, fit_lightgbm, monotone_params};
 use super::search::SearchPlan;
 use super::{CalibrationChoice, ImbalanceChoice, Refit, ValidTrainArgs};
@@ -53,7 +53,7 @@ pub(super) fn run_lightgbm(
         )?,
         None => SearchPlan::built_in(&base, &imbalances, args.folds),
     };
-    let cv = cross_validate(
+    let cv = cross_validate_screened(
         &plan,
         CvInput {
             data,
@@ -64,6 +64,7 @@ pub(super) fn run_lightgbm(
             cost: checked.cost(),
             seed: args.seed,
         },
+        args.search_rows,
         &args.trials_log,
     )?;
     let rounds = cv.rounds_for(split.train.len());

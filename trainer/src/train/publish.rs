@@ -59,7 +59,7 @@ fn protocol(p: &Publication<'_>) -> String {
             "LightGBM settings chosen by {}-fold stratified cross-validation on the other {} clients ({} settings, by out-of-fold {}; early stopping on {:.0}% of each fold's training rows, never on the rows scored); the chosen setting fitted on those {} clients with {} rounds (the folds' mean best iteration {:.0} scaled to the rows) and calibrated on the out-of-fold probabilities is what the test split measures. ",
             cv.trials.first().map_or(0, |t| t.fold_best_iterations.len()),
             p.split.train.len(),
-            cv.trials.len(),
+            cv.screening.as_ref().map_or(cv.trials.len(), |s| s.trials.len()),
             serde_json::to_value(args.select_by)
                 .ok()
                 .and_then(|v| v.as_str().map(str::to_owned))
@@ -69,6 +69,13 @@ fn protocol(p: &Publication<'_>) -> String {
             rounds,
             cv.mean_best_iteration,
         ));
+        if let Some(screening) = &cv.screening {
+            text.push_str(&format!(
+                "The {} settings were compared on a stratified sample of {} of those clients (same folds and early stopping); only the best was cross-validated on all of them. ",
+                screening.trials.len(),
+                screening.clients,
+            ));
+        }
     }
     match p.refit {
         Some(refit) => text.push_str(&format!(
@@ -100,7 +107,8 @@ pub(super) fn publish(p: Publication<'_>) -> Result<TrainOutcome> {
             .and_then(|v| v.as_str().map(str::to_owned))
             .unwrap_or_default();
         metrics.insert(format!("cv_{metric}"), cv.trials[0].score);
-        metrics.insert("cv_trials".to_owned(), cv.trials.len() as f64);
+        let trials = cv.screening.as_ref().map_or(&cv.trials, |s| &s.trials);
+        metrics.insert("cv_trials".to_owned(), trials.len() as f64);
         metrics.insert("cv_mean_best_iteration".to_owned(), cv.mean_best_iteration);
     }
     if let Some(rounds) = p

@@ -285,13 +285,13 @@ pub fn selection_score(
 
 /// Per-trial JSON lines, flushed after each trial so a long search that is
 /// interrupted keeps what it measured.
-pub(super) struct TrialLog {
+pub struct TrialLog {
     path: PathBuf,
     file: std::fs::File,
 }
 
 impl TrialLog {
-    pub(super) fn create(path: &Path) -> Result<Self> {
+    pub fn create(path: &Path) -> Result<Self> {
         if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
             std::fs::create_dir_all(parent).map_err(|source| Error::Io {
                 path: parent.to_owned(),
@@ -308,6 +308,10 @@ impl TrialLog {
             path: path.to_owned(),
             file,
         })
+    }
+
+    pub(super) fn path(&self) -> &Path {
+        &self.path
     }
 
     pub(super) fn write(&mut self, trial: &Trial) -> Result<()> {

@@ -1,0 +1,57 @@
+//! Deciding many applications at once: one batched TreeSHAP over the rows
+//! (each tree's tables reused across a block of rows), then each row's
+//! decision and reason codes exactly as [`PublishedModel::decide_explained`]
+//! gives them, bit for bit.
+
+use super::PublishedModel;
+use crate::error::Result;
+use crate::policy::{Decision, Strategy};
+use crate::shap::{Explanation, ShapScratch};
+
+impl PublishedModel {
+    /// Decides every row of a row-major batch (the model's features, NaN
+    /// missing) under `strategy`, with at most `max_reasons` reason codes
+    /// each. `scratch` is the caller's (one per thread), so nothing but the
+    /// outputs is allocated.
+    pub fn decide_batch(
+        &self,
+        rows: &[f64],
+        strategy: Strategy,
+        max_reasons: usize,
+        scratch: &mut ShapScratch,
+    ) -> Result<Vec<Decision>> {
+        let model = self.model();
+        let n = model.n_features();
+        let n_rows = rows.len().checked_div(n).unwrap_or(0);
+        let mut contributions = vec![0.0; rows.len()];
+        let mut explanations = vec![
+            Explanation {
+                base_value: 0.0,
+                raw_score: 0.0,
+            };
+            n_rows
+        ];
+        model.explain_batch_into(rows, &mut contributions, &mut explanations, scratch)?;
+        let thresholds = self.thresholds();
+        Ok(explanations
+            .iter()
+            .enumerate()
+            .map(|(i, explanation)| {
+                let (row, phi) = (
+                    &rows[i * n..(i + 1) * n],
+                    &contributions[i * n..(i + 1) * n],
+                );
+                let probability_of_default = model.probability(explanation.raw_score);
+                Decision {
+                    outcome: thresholds.outcome(strategy, probability_of_default),
+                    strategy,
+                    probability_of_default,
+                    threshold: thresholds.get(strategy),
+                    raw_score: explanation.raw_score,
+                    base_value: explanation.base_value,
+                    reasons: self.reason_codes(row, phi, max_reasons),
+                }
+            })
+            .collect())
+    }
+}
