@@ -111,8 +111,11 @@ impl Backtest {
 #[derive(Debug)]
 pub struct BacktestCache {
     max_age: Duration,
-    entries: Mutex<HashMap<VersionId, (Instant, Option<Arc<Backtest>>)>>,
+    entries: Mutex<HashMap<VersionId, CachedRead>>,
 }
+
+/// When a version's backtest was read, and what was found.
+type CachedRead = (Instant, Option<Arc<Backtest>>);
 
 impl BacktestCache {
     pub fn new(max_age: Duration) -> Self {
@@ -138,9 +141,7 @@ impl BacktestCache {
         Ok(read)
     }
 
-    fn lock(
-        &self,
-    ) -> std::sync::MutexGuard<'_, HashMap<VersionId, (Instant, Option<Arc<Backtest>>)>> {
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<VersionId, CachedRead>> {
         // A panic while holding the lock leaves only a cache behind.
         self.entries
             .lock()
