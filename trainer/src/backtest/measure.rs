@@ -4,7 +4,7 @@
 //!
 //! Intervals: the ROC AUC, acceptance rates and costs per client are
 //! stratified bootstrap percentile intervals (the trainer's
-//! [`bootstrap`]: resampling keeps the joined default rate); a default
+//! [`bootstrap()`]: resampling keeps the joined default rate); a default
 //! rate among the accepted and each calibration bin's observed rate are
 //! Wilson intervals of a proportion (the number accepted varies between
 //! resamples, down to none for a strict strategy).

@@ -8,7 +8,7 @@
 //! reports, per model version and per strategy, the realized default rate
 //! among the accepted, the acceptance rate, the realized ROC AUC, the
 //! calibration on deciles and the business cost per client, with 95%
-//! intervals ([`measure`]). Writes `backtest.json` and `backtest.md` into
+//! intervals ([`mod@measure`]). Writes `backtest.json` and `backtest.md` into
 //! `--out`; `--publish` also puts each version's part beside that version
 //! in the registry (see [`scoring_core::registry::Registry::publish_backtest`]),
 //! where the service's GetModel and the dashboard's model page find it.
