@@ -117,5 +117,24 @@ async fn the_service_audit_log_backtests_and_getmodel_returns_the_published_back
         }
     })
     .await;
+    // A backtest that cannot be read is left out; the model is still described.
+    let published = registry.location().to_string();
+    std::fs::write(
+        std::path::Path::new(&published).join("reports/v1/backtest.json"),
+        "{",
+    )
+    .unwrap();
+    eventually("GetModel leaves an unreadable backtest out", || {
+        let mut client = client.clone();
+        async move {
+            let model = client
+                .get_model(pb::GetModelRequest::default())
+                .await
+                .expect("model")
+                .into_inner();
+            model.model.is_some() && model.backtest.is_none()
+        }
+    })
+    .await;
     server.shutdown().await.expect("stops");
 }

@@ -107,6 +107,25 @@ fn a_malformed_parquet_outcome_names_the_file_row_and_column() {
     );
     assert!(message.contains(&expected), "{message}");
 
+    let mut no_date = df!("SK_ID_CURR" => [1i64], "TARGET" => [0i64]).unwrap();
+    let missing = tmp.path().join("no-date.parquet");
+    ParquetWriter::new(std::fs::File::create(&missing).unwrap())
+        .finish(&mut no_date)
+        .unwrap();
+    let message = error_of(&args(tmp.path(), vec![audit.clone()], &missing));
+    let expected = format!(
+        "{}: required column `OBSERVATION_DATE` is missing",
+        missing.display()
+    );
+    assert!(message.contains(&expected), "{message}");
+    let garbage = tmp.path().join("garbage.parquet");
+    std::fs::write(&garbage, "SK_ID_CURR,TARGET\n").unwrap();
+    let message = error_of(&args(tmp.path(), vec![audit.clone()], &garbage));
+    assert!(
+        message.contains(&format!("{}: cannot read the outcomes", garbage.display())),
+        "{message}"
+    );
+
     // The same table, valid, with a parquet date column, joins.
     let dates = Series::new("OBSERVATION_DATE".into(), [20_726i32; 4])
         .cast(&DataType::Date)
@@ -167,6 +186,15 @@ fn a_malformed_audit_line_names_the_file_line_and_column() {
             .text(),
             "line 2, field `rpc`",
             "Score, ScoreBatch or Explain",
+        ),
+        (
+            Line {
+                threshold: -0.5,
+                ..good
+            }
+            .text(),
+            "line 2, field `threshold`",
+            "a finite number >= 0",
         ),
         (
             Line {
