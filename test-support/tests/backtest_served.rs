@@ -5,8 +5,20 @@
 use scoring_grpc::config::AuditSettings;
 use scoring_grpc::server::start;
 use scoring_proto::scoring::v1 as pb;
+use scoring_proto::scoring::v1::scoring_service_client::ScoringServiceClient;
 use test_support::*;
 use trainer::backtest::{BacktestArgs, run};
+
+/// GetModel of the live version.
+async fn live_model(
+    mut client: ScoringServiceClient<tonic::transport::Channel>,
+) -> pb::GetModelResponse {
+    client
+        .get_model(pb::GetModelRequest::default())
+        .await
+        .expect("model")
+        .into_inner()
+}
 
 #[tokio::test]
 async fn the_service_audit_log_backtests_and_getmodel_returns_the_published_backtest() {
@@ -103,18 +115,11 @@ async fn the_service_audit_log_backtests_and_getmodel_returns_the_published_back
         .unwrap();
     assert_eq!(normal.accepted, accepted as u64);
 
-    eventually("GetModel returns the published backtest", || {
-        let mut client = client.clone();
-        async move {
-            let model = client
-                .get_model(pb::GetModelRequest::default())
-                .await
-                .expect("model")
-                .into_inner();
-            model
-                .backtest
-                .is_some_and(|b| b.clients == 60 && b.strategies.len() == 3)
-        }
+    eventually("GetModel returns the published backtest", || async {
+        let model = live_model(client.clone()).await;
+        model
+            .backtest
+            .is_some_and(|b| b.clients == 60 && b.strategies.len() == 3)
     })
     .await;
     // A backtest that cannot be read is left out; the model is still described.
@@ -124,16 +129,9 @@ async fn the_service_audit_log_backtests_and_getmodel_returns_the_published_back
         "{",
     )
     .unwrap();
-    eventually("GetModel leaves an unreadable backtest out", || {
-        let mut client = client.clone();
-        async move {
-            let model = client
-                .get_model(pb::GetModelRequest::default())
-                .await
-                .expect("model")
-                .into_inner();
-            model.model.is_some() && model.backtest.is_none()
-        }
+    eventually("GetModel leaves an unreadable backtest out", || async {
+        let model = live_model(client.clone()).await;
+        model.model.is_some() && model.backtest.is_none()
     })
     .await;
     server.shutdown().await.expect("stops");

@@ -17,6 +17,11 @@ fn fixture(dir: &Path) -> (PathBuf, PathBuf) {
     (audit, outcomes)
 }
 
+fn write_parquet(path: &Path, table: &mut DataFrame) {
+    let file = std::fs::File::create(path).unwrap();
+    ParquetWriter::new(file).finish(table).unwrap();
+}
+
 fn error_of(args: &trainer::backtest::BacktestArgs) -> String {
     format!("{:#}", anyhow::Error::from(run(args).expect_err("refused")))
 }
@@ -97,9 +102,7 @@ fn a_malformed_parquet_outcome_names_the_file_row_and_column() {
     )
     .unwrap();
     let outcomes = tmp.path().join("outcomes.parquet");
-    ParquetWriter::new(std::fs::File::create(&outcomes).unwrap())
-        .finish(&mut table)
-        .unwrap();
+    write_parquet(&outcomes, &mut table);
     let message = error_of(&args(tmp.path(), vec![audit.clone()], &outcomes));
     let expected = format!(
         "{}, row 4, column `TARGET`: cannot read \"7\"",
@@ -109,9 +112,7 @@ fn a_malformed_parquet_outcome_names_the_file_row_and_column() {
 
     let mut no_date = df!("SK_ID_CURR" => [1i64], "TARGET" => [0i64]).unwrap();
     let missing = tmp.path().join("no-date.parquet");
-    ParquetWriter::new(std::fs::File::create(&missing).unwrap())
-        .finish(&mut no_date)
-        .unwrap();
+    write_parquet(&missing, &mut no_date);
     let message = error_of(&args(tmp.path(), vec![audit.clone()], &missing));
     let expected = format!(
         "{}: required column `OBSERVATION_DATE` is missing",
@@ -132,9 +133,7 @@ fn a_malformed_parquet_outcome_names_the_file_row_and_column() {
         .unwrap();
     let mut table = df!("SK_ID_CURR" => [1i64, 2, 3, 4], "TARGET" => [0i64, 0, 1, 1]).unwrap();
     table.with_column(dates.into_column()).unwrap();
-    ParquetWriter::new(std::fs::File::create(&outcomes).unwrap())
-        .finish(&mut table)
-        .unwrap();
+    write_parquet(&outcomes, &mut table);
     let report = run(&args(tmp.path(), vec![audit], &outcomes)).expect("backtest");
     assert_eq!(report.versions[0].clients, 4);
     assert_eq!(report.versions[0].cost.credit, "1 per client");
