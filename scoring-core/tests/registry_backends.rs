@@ -1,14 +1,18 @@
 //! The registry's guarantees on both backends, a directory and a real
 //! S3-compatible server (moto, started by the test): publishing, never
 //! overwriting, nothing half-published ever visible, concurrent promotes
-//! from two processes with none lost, rollback, and the errors.
+//! from two processes with none lost, rollback, reports published beside
+//! a version after the fact, and the errors.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use std::collections::BTreeSet;
+use std::path::Path;
 use std::process::Command;
+use std::time::Duration;
 
 use object_store::path::Path as StorePath;
 use object_store::{ObjectStoreExt, PutPayload};
+use scoring_core::backtest::{BACKTEST_MARKDOWN_FILE, Backtest, BacktestCache};
 use scoring_core::registry::{Registry, RegistryLocation};
 use scoring_core::{Error, write_artifact};
 use tempfile::TempDir;
@@ -240,6 +244,90 @@ fn promote_rollback_and_their_errors() {
         );
         assert_eq!(registry.resolve("production").unwrap().as_str(), "v1");
     }
+}
+
+#[test]
+fn a_backtest_is_published_beside_its_version_outside_the_artifact() {
+    let backends = backends();
+    for location in &backends.locations {
+        let registry = open(location);
+        publish(&registry, "v1", 1);
+        let v1 = registry.resolve("v1").unwrap();
+        let files = registry.show("v1").unwrap().files;
+        assert_eq!(registry.read_backtest(&v1).unwrap(), None, "{location}");
+        let first = test_support::dashboard::backtest("v1");
+        registry
+            .publish_backtest(&first, "# first\n", "20260101T000000Z")
+            .unwrap();
+        assert_eq!(registry.read_backtest(&v1).unwrap().as_ref(), Some(&first));
+        // A later backtest replaces the latest and joins the history.
+        let second = Backtest {
+            clients: 300,
+            ..first.clone()
+        };
+        registry
+            .publish_backtest(&second, "# second\n", "20260201T000000Z")
+            .unwrap();
+        assert_eq!(registry.read_backtest(&v1).unwrap(), Some(second.clone()));
+        assert_eq!(
+            registry.read_report(&v1, BACKTEST_MARKDOWN_FILE).unwrap(),
+            Some(b"# second\n".to_vec())
+        );
+        // The artifact is untouched: same files, still verified.
+        assert_eq!(registry.show("v1").unwrap().files, files, "{location}");
+        registry.load(&v1).unwrap();
+        assert_eq!(
+            listed(&registry),
+            ["v1"],
+            "reports are never listed as versions"
+        );
+
+        let cache = BacktestCache::new(Duration::from_secs(3600));
+        assert_eq!(cache.get(&registry, &v1).unwrap().as_deref(), Some(&second));
+        registry
+            .publish_backtest(&first, "# first\n", "20260301T000000Z")
+            .unwrap();
+        assert_eq!(
+            cache.get(&registry, &v1).unwrap().as_deref(),
+            Some(&second),
+            "cached: not read again within max_age"
+        );
+        let uncached = BacktestCache::new(Duration::ZERO);
+        assert_eq!(
+            uncached.get(&registry, &v1).unwrap().as_deref(),
+            Some(&first)
+        );
+
+        let error = registry
+            .publish_backtest(
+                &test_support::dashboard::backtest("v9"),
+                "",
+                "20260101T000000Z",
+            )
+            .unwrap_err();
+        assert!(
+            matches!(error, Error::RegistryUnknownVersion { ref version, .. } if version == "v9"),
+            "{error}"
+        );
+        let error = registry
+            .publish_backtest(&first, "", "2026/01/01")
+            .unwrap_err();
+        assert!(
+            matches!(error, Error::RegistryInvalidReportName { ref name } if name == "2026/01/01"),
+            "{error}"
+        );
+    }
+    // In a directory: the history keeps every backtest published.
+    let dir = backends.locations[0].to_string();
+    let history: BTreeSet<String> = std::fs::read_dir(Path::new(&dir).join("reports/v1/history"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(history.len(), 6, "{history:?}");
+    assert!(
+        history.contains("20260201T000000Z-backtest.json"),
+        "{history:?}"
+    );
 }
 
 #[test]

@@ -8,6 +8,7 @@ use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
+use scoring_core::backtest::BacktestCache;
 use scoring_core::registry::Registry;
 use tokio::net::TcpListener;
 use tokio::sync::watch;
@@ -176,6 +177,7 @@ pub async fn start(settings: Settings) -> Result<RunningServer, StartError> {
         max_batch: settings.max_batch,
         cache_clients: settings.score_cache_clients,
         audit,
+        backtests: BacktestCache::new(settings.reload_interval),
     });
 
     let (health, health_service) = tonic_health::server::health_reporter();

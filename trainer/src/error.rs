@@ -251,6 +251,86 @@ pub enum Error {
         #[source]
         source: scoring_core::Error,
     },
+
+    // --- backtest ---
+    #[error("{path}: no audit log file found (expected a file or a folder of audit files)")]
+    BacktestNoAuditFiles { path: PathBuf },
+    #[error("{path}, line {line}: not an audit line")]
+    BacktestAuditLine {
+        path: PathBuf,
+        line: u64,
+        #[source]
+        source: serde_json::Error,
+    },
+    #[error("{path}, line {line}, field `{field}`: cannot read {value:?} as {expected}")]
+    BacktestAuditValue {
+        path: PathBuf,
+        line: u64,
+        field: &'static str,
+        value: String,
+        expected: &'static str,
+    },
+    #[error(
+        "{path}, line {line}: model version {version} decided {strategy} at threshold {found}, \
+         but earlier lines give {expected}"
+    )]
+    BacktestThresholdMismatch {
+        path: PathBuf,
+        line: u64,
+        version: String,
+        strategy: &'static str,
+        expected: f64,
+        found: f64,
+    },
+    #[error("{path}, {at}: client {client} already has an outcome at {first}")]
+    BacktestDuplicateOutcome {
+        path: PathBuf,
+        at: String,
+        client: i64,
+        first: String,
+    },
+    #[error("{path}, {at}, column `{column}`: cannot read {value:?} as {expected}")]
+    BacktestOutcomeValue {
+        path: PathBuf,
+        at: String,
+        column: String,
+        value: String,
+        expected: &'static str,
+    },
+    #[error("{path}: not an outcomes file: expected a .csv or .parquet file")]
+    BacktestUnknownOutcomes { path: PathBuf },
+    #[error("{path}: cannot read the outcomes")]
+    BacktestOutcomesTable {
+        path: PathBuf,
+        #[source]
+        source: polars::error::PolarsError,
+    },
+    #[error(
+        "model version {version} named by the audit log is not published in the registry {registry}"
+    )]
+    BacktestUnknownVersion { version: String, registry: String },
+    #[error(
+        "`--version {version}`: the audit log holds no decision of that version (it holds {found})"
+    )]
+    BacktestVersionNotInAudit { version: String, found: String },
+    #[error(
+        "no decision joins an outcome: {decisions} decisions of {clients} clients in the audit log, \
+         {outcomes} outcomes; a decision joins when its client id has an outcome observed after it"
+    )]
+    BacktestNoJoin {
+        decisions: usize,
+        clients: usize,
+        outcomes: usize,
+    },
+    #[error(
+        "model version {version}: all {clients} joined clients have outcome {class}; \
+         a backtest needs both defaulters and good payers"
+    )]
+    BacktestSingleClass {
+        version: String,
+        clients: usize,
+        class: u8,
+    },
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;

@@ -9,11 +9,14 @@
 //!   version (options, search, fit, assessment, model card, publication);
 //! - [`score`]: `trainer score`, a whole portfolio with a published model;
 //! - [`models`]: `trainer models`, the registry's versions and aliases;
+//! - [`backtest`]: `trainer backtest`, the logged decisions joined with the
+//!   outcomes observed later;
 //! - [`learners`]: the model adapters (LightGBM, linfa's logistic regression
 //!   and decision tree), calibration and sampling;
 //! - [`evaluation`]: metrics, confusion matrices, calibration report and the
 //!   business cost, on plain slices.
 
+pub mod backtest;
 mod error;
 pub mod evaluation;
 pub mod features;

@@ -8,6 +8,7 @@
 //! trainer models promote v3 --alias production             # point an alias at a version
 //! trainer models rollback --alias production               # move it back
 //! trainer score --features data/features --out scores.csv  # a whole portfolio
+//! trainer backtest --audit audit/ --outcomes outcomes.csv   # decisions vs outcomes
 //! ```
 //!
 //! Every flag can also be given as an environment variable (`trainer <cmd>
@@ -50,6 +51,9 @@ enum Command {
     Train(trainer::train::TrainArgs),
     /// Score a whole portfolio with a published model version.
     Score(trainer::score::ScoreArgs),
+    /// Join the service's audit log with observed outcomes: realized
+    /// default rates, AUC, calibration and cost per version and strategy.
+    Backtest(trainer::backtest::BacktestArgs),
 }
 
 fn main() -> ExitCode {
@@ -66,6 +70,9 @@ fn main() -> ExitCode {
         Command::Models(args) => trainer::models::run(&args).map_err(anyhow::Error::from),
         Command::Train(args) => trainer::train::run(&args).map_err(anyhow::Error::from),
         Command::Score(args) => trainer::score::run(&args)
+            .map(|_| ())
+            .map_err(anyhow::Error::from),
+        Command::Backtest(args) => trainer::backtest::run(&args)
             .map(|_| ())
             .map_err(anyhow::Error::from),
     };

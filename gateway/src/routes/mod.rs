@@ -3,6 +3,7 @@
 //! and form fields into the contract's types with errors naming the field.
 
 pub mod applicant;
+pub mod backtest;
 pub mod client;
 pub mod compare;
 pub mod model;

@@ -1,6 +1,7 @@
 //! The model page: the live (or a chosen) version, its metrics, the cost
-//! curve with the strategy thresholds, global importance, the model card and
-//! the list of published versions.
+//! curve with the strategy thresholds, global importance, the model card,
+//! the latest backtest ([`super::backtest`]) and the list of published
+//! versions.
 
 use axum::{
     extract::{Query, State},
@@ -129,6 +130,10 @@ pub async fn page(
             }).collect::<Vec<_>>(),
         }
     });
+    let backtest = got
+        .backtest
+        .as_ref()
+        .map(|b| super::backtest::view(b, ctx.lang));
     let versions: Vec<Value> = list
         .models
         .iter()
@@ -146,7 +151,7 @@ pub async fn page(
             version => &info.version, aliases => info.aliases.join(", "), code_version => &info.code_version,
             created => info.created_at.as_ref().map(|c| c.to_string()).unwrap_or_default(),
             evaluation => &m.evaluation, default_strategy => t(&format!("strategy_{}", strategy_name(info.default_strategy))),
-            metrics, thresholds, report, versions,
+            metrics, thresholds, report, backtest, versions,
         },
     )
 }

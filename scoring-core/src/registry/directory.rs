@@ -18,6 +18,7 @@ const VERSIONS_DIR: &str = "versions";
 const STAGING_DIR: &str = ".staging";
 const ALIASES_FILE: &str = "aliases.json";
 const LOCK_FILE: &str = "aliases.lock";
+const REPORTS_DIR: &str = "reports";
 
 #[derive(Debug, Clone)]
 pub(crate) struct Directory {
@@ -187,6 +188,34 @@ impl Directory {
         })?;
         sync_dir(&self.versions_dir())?;
         sync_dir(&self.staging_dir())
+    }
+
+    /// `reports/<version>/<name>`, `None` when absent.
+    pub(crate) fn read_report(&self, version: &VersionId, name: &str) -> Result<Option<Vec<u8>>> {
+        let path = self
+            .root
+            .join(REPORTS_DIR)
+            .join(version.as_str())
+            .join(name);
+        match std::fs::read(&path) {
+            Ok(bytes) => Ok(Some(bytes)),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+            Err(e) => Err(io_error(&path, "reading")(e)),
+        }
+    }
+
+    /// Replaces `reports/<version>/<name>` (`name` may hold one `/`)
+    /// atomically with `bytes`.
+    pub(crate) fn write_report(&self, version: &VersionId, name: &str, bytes: &[u8]) -> Result<()> {
+        let path = self
+            .root
+            .join(REPORTS_DIR)
+            .join(version.as_str())
+            .join(name);
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir).map_err(io_error(dir, "creating"))?;
+        }
+        write_atomic(&path, bytes)
     }
 
     pub(crate) fn discard(dir: &Path) {

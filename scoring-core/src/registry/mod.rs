@@ -7,6 +7,8 @@
 //!   versions/<version>/          a verified artifact    data/<sha256>.<file>, manifest.json last
 //!   aliases.json                 alias -> version, plus each alias's history
 //!   aliases.lock                 the directory's alias lock
+//!   reports/<version>/           what is learnt of a version after it is published
+//!                                (its backtest), outside its hashed artifact
 //!   .staging/                    directory publishes in progress; never listed
 //! ```
 //!
@@ -29,6 +31,7 @@ mod fsync;
 mod location;
 mod names;
 mod object;
+mod reports;
 mod store;
 
 pub use location::{RegistryLocation, StoreSettings};

@@ -38,6 +38,7 @@ use crate::{Manifest, PublishedModel};
 const VERSIONS: &str = "versions";
 const DATA: &str = "data";
 const ALIASES_FILE: &str = "aliases.json";
+const REPORTS: &str = "reports";
 /// Compare-and-swap attempts of one alias move before giving up.
 const CAS_ATTEMPTS: u32 = 64;
 /// Variable prefixes of the object stores' settings, passed to them whole.
@@ -284,6 +285,28 @@ impl ObjectRegistry {
             registry: self.url.clone(),
             attempts: CAS_ATTEMPTS,
         })
+    }
+
+    fn report_path(&self, version: &VersionId, name: &str) -> Path {
+        name.split('/').fold(
+            self.prefix.clone().join(REPORTS).join(version.as_str()),
+            |p, part| p.join(part),
+        )
+    }
+
+    /// `reports/<version>/<name>`, `None` when absent.
+    pub(crate) fn read_report(&self, version: &VersionId, name: &str) -> Result<Option<Vec<u8>>> {
+        Ok(self
+            .get(&self.report_path(version, name))?
+            .map(|(bytes, _)| bytes))
+    }
+
+    /// Writes `reports/<version>/<name>` (`name` may hold one `/`),
+    /// replacing it: a single PUT, which object stores apply atomically.
+    pub(crate) fn write_report(&self, version: &VersionId, name: &str, bytes: &[u8]) -> Result<()> {
+        let path = self.report_path(version, name);
+        self.put(&path, bytes.to_vec(), PutMode::Overwrite)?
+            .map_err(self.failed(&path, "writing"))
     }
 
     /// Uploads the verified artifact in `dir` as `id`: data objects, a read

@@ -21,11 +21,11 @@ const NUMBERING_RETRIES: u64 = 16;
 #[derive(Debug, Clone)]
 pub struct Registry {
     location: RegistryLocation,
-    backend: Backend,
+    pub(super) backend: Backend,
 }
 
 #[derive(Debug, Clone)]
-enum Backend {
+pub(super) enum Backend {
     Directory(Directory),
     Object(ObjectRegistry),
 }
@@ -141,7 +141,7 @@ impl Registry {
         }
     }
 
-    fn check_exists(&self, version: &VersionId) -> Result<()> {
+    pub(super) fn check_exists(&self, version: &VersionId) -> Result<()> {
         if self.has_version(version)? {
             Ok(())
         } else {

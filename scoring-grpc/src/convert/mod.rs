@@ -1,9 +1,12 @@
 //! Conversions between the wire messages and scoring-core's types, naming
 //! every field so that a new proto field breaks the build until someone
 //! decides what it means. Loan applications have their own module,
-//! [`application`].
+//! [`application`], published backtests theirs.
 
 pub mod application;
+mod backtest;
+
+pub use backtest::backtest_to_wire;
 
 use std::str::FromStr;
 

@@ -15,6 +15,7 @@ use std::pin::Pin;
 use std::sync::Arc;
 use std::time::Instant;
 
+use scoring_core::backtest::BacktestCache;
 use scoring_core::registry::Registry;
 use tokio_stream::Stream;
 use tonic::{Request, Response, Status};
@@ -37,6 +38,9 @@ pub struct Shared {
     /// Snapshot clients whose Score explanations are cached per model.
     pub cache_clients: usize,
     pub audit: Option<AuditLog>,
+    /// The versions' published backtests, read at most once per reload
+    /// interval each.
+    pub backtests: BacktestCache,
 }
 
 /// Who asked, for the audit log and the logs.

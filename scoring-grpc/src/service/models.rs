@@ -3,10 +3,11 @@
 
 use std::sync::Arc;
 
+use scoring_core::registry::VersionId;
 use scoring_core::{Error as CoreError, PublishedModel};
 
 use super::{Shared, blocking};
-use crate::convert::{ToWire, model_info, report_to_wire};
+use crate::convert::{ToWire, backtest_to_wire, model_info, report_to_wire};
 use crate::error::ServiceError;
 use crate::state::ServedModel;
 use crate::validate::limit;
@@ -16,7 +17,24 @@ use scoring_proto::scoring::v1::get_model_request::Model as Which;
 const DEFAULT_PAGE: usize = 50;
 const MAX_PAGE: usize = 1000;
 
-fn describe(published: &PublishedModel, aliases: Vec<String>) -> pb::GetModelResponse {
+/// The latest backtest published beside `version`; a backtest that cannot
+/// be read is logged and left out (the model is still described).
+fn backtest_of(shared: &Shared, version: &str) -> Option<pb::Backtest> {
+    let version = VersionId::parse(version).ok()?;
+    match shared.backtests.get(&shared.registry, &version) {
+        Ok(found) => found.as_deref().map(backtest_to_wire),
+        Err(error) => {
+            tracing::warn!(%version, %error, "published backtest unreadable; left out of GetModel");
+            None
+        }
+    }
+}
+
+fn describe(
+    published: &PublishedModel,
+    aliases: Vec<String>,
+    backtest: Option<pb::Backtest>,
+) -> pb::GetModelResponse {
     let specs = &published.schema().features;
     let mut info = model_info(published.manifest(), aliases, specs, published.report());
     info.vocabularies = published
@@ -33,6 +51,7 @@ fn describe(published: &PublishedModel, aliases: Vec<String>) -> pb::GetModelRes
         model_version: info.version.clone(),
         model: Some(info),
         report: report_to_wire(published.report(), published.model_card(), specs),
+        backtest,
     }
 }
 
@@ -56,7 +75,8 @@ pub(super) async fn get_model(
             let shared = shared.clone();
             return blocking(move || {
                 let aliases = aliases_of(&shared, &live.version)?;
-                Ok(describe(&live.published, aliases))
+                let backtest = backtest_of(&shared, &live.version);
+                Ok(describe(&live.published, aliases, backtest))
             })
             .await;
         }
@@ -77,18 +97,20 @@ pub(super) async fn get_model(
                 }
                 Err(e) => return Err(ServiceError::Registry(e)),
             },
-            _ => scoring_core::registry::VersionId::parse(&name).map_err(|_| unknown())?,
+            _ => VersionId::parse(&name).map_err(|_| unknown())?,
         };
         if let Some(live) = live.filter(|l| l.version == version.as_str()) {
             let aliases = aliases_of(&shared, &live.version)?;
-            return Ok(describe(&live.published, aliases));
+            let backtest = backtest_of(&shared, &live.version);
+            return Ok(describe(&live.published, aliases, backtest));
         }
         let details = match shared.registry.show(version.as_str()) {
             Ok(d) => d,
             Err(CoreError::RegistryUnknownVersion { .. }) => return Err(unknown()),
             Err(e) => return Err(ServiceError::Registry(e)),
         };
-        Ok(describe(&details.model, details.aliases))
+        let backtest = backtest_of(&shared, version.as_str());
+        Ok(describe(&details.model, details.aliases, backtest))
     })
     .await
 }

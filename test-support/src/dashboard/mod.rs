@@ -16,6 +16,7 @@
 //! directions, and numbers, by hand. `v1` is the same without the
 //! `PAYMENT_RATE` tree. [`report`] holds what is published beside each.
 
+mod backtest;
 mod report;
 
 use scoring_core::model::{
@@ -26,6 +27,7 @@ use scoring_core::schema::SCHEMA_FORMAT_VERSION;
 use scoring_core::snapshot::ClientSnapshot;
 use scoring_core::{FeatureKind, FeatureSchema, FeatureSpec, Model, Release};
 
+pub use backtest::backtest;
 pub use report::{MODEL_CARD, measures, report};
 
 use crate::Rng;
@@ -307,8 +309,8 @@ fn release_of(version: &str) -> Release {
 }
 
 /// A temporary registry with both [`VERSIONS`] published (each with its
-/// report, reference statistics, the population and the model card) and
-/// `production` naming [`LIVE`].
+/// report, reference statistics, the population and the model card),
+/// `production` naming [`LIVE`], and a backtest of [`LIVE`] only.
 pub fn registry() -> (tempfile::TempDir, Registry) {
     let dir = tempfile::tempdir().expect("temporary directory");
     let registry = Registry::open(dir.path().join("registry")).expect("registry");
@@ -327,6 +329,9 @@ pub fn registry() -> (tempfile::TempDir, Registry) {
         );
     }
     registry.promote(LIVE, "production").expect("promote");
+    registry
+        .publish_backtest(&backtest(LIVE), "# Backtest\n", "20261130T080000Z")
+        .expect("backtest published");
     (dir, registry)
 }
 

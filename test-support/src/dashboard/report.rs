@@ -28,8 +28,8 @@ Gradient-boosted trees over twelve application features, one small tree \
 per feature.\n\n<script>alert('x')</script>\n\n- **Use**: loan decisions\n";
 
 /// A good payer's margin and a defaulter's loss, as shares of the credit.
-const GAIN: f64 = 0.2;
-const LOSS: f64 = 0.2;
+pub(super) const GAIN: f64 = 0.2;
+pub(super) const LOSS: f64 = 0.2;
 
 /// `version`'s test measures (the manifest records them as `test_<name>`).
 pub fn measures(version: &str) -> BTreeMap<String, f64> {

@@ -71,8 +71,60 @@ async fn model_page_shows_version_metrics_curves_importance_card_and_versions() 
         auc("v1")
     );
     assert!(page.body.contains(&candidate), "{candidate}");
-    let v1 = send(&app, get("/model?version=v1", &s.cookie)).await;
+    // The backtest published beside the live version: every strategy with
+    // its intervals, the realized AUC and calibration.
+    let backtest = dashboard::backtest(LIVE);
+    let section = between(
+        &page.body,
+        "<section aria-labelledby=\"backtest-h\"",
+        "</section>",
+    );
+    assert!(
+        section.contains("Backtest: how its decisions turned out"),
+        "{section}"
+    );
+    let realized = &backtest.roc_auc;
+    assert!(section.contains(&format!(
+        "<span id=\"backtest-auc\">{:.4} [{:.4}, {:.4}]</span>",
+        realized.estimate, realized.low, realized.high
+    )));
+    let strategies = between(section, "<table id=\"backtest-strategies\">", "</table>");
+    assert_eq!(strategies.matches("<tr><td>").count(), 3);
+    let normal = &backtest.strategies[1];
+    let rate = normal.default_rate_among_accepted.unwrap();
+    let row = format!(
+        "<tr><td>Normal</td><td>{:.1} %</td><td>150</td><td>{:.1} % [{:.1}, {:.1}]</td><td>{:.1} % [{:.1}, {:.1}]</td><td>-0.0123 [-0.0201, -0.0042]</td></tr>",
+        normal.threshold * 100.0,
+        normal.acceptance_rate.estimate * 100.0,
+        normal.acceptance_rate.low * 100.0,
+        normal.acceptance_rate.high * 100.0,
+        rate.estimate * 100.0,
+        rate.low * 100.0,
+        rate.high * 100.0,
+    );
+    assert!(strategies.contains(&row), "{row}\n{strategies}");
+    assert!(
+        strategies.contains("none accepted"),
+        "the prudent strategy accepted none"
+    );
+    assert_eq!(
+        between(section, "<table id=\"backtest-calibration\">", "</table>")
+            .matches("<tr><td>")
+            .count(),
+        backtest.calibration.len()
+    );
+    let fr = send(&app, get("/model?lang=fr", &s.cookie)).await;
+    assert!(
+        fr.body
+            .contains("Backtest : ce que ses décisions sont devenues")
+    );
+    assert!(fr.body.contains("aucun accepté"));
+    let v1 = send(&app, get("/model?version=v1&lang=en", &s.cookie)).await;
     assert!(v1.body.contains("<span id=\"model-version\">v1</span>"));
+    assert!(
+        !v1.body.contains("backtest-h"),
+        "no backtest was published for v1"
+    );
     assert!(
         v1.body
             .contains(&format!("<td>ROC AUC</td><td>{}</td>", auc("v1")))

@@ -10,7 +10,7 @@
 //!   A client is refused, i.e. predicted to default, when `p >= threshold`.
 //! - [`calibration`]: expected calibration error and the calibration curve,
 //!   on equal-width or equal-count bins.
-//! - [`bootstrap`]: stratified bootstrap percentile intervals and Wilson
+//! - [`mod@bootstrap`]: stratified bootstrap percentile intervals and Wilson
 //!   intervals of a proportion.
 //! - [`cost`]: the lender's cost of the decisions, the cost curve over
 //!   thresholds, the cost-optimal threshold and the prudent / normal /
