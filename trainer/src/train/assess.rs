@@ -20,7 +20,7 @@ use crate::{Error, Result};
 /// expected calibration error.
 pub const CALIBRATION_BINS: usize = 10;
 /// Lowest threshold published: 0 would refuse everyone.
-const MIN_THRESHOLD: f64 = 0.005;
+pub const MIN_THRESHOLD: f64 = 0.005;
 
 /// The thresholds as published: clamped to at least [`MIN_THRESHOLD`].
 pub fn published_thresholds(t: crate::evaluation::StrategyThresholds) -> Thresholds {
