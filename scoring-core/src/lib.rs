@@ -17,6 +17,8 @@
 //!   hash verification;
 //! - [`report`], [`reference`](mod@reference), [`snapshot`]: what is published beside the
 //!   model: its evaluation, the population statistics, the client features;
+//! - [`drift`]: the population stability of what a model scores against
+//!   its published reference, over a sliding window;
 //! - [`registry`]: the published versions (a directory or an object store) and the aliases
 //!   (`production`, `staging`) naming them, shared by the trainer that
 //!   publishes and the service that serves.
@@ -26,6 +28,7 @@
 //! runtime).
 
 pub mod artifact;
+pub mod drift;
 mod error;
 pub mod features;
 pub mod lightgbm;
