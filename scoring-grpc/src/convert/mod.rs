@@ -4,6 +4,7 @@
 //! [`application`].
 
 pub mod application;
+pub mod drift;
 
 use std::str::FromStr;
 

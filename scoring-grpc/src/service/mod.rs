@@ -4,9 +4,11 @@
 //! - `score`: Score, ScoreBatch, Explain (the decisions, audited);
 //! - `models`: GetModel, ListModels (the registry);
 //! - `population`: DescribeFeature, ListClients, FindSimilarClients,
-//!   ScatterFeatures (the client snapshot).
+//!   ScatterFeatures (the client snapshot);
+//! - `drift`: GetDrift (the monitoring of the live model).
 
 mod batch;
+mod drift;
 mod models;
 mod population;
 mod score;
@@ -37,6 +39,8 @@ pub struct Shared {
     /// Snapshot clients whose Score explanations are cached per model.
     pub cache_clients: usize,
     pub audit: Option<AuditLog>,
+    /// Drift tracking and the shadow challenger.
+    pub monitor: crate::monitor::Monitor,
 }
 
 /// Who asked, for the audit log and the logs.
@@ -265,5 +269,17 @@ impl ScoringService for ScoringApi {
             Err(e) => Err(e),
         };
         finish("ScatterFeatures", started, result)
+    }
+
+    async fn get_drift(
+        &self,
+        request: Request<pb::GetDriftRequest>,
+    ) -> Result<Response<pb::GetDriftResponse>, Status> {
+        let started = Instant::now();
+        let result = match self.live() {
+            Ok(model) => drift::get_drift(&self.shared, &model, request.into_inner()),
+            Err(e) => Err(e),
+        };
+        finish("GetDrift", started, result)
     }
 }
