@@ -6,6 +6,7 @@ pub mod applicant;
 pub mod client;
 pub mod compare;
 pub mod model;
+pub mod monitoring;
 pub mod session;
 pub mod summary;
 pub mod whatif;
@@ -51,6 +52,7 @@ pub fn app(state: AppState) -> Router {
             get(applicant::form).post(applicant::score),
         )
         .route("/model", get(model::page))
+        .route("/monitoring", get(monitoring::page))
         .fallback(not_found)
         .layer(middleware::from_fn(i18n::remember_lang))
         .layer(middleware::from_fn(layers::around))
