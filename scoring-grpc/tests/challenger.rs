@@ -19,14 +19,6 @@ use tonic::transport::Channel;
 
 const APPLICANTS: usize = 2_000;
 
-fn registry() -> (tempfile::TempDir, Registry) {
-    let dir = tempfile::tempdir().expect("temporary directory");
-    let registry = Registry::open(dir.path().join("registry")).expect("registry");
-    monitoring::publish(&registry, "v1", THRESHOLDS);
-    registry.promote("v1", "production").expect("promote");
-    (dir, registry)
-}
-
 fn shadow_settings(registry: &Registry, alias: &str) -> Settings {
     let mut settings = settings(registry);
     settings.monitoring.window = Some(WindowSettings {
@@ -53,7 +45,7 @@ async fn comparison(
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_challenger_that_refuses_everyone_agrees_only_on_the_live_refusals() {
-    let (dir, registry) = registry();
+    let (dir, registry) = monitoring::registry_with_v1();
     monitoring::publish(&registry, "v2", REFUSE_ALL);
     registry.promote("v2", "challenger").expect("promote");
     let audit_path = dir.path().join("audit.jsonl");
@@ -147,31 +139,12 @@ async fn a_challenger_that_refuses_everyone_agrees_only_on_the_live_refusals() {
     );
 }
 
-/// Corrupts one number of `version`'s model file.
-fn corrupt(registry: &Registry, version: &str) {
-    let model_file = registry
-        .version_dir(&registry.resolve(version).expect("version"))
-        .expect("a directory registry")
-        .join("model.json");
-    let mut bytes = std::fs::read(&model_file).expect("read");
-    let at = bytes
-        .iter()
-        .position(|b| b.is_ascii_digit())
-        .expect("a digit");
-    bytes[at] = if bytes[at] == b'9' {
-        b'8'
-    } else {
-        bytes[at] + 1
-    };
-    std::fs::write(&model_file, bytes).expect("corrupt");
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_broken_or_missing_challenger_never_fails_a_request() {
-    let (_dir, registry) = registry();
+    let (_dir, registry) = monitoring::registry_with_v1();
     monitoring::publish(&registry, "v2", REFUSE_ALL);
     registry.promote("v2", "challenger").expect("promote");
-    corrupt(&registry, "v2");
+    corrupt_model_file(&registry, "v2");
     let mut settings = shadow_settings(&registry, "challenger");
     settings.metrics_listen = Some("127.0.0.1:0".parse().expect("addr"));
     let server = start(settings).await.expect("server");

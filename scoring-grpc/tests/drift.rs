@@ -12,7 +12,6 @@ use scoring_grpc::server::{RunningServer, start};
 use scoring_proto::scoring::v1 as pb;
 use scoring_proto::scoring::v1::scoring_service_client::ScoringServiceClient;
 use test_support::monitoring::{self, FEATURES, SHIFTED};
-use test_support::published::THRESHOLDS;
 use test_support::*;
 use tonic::Code;
 use tonic::transport::Channel;
@@ -20,14 +19,6 @@ use tonic::transport::Channel;
 /// Applicants per population: the PSI of a sample of n on 11 bins is about
 /// 10 / n from chance alone (0.002 here), far below 0.02.
 const APPLICANTS: usize = 5_000;
-
-fn registry() -> (tempfile::TempDir, Registry) {
-    let dir = tempfile::tempdir().expect("temporary directory");
-    let registry = Registry::open(dir.path().join("registry")).expect("registry");
-    monitoring::publish(&registry, "v1", THRESHOLDS);
-    registry.promote("v1", "production").expect("promote");
-    (dir, registry)
-}
 
 /// A server whose window holds the last [`APPLICANTS`] applicants, with
 /// metrics and gauges updated every 50 ms.
@@ -58,7 +49,7 @@ fn psi(feature: &pb::FeatureDrift) -> f64 {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_reference_population_does_not_drift_and_a_shifted_one_does_on_its_features_only() {
-    let (_dir, registry) = registry();
+    let (_dir, registry) = monitoring::registry_with_v1();
     let server = start(drift_settings(&registry)).await.expect("server");
     let mut client = connect(&server).await;
 
@@ -177,7 +168,7 @@ fn score(applicant: Option<pb::Applicant>) -> pb::ScoreRequest {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn new_applicants_of_score_count_and_snapshot_clients_what_ifs_and_explanations_do_not() {
-    let (_dir, registry) = registry();
+    let (_dir, registry) = monitoring::registry_with_v1();
     let server = start(drift_settings(&registry)).await.expect("server");
     let mut client = connect(&server).await;
     let row = monitoring::population(3, 1)[0];
@@ -231,7 +222,7 @@ async fn refused(server: &RunningServer, request: pb::GetDriftRequest) -> tonic:
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn get_drift_names_a_bad_limit_or_feature_and_says_when_drift_is_off() {
-    let (_dir, registry) = registry();
+    let (_dir, registry) = monitoring::registry_with_v1();
     let server = start(drift_settings(&registry)).await.expect("server");
     let status = refused(
         &server,
@@ -277,7 +268,7 @@ async fn get_drift_names_a_bad_limit_or_feature_and_says_when_drift_is_off() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn get_drift_needs_an_api_key_like_the_other_calls() {
-    let (_dir, registry) = registry();
+    let (_dir, registry) = monitoring::registry_with_v1();
     let mut settings = settings_with_api_key(&registry, "monitoring", "s3cret-token");
     settings.monitoring = drift_settings(&registry).monitoring;
     let server = start(settings).await.expect("server");

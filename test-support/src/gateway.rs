@@ -297,12 +297,8 @@ mod over_service {
         /// not, the challenger agrees on the live refusals only.
         pub async fn start_monitored() -> Self {
             use crate::monitoring::{self, FEATURES, REFUSE_ALL};
-            use crate::published::THRESHOLDS;
             use scoring_proto::scoring::v1 as pb;
-            let dir = tempfile::tempdir().expect("temporary directory");
-            let registry = Registry::open(dir.path().join("registry")).expect("registry");
-            monitoring::publish(&registry, "v1", THRESHOLDS);
-            registry.promote("v1", "production").expect("promote");
+            let (dir, registry) = monitoring::registry_with_v1();
             monitoring::publish(&registry, "v2", REFUSE_ALL);
             registry.promote("v2", "challenger").expect("promote");
             let mut settings = crate::service::settings(&registry);

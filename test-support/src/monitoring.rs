@@ -124,6 +124,16 @@ pub fn publish(registry: &Registry, version: &str, thresholds: Thresholds) {
     );
 }
 
+/// A temporary registry with [`model`] published as `v1` (the usual
+/// test thresholds) and promoted to production.
+pub fn registry_with_v1() -> (tempfile::TempDir, Registry) {
+    let dir = tempfile::tempdir().expect("temporary directory");
+    let registry = Registry::open(dir.path().join("registry")).expect("registry");
+    publish(&registry, "v1", crate::published::THRESHOLDS);
+    registry.promote("v1", "production").expect("promote");
+    (dir, registry)
+}
+
 /// Thresholds that refuse every applicant (the contract refuses 0, so
 /// the smallest probability this model gives is far above them).
 pub const REFUSE_ALL: Thresholds = Thresholds {

@@ -237,7 +237,7 @@ impl DriftTracker {
                 (epoch >= oldest && epoch <= current).then_some((epoch, slot))
             })
             .collect();
-        in_window.sort_by(|a, b| b.0.cmp(&a.0));
+        in_window.sort_by_key(|(epoch, _)| std::cmp::Reverse(*epoch));
         let total: usize =
             self.offsets.last().copied().unwrap_or(0) + self.bins.score.reference.len();
         let mut counts = vec![0u64; total];
