@@ -27,6 +27,9 @@ use test_support::{Rng, numeric_schema, production_shaped_model, random_rows};
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub(crate) enum Monitoring {
     Off,
+    /// Drift tracking only, no challenger.
+    Drift,
+    /// Drift tracking and the shadow challenger.
     On,
 }
 
@@ -111,7 +114,7 @@ fn publish(root: &Path, args: &Args) -> Registry {
     let mut schema = numeric_schema(&names);
     schema.target_column = None;
     let thresholds = realistic_thresholds(&model, snapshot.values());
-    let reference = (args.monitoring == Monitoring::On).then(|| {
+    let reference = (args.monitoring != Monitoring::Off).then(|| {
         let mut probabilities = vec![0.0; snapshot.len()];
         model
             .predict_probability_batch(snapshot.values(), &mut probabilities)
@@ -205,6 +208,7 @@ pub(crate) fn start_local(args: &Args) -> (LocalServer, String) {
         .args(["--score-cache-clients", &args.cache_clients.to_string()])
         .args(match args.monitoring {
             Monitoring::Off => &["--no-drift", "--challenger-alias", ""][..],
+            Monitoring::Drift => &["--drift-include-snapshot", "--challenger-alias", ""][..],
             Monitoring::On => &["--drift-include-snapshot"][..],
         })
         .env("RUST_LOG", "warn")

@@ -94,7 +94,8 @@ pub(crate) struct Args {
     /// The local server's monitoring: `on` publishes the model with its
     /// reference statistics and a challenger version, and serves with drift
     /// tracking (snapshot clients included) and the shadow challenger;
-    /// `off` serves with `--no-drift` and no challenger.
+    /// `drift` the same without the challenger; `off` serves with
+    /// `--no-drift` and no challenger.
     #[arg(long, value_enum, default_value_t = Monitoring::Off)]
     pub(crate) monitoring: Monitoring,
     #[arg(long, hide = true)]
