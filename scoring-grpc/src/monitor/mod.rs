@@ -4,7 +4,7 @@
 //!
 //! - [`Monitor`] (in [`Shared`](crate::service::Shared)): the live
 //!   version's [`DriftTracker`], started by each reload, and the loaded
-//!   challenger; [`Monitor::observe`] is what Score and ScoreBatch call per
+//!   challenger; `Monitor::observe` is what Score and ScoreBatch call per
 //!   decision: O(features) relaxed atomic increments, no allocation, and,
 //!   with a challenger, one `try_send` on a bounded queue (full: the
 //!   applicant is not shadowed, and counted);
