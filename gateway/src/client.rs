@@ -5,9 +5,10 @@
 
 use scoring_proto::scoring::v1::{
     DescribeFeatureRequest, DescribeFeatureResponse, ExplainRequest, ExplainResponse,
-    FindSimilarClientsRequest, FindSimilarClientsResponse, GetModelRequest, GetModelResponse,
-    ListClientsRequest, ListClientsResponse, ListModelsRequest, ListModelsResponse,
-    ScatterFeaturesRequest, ScatterFeaturesResponse, scoring_service_client::ScoringServiceClient,
+    FindSimilarClientsRequest, FindSimilarClientsResponse, GetDriftRequest, GetDriftResponse,
+    GetModelRequest, GetModelResponse, ListClientsRequest, ListClientsResponse, ListModelsRequest,
+    ListModelsResponse, ScatterFeaturesRequest, ScatterFeaturesResponse,
+    scoring_service_client::ScoringServiceClient,
 };
 use tonic::{
     Request, Status,
@@ -166,6 +167,10 @@ impl ScoringClient {
             .scatter_features(request)
             .await?
             .into_inner())
+    }
+    /// The live model's drift and its shadow challenger's agreement.
+    pub async fn get_drift(&self, request: GetDriftRequest) -> Result<GetDriftResponse, Status> {
+        Ok(self.inner.clone().get_drift(request).await?.into_inner())
     }
 }
 

@@ -53,8 +53,7 @@ impl Lang {
     /// The translation of `key`; the key itself if it has none (a test
     /// checks that every key used by the templates has both).
     pub fn tr(self, key: &str) -> &'static str {
-        STRINGS
-            .iter()
+        all_strings()
             .find(|(k, _, _)| *k == key)
             .map(|(k, en, fr)| match self {
                 Self::En => *en,
@@ -66,8 +65,7 @@ impl Lang {
 
     /// All strings in this language, for the templates (`t.key`).
     pub fn table(self) -> BTreeMap<&'static str, &'static str> {
-        STRINGS
-            .iter()
+        all_strings()
             .map(|(k, en, fr)| (*k, if self == Self::En { *en } else { *fr }))
             .collect()
     }
@@ -146,6 +144,11 @@ pub async fn remember_lang(request: Request, next: Next) -> Response {
         }
     }
     response
+}
+
+/// Every string: the shared table, then each page's own.
+fn all_strings() -> impl Iterator<Item = &'static (&'static str, &'static str, &'static str)> {
+    STRINGS.iter().chain(crate::routes::monitoring::STRINGS)
 }
 
 /// (key, English, French). One line per string keeps the pairs side by side.
@@ -379,7 +382,7 @@ mod tests {
     #[test]
     fn every_string_has_both_languages_and_keys_are_unique() {
         let mut keys = std::collections::HashSet::new();
-        for (key, en, fr) in STRINGS {
+        for (key, en, fr) in all_strings() {
             assert!(
                 !en.is_empty() && !fr.is_empty(),
                 "{key} lacks a translation"

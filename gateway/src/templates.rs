@@ -22,6 +22,10 @@ const TEMPLATES: &[(&str, &str)] = &[
         include_str!("../templates/applicant.html"),
     ),
     ("model.html", include_str!("../templates/model.html")),
+    (
+        "monitoring.html",
+        include_str!("../templates/monitoring.html"),
+    ),
     ("error.html", include_str!("../templates/error.html")),
 ];
 

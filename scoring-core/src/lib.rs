@@ -19,6 +19,8 @@
 //!   model: its evaluation, the population statistics, the client features;
 //! - [`backtest`]: a version's decisions joined with the outcomes observed
 //!   later, published beside it after the fact;
+//! - [`drift`]: the population stability of what a model scores against
+//!   its published reference, over a sliding window;
 //! - [`registry`]: the published versions (a directory or an object store) and the aliases
 //!   (`production`, `staging`) naming them, shared by the trainer that
 //!   publishes and the service that serves.
@@ -29,6 +31,7 @@
 
 pub mod artifact;
 pub mod backtest;
+pub mod drift;
 mod error;
 pub mod features;
 pub mod lightgbm;

@@ -19,6 +19,7 @@ use clap::builder::BoolishValueParser;
 use scoring_core::registry::RegistryLocation;
 
 use crate::error::ConfigError;
+pub use crate::monitor::config::{MonitoringFlags, MonitoringSettings};
 
 /// The contract's upper bound on ScoreBatch.
 pub const MAX_BATCH_LIMIT: usize = 10_000;
@@ -133,6 +134,8 @@ pub struct Cli {
     /// Logs as JSON lines instead of text (`RUST_LOG` filters them).
     #[arg(long, env = "SCORING_LOG_JSON", value_parser = BoolishValueParser::new())]
     pub log_json: bool,
+    #[command(flatten)]
+    pub monitoring: MonitoringFlags,
 }
 
 /// One caller's API key, stored as the hex sha256 of the bearer token.
@@ -206,6 +209,7 @@ pub struct Settings {
     pub api_keys: Option<Vec<ApiKey>>,
     pub audit: Option<AuditSettings>,
     pub tls: Option<TlsConfig>,
+    pub monitoring: MonitoringSettings,
 }
 
 /// Validated audit settings.
@@ -341,6 +345,7 @@ impl Cli {
                 keep_rotated: self.audit_keep_rotated,
             }),
             tls,
+            monitoring: self.monitoring.check()?,
         })
     }
 }
@@ -366,6 +371,7 @@ impl Settings {
             api_keys: None,
             audit: None,
             tls: None,
+            monitoring: MonitoringSettings::default(),
         }
     }
 }

@@ -153,6 +153,8 @@ pub enum StartError {
     },
     #[error("cannot build the reflection service")]
     Reflection(#[source] tonic_reflection::server::Error),
+    #[error("cannot start the shadow challenger's thread")]
+    Shadow(#[source] std::io::Error),
 }
 
 /// Why a started server stopped other than by being asked to.

@@ -12,7 +12,9 @@
 //!   requests and responses and [`error`] for the status mapping;
 //! - [`limits`]: per-call deadline and concurrency limit with load shedding;
 //! - [`auth`], [`audit`], [`metrics`]: API keys and request ids, the
-//!   decision log, Prometheus metrics.
+//!   decision log, Prometheus metrics;
+//! - [`monitor`]: drift of the scored applicants from the reference, and
+//!   the shadow challenger.
 
 pub mod applications;
 pub mod audit;
@@ -23,6 +25,7 @@ pub mod convert;
 pub mod error;
 pub mod limits;
 pub mod metrics;
+pub mod monitor;
 pub mod reload;
 pub mod server;
 pub mod service;

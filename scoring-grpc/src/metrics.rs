@@ -6,7 +6,13 @@
 //!   `scoring_request_duration_seconds{rpc}` (histogram);
 //! - `scoring_model_info{version}`: 1 for the live version, 0 for earlier;
 //! - `scoring_model_reloads_total` and `scoring_model_reload_failures_total`;
-//! - `scoring_unauthenticated_total`, `scoring_audit_failures_total`.
+//! - `scoring_unauthenticated_total`, `scoring_audit_failures_total`;
+//! - the shadow challenger's counters: `scoring_challenger_scored_total`,
+//!   `scoring_challenger_dropped_total` (queue full),
+//!   `scoring_challenger_failures_total` (failed to score),
+//!   `scoring_challenger_loads_total` and
+//!   `scoring_challenger_load_failures_total`;
+//! - the drift and agreement gauges, set by [`crate::monitor::gauges`].
 
 use std::net::SocketAddr;
 use std::sync::{Mutex, OnceLock};
@@ -96,6 +102,29 @@ pub fn record_reload(ok: bool) {
         metrics::counter!("scoring_model_reloads_total").increment(1);
     } else {
         metrics::counter!("scoring_model_reload_failures_total").increment(1);
+    }
+}
+
+/// One applicant scored by the shadow challenger.
+pub fn record_challenger_scored() {
+    metrics::counter!("scoring_challenger_scored_total").increment(1);
+}
+
+/// One applicant not shadowed: the challenger's queue was full.
+pub fn record_challenger_dropped() {
+    metrics::counter!("scoring_challenger_dropped_total").increment(1);
+}
+
+/// One applicant the challenger failed to score.
+pub fn record_challenger_failure() {
+    metrics::counter!("scoring_challenger_failures_total").increment(1);
+}
+
+pub fn record_challenger_load(ok: bool) {
+    if ok {
+        metrics::counter!("scoring_challenger_loads_total").increment(1);
+    } else {
+        metrics::counter!("scoring_challenger_load_failures_total").increment(1);
     }
 }
 

@@ -3,6 +3,8 @@
 //! version, that version is loaded and verified on a blocking thread and
 //! swapped in whole. A version that fails to load never goes
 //! live: it is logged, counted, and not retried until the alias moves again.
+//! Each new live version starts a new drift window; the challenger alias
+//! is followed the same way ([`crate::monitor::challenger`]).
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -14,6 +16,7 @@ use tonic_health::ServingStatus;
 use tonic_health::server::HealthReporter;
 
 use crate::metrics;
+use crate::monitor::challenger::ChallengerFollower;
 use crate::service::Shared;
 use crate::state::ServedModel;
 
@@ -28,6 +31,7 @@ pub struct Reloader {
     health: HealthReporter,
     loaded: Option<VersionId>,
     refused: Option<VersionId>,
+    challenger: ChallengerFollower,
 }
 
 impl Reloader {
@@ -38,11 +42,18 @@ impl Reloader {
             health,
             loaded: None,
             refused: None,
+            challenger: ChallengerFollower::default(),
         }
     }
 
-    /// Looks at the alias once; loads and swaps in a new target.
+    /// Looks at the aliases once (the live one, then the challenger's);
+    /// loads and swaps in a new target.
     pub async fn check(&mut self) {
+        self.check_live().await;
+        self.challenger.check(&self.shared).await;
+    }
+
+    async fn check_live(&mut self) {
         let shared = self.shared.clone();
         let target =
             tokio::task::spawn_blocking(move || shared.registry.resolve(&shared.alias)).await;
@@ -74,6 +85,7 @@ impl Reloader {
             Ok(Ok(model)) => {
                 tracing::info!(%version, model_version = %model.version, clients = model.probabilities.len(), "serving a new model version");
                 metrics::set_live_version(&model.version);
+                self.shared.monitor.track(&model);
                 self.shared.holder.set(Arc::new(model));
                 metrics::record_reload(true);
                 self.loaded = Some(version);

@@ -27,6 +27,7 @@ use scoring_proto::scoring::v1::scoring_service_server::ScoringServiceServer;
 use crate::config::{Settings, TlsConfig};
 use crate::error::{ServeError, StartError};
 use crate::limits::LimitsLayer;
+use crate::monitor::Monitor;
 use crate::reload::{Reloader, SERVICE_NAME};
 use crate::service::{ScoringApi, Shared};
 use crate::state::ModelHolder;
@@ -170,6 +171,7 @@ pub async fn start(settings: Settings) -> Result<RunningServer, StartError> {
         })?),
         None => None,
     };
+    let (monitor, shadow_queue) = Monitor::new(settings.monitoring.clone());
     let shared = Arc::new(Shared {
         holder: ModelHolder::default(),
         registry,
@@ -178,7 +180,12 @@ pub async fn start(settings: Settings) -> Result<RunningServer, StartError> {
         cache_clients: settings.score_cache_clients,
         audit,
         backtests: BacktestCache::new(settings.reload_interval),
+        monitor,
     });
+    if let Some(queue) = shadow_queue {
+        crate::monitor::shadow::start(Arc::downgrade(&shared), queue)
+            .map_err(StartError::Shadow)?;
+    }
 
     let (health, health_service) = tonic_health::server::health_reporter();
     health
@@ -236,6 +243,11 @@ pub async fn start(settings: Settings) -> Result<RunningServer, StartError> {
         None => None,
     };
     let reload_task = tokio::spawn(reloader.run(settings.reload_interval, stop.subscribe()));
+    let gauges_task = tokio::spawn(crate::monitor::gauges::run(
+        shared.clone(),
+        settings.monitoring.update_interval,
+        stop.subscribe(),
+    ));
     let task = tokio::spawn(async move {
         let shutdown = async move {
             let _ = stopped.wait_for(|s| *s).await;
@@ -253,6 +265,7 @@ pub async fn start(settings: Settings) -> Result<RunningServer, StartError> {
             .serve_with_incoming_shutdown(incoming, shutdown)
             .await;
         reload_task.abort();
+        gauges_task.abort();
         if let Some(audit) = &shared.audit {
             audit.close().await;
         }

@@ -113,6 +113,13 @@ fn descriptor_set_holds_the_service_with_exactly_the_contract_rpcs() {
                 ".scoring.v1.ScatterFeaturesResponse",
             ),
         ),
+        (
+            "GetDrift",
+            unary(
+                ".scoring.v1.GetDriftRequest",
+                ".scoring.v1.GetDriftResponse",
+            ),
+        ),
     ]);
     assert_eq!(rpcs, expected);
 

@@ -67,21 +67,7 @@ async fn a_corrupted_version_is_refused_counted_and_the_old_one_keeps_serving() 
     );
 
     publish(&registry, "v2", 2);
-    let model_file = registry
-        .version_dir(&registry.resolve("v2").expect("v2"))
-        .expect("a directory registry")
-        .join("model.json");
-    let mut bytes = std::fs::read(&model_file).expect("read");
-    let at = bytes
-        .iter()
-        .position(|b| b.is_ascii_digit())
-        .expect("a digit");
-    bytes[at] = if bytes[at] == b'9' {
-        b'8'
-    } else {
-        bytes[at] + 1
-    };
-    std::fs::write(&model_file, bytes).expect("corrupt");
+    corrupt_model_file(&registry, "v2");
     std::fs::write(
         registry
             .version_dir(&registry.resolve("v1").expect("v1"))

@@ -228,6 +228,8 @@ mod over_service {
     use scoring_grpc::server::{RunningServer, start};
 
     use scoring_core::registry::Registry;
+    use scoring_proto::scoring::v1::scoring_service_client::ScoringServiceClient;
+    use tonic::transport::Channel;
 
     use crate::application_model::{ApplicationModel, application_model};
     use crate::applications::HistoryShape;
@@ -235,6 +237,8 @@ mod over_service {
 
     /// The API key the dashboard presents to the service.
     pub const API_KEY: &str = "dashboard-key";
+    /// Applicants [`Dashboard::start_monitored`] scores.
+    pub const MONITORED_APPLICANTS: usize = 2_000;
 
     /// The dashboard over the real scoring service (API key required)
     /// serving the [`dashboard`] model from a temporary registry.
@@ -284,6 +288,61 @@ mod over_service {
                 _registry: dir,
             };
             (dashboard, fixture)
+        }
+
+        /// The dashboard (without API keys) over the [`crate::monitoring`]
+        /// model live as `v1`, shadowed by `v2` which refuses everyone,
+        /// after [`MONITORED_APPLICANTS`] shifted applicants were scored and
+        /// all compared: the income and contract type drift, the others do
+        /// not, the challenger agrees on the live refusals only.
+        pub async fn start_monitored() -> Self {
+            use crate::monitoring::{self, FEATURES, REFUSE_ALL};
+            use scoring_proto::scoring::v1 as pb;
+            let (dir, registry) = monitoring::registry_with_v1();
+            monitoring::publish(&registry, "v2", REFUSE_ALL);
+            registry.promote("v2", "challenger").expect("promote");
+            let mut settings = crate::service::settings(&registry);
+            settings.monitoring.window = Some(scoring_core::drift::WindowSettings {
+                max_applicants: Some(MONITORED_APPLICANTS as u64),
+                duration: None,
+                sub_windows: 10,
+            });
+            settings.monitoring.challenger_queue = 10_000;
+            let server = start(settings).await.expect("the scoring service starts");
+            let endpoint = format!("http://{}", server.addr);
+            let mut client = crate::service::connect(&server).await;
+            let challenger = |client: &mut _| {
+                let mut client: ScoringServiceClient<Channel> = Clone::clone(client);
+                async move {
+                    let drift = client.get_drift(pb::GetDriftRequest::default()).await;
+                    drift.expect("drift").into_inner().challenger
+                }
+            };
+            crate::service::eventually("the challenger to load", || {
+                let compared = challenger(&mut client);
+                async move { compared.await.is_some() }
+            })
+            .await;
+            let rows: Vec<[f64; 6]> = monitoring::population(31, MONITORED_APPLICANTS)
+                .into_iter()
+                .map(monitoring::shifted)
+                .collect();
+            crate::service::score_rows(&mut client, &FEATURES, &rows, pb::Strategy::Normal).await;
+            crate::service::eventually("every applicant to be compared", || {
+                let compared = challenger(&mut client);
+                async move {
+                    compared
+                        .await
+                        .is_some_and(|c| c.compared == MONITORED_APPLICANTS as u64)
+                }
+            })
+            .await;
+            Self {
+                app: super::app(&endpoint, None),
+                server,
+                endpoint,
+                _registry: dir,
+            }
         }
 
         /// Stops the service (the router then gets UNAVAILABLE).

@@ -27,6 +27,8 @@
 //!   for scoring loan applications through the service;
 //! - `home_credit` (feature `model`): loan applications written as the Home
 //!   Credit files and read back from them;
+//! - `monitoring` (feature `model`): a population with known
+//!   distributions, its shifted copy and a model over them, for drift;
 //! - `object_store` (feature `model`): a real S3-compatible server (moto)
 //!   on loopback for the registry's tests;
 //! - [`certificates`]: a test CA, server and client certificates, and a
@@ -55,6 +57,8 @@ pub mod ensemble;
 pub mod gateway;
 #[cfg(feature = "model")]
 pub mod home_credit;
+#[cfg(feature = "model")]
+pub mod monitoring;
 #[cfg(feature = "model")]
 pub mod object_store;
 #[cfg(feature = "model")]

@@ -241,6 +241,26 @@ pub fn publish_with(registry: &Registry, publication: &Publication<'_>) {
         .expect("publish");
 }
 
+/// Changes one digit of `version`'s model file (a directory registry), so
+/// that its hash no longer matches and loading it fails.
+pub fn corrupt_model_file(registry: &Registry, version: &str) {
+    let model_file = registry
+        .version_dir(&registry.resolve(version).expect("a published version"))
+        .expect("a directory registry")
+        .join(scoring_core::artifact::MODEL_FILE);
+    let mut bytes = std::fs::read(&model_file).expect("read");
+    let at = bytes
+        .iter()
+        .position(|b| b.is_ascii_digit())
+        .expect("a digit");
+    bytes[at] = if bytes[at] == b'9' {
+        b'8'
+    } else {
+        bytes[at] + 1
+    };
+    std::fs::write(&model_file, bytes).expect("corrupt");
+}
+
 /// Version `v1` of `registry`, loaded and verified.
 pub fn published_v1(registry: &Registry) -> scoring_core::PublishedModel {
     registry

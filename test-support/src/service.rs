@@ -123,3 +123,45 @@ pub async fn metrics_text(server: &RunningServer) -> String {
     stream.read_to_string(&mut body).await.expect("read");
     body
 }
+
+/// An applicant given by its features: `row`'s values under `names`, NaN
+/// left out (missing).
+pub fn by_row(names: &[&str], row: &[f64]) -> Option<pb::Applicant> {
+    let values = names.iter().zip(row).filter(|(_, v)| !v.is_nan());
+    by_features(&values.map(|(k, v)| (*k, *v)).collect::<Vec<_>>())
+}
+
+/// Scores every row (by features, see [`by_row`]) with ScoreBatch, 1,000
+/// per call, under `strategy`; the answers in order.
+pub async fn score_rows(
+    client: &mut ScoringServiceClient<Channel>,
+    names: &[&str],
+    rows: &[[f64; 6]],
+    strategy: pb::Strategy,
+) -> Vec<pb::ScoreResponse> {
+    use pb::score_batch_response::Outcome;
+    let mut answers = Vec::with_capacity(rows.len());
+    for chunk in rows.chunks(1_000) {
+        let request = pb::ScoreBatchRequest {
+            applicants: chunk
+                .iter()
+                .map(|row| by_row(names, row).expect("an applicant"))
+                .collect(),
+            strategy: strategy as i32,
+            reasons: pb::ReasonPolicy::Never as i32,
+            ..Default::default()
+        };
+        let mut stream = client
+            .score_batch(request)
+            .await
+            .expect("batch accepted")
+            .into_inner();
+        while let Some(item) = stream.message().await.expect("stream") {
+            match item.outcome {
+                Some(Outcome::Result(answer)) => answers.push(answer),
+                other => panic!("item {} not scored: {other:?}", item.index),
+            }
+        }
+    }
+    answers
+}

@@ -6,7 +6,8 @@
 //! and checks what each page shows; over a model of the kernel's features
 //! (`test_support::application_model`), fills the new applicant's
 //! application form by typing and choosing, reads the decision and its
-//! factors, then changes a client's credit in "what if". Screenshots go to
+//! factors, then changes a client's credit in "what if"; and reads the
+//! monitoring page of a drifted model with a challenger in both languages. Screenshots go to
 //! `$CARGO_TARGET_TMPDIR/gateway-browser/` (`target/tmp`).
 //!
 //! Without Chromium (`/usr/bin/chromium`, or `$CHROME`) the test is skipped
@@ -124,28 +125,39 @@ fn sign_in_at(tab: &Tab, base: &str, path: &str) {
 /// labels overlap, that every chart label lies inside its chart, and that
 /// the client summary is there; returns what was wrong, if anything.
 fn layout_problems(tab: &Tab) -> String {
-    let script = r#"(() => {
+    let script = format!(
+        r#"(() => {{
       const problems = [];
       const boxes = [...document.querySelectorAll('#gauge text.threshold-label')]
         .map(t => t.getBoundingClientRect());
       if (boxes.length === 0) problems.push('no gauge labels');
       for (let i = 0; i < boxes.length; i++)
-        for (let j = i + 1; j < boxes.length; j++) {
+        for (let j = i + 1; j < boxes.length; j++) {{
           const a = boxes[i], b = boxes[j];
           if (a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom)
-            problems.push(`gauge labels ${i} and ${j} overlap`);
-        }
-      for (const svg of document.querySelectorAll('svg.chart')) {
+            problems.push(`gauge labels ${{i}} and ${{j}} overlap`);
+        }}
+      {CHART_LABELS_INSIDE}
+      if (document.querySelectorAll('#client-summary dd').length < 4) problems.push('no client summary');
+      return problems.join('; ');
+    }})()"#
+    );
+    evaluate_problems(tab, &script)
+}
+
+/// JavaScript that adds to `problems` every chart label lying outside its
+/// chart.
+const CHART_LABELS_INSIDE: &str = r#"for (const svg of document.querySelectorAll('svg.chart')) {
         const frame = svg.getBoundingClientRect();
         for (const t of svg.querySelectorAll('text')) {
           const b = t.getBoundingClientRect();
           if (b.left < frame.left - 0.5 || b.right > frame.right + 0.5 || b.top < frame.top - 0.5)
             problems.push(`clipped in #${svg.id}: ${t.textContent}`);
         }
-      }
-      if (document.querySelectorAll('#client-summary dd').length < 4) problems.push('no client summary');
-      return problems.join('; ');
-    })()"#;
+      }"#;
+
+/// Runs a script that returns its problems joined; what it returned.
+fn evaluate_problems(tab: &Tab, script: &str) -> String {
     let answer = tab.evaluate(script, false).unwrap();
     answer
         .value
@@ -379,4 +391,52 @@ fn layout_problems_of_result(tab: &Tab) -> String {
         .replace("no client summary", "")
         .trim_end_matches("; ")
         .to_owned()
+}
+
+#[test]
+fn officer_reads_the_monitoring_page_in_english_and_french() {
+    let Some(chromium) = prerequisite::chromium() else {
+        return;
+    };
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let dashboard = runtime.block_on(Dashboard::start_monitored());
+    let base = serve(&runtime, dashboard.app.clone());
+    let browser = launch(chromium);
+    let tab = browser.new_tab().unwrap();
+
+    sign_in_at(&tab, &base, "/monitoring");
+    assert_eq!(text(&tab, "#model-version"), "v1");
+    let count = |selector: &str| {
+        let script = format!("document.querySelectorAll('{selector}').length");
+        tab.evaluate(&script, false)
+            .unwrap()
+            .value
+            .and_then(|v| v.as_u64())
+            .unwrap()
+    };
+    assert_eq!(
+        count("svg.chart"),
+        6,
+        "the score and the five most drifted features"
+    );
+    assert_eq!(count("#drifted-table .light-act"), 2);
+    assert_eq!(count("#score .light-act"), 1);
+    assert_eq!(count("svg.chart rect.live"), count("svg.chart rect.ref"));
+    let income = "[data-feature=AMT_INCOME_TOTAL] svg.chart rect.live";
+    assert_eq!(count(income), 11, "ten deciles and the missing bin");
+    let charts = format!(
+        "(() => {{ const problems = []; {CHART_LABELS_INSIDE} return problems.join('; '); }})()"
+    );
+    assert_eq!(evaluate_problems(&tab, &charts), "");
+    assert!(text(&tab, "#lights").contains("PSI above 0.25"));
+    assert_eq!(text(&tab, "#challenger-version"), "v2");
+    screenshot(&tab, "monitoring-en");
+
+    click_to(&tab, "#lang-switch", "lang=fr");
+    assert!(text(&tab, "h1").starts_with("Surveillance du modèle"));
+    assert!(text(&tab, "#score").contains("Agir"));
+    assert!(text(&tab, "#lights").contains("PSI supérieur à 0,25"));
+    assert_eq!(evaluate_problems(&tab, &charts), "");
+    screenshot(&tab, "monitoring-fr");
+    runtime.block_on(dashboard.stop());
 }

@@ -7,6 +7,7 @@ pub mod backtest;
 pub mod client;
 pub mod compare;
 pub mod model;
+pub mod monitoring;
 pub mod session;
 pub mod summary;
 pub mod whatif;
@@ -52,6 +53,7 @@ pub fn app(state: AppState) -> Router {
             get(applicant::form).post(applicant::score),
         )
         .route("/model", get(model::page))
+        .route("/monitoring", get(monitoring::page))
         .fallback(not_found)
         .layer(middleware::from_fn(i18n::remember_lang))
         .layer(middleware::from_fn(layers::around))

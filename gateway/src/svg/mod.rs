@@ -10,10 +10,12 @@ use crate::numbers::localize;
 mod bars;
 mod curves;
 mod gauge;
+mod paired;
 
 pub use bars::{Bar, bars};
 pub use curves::{CalibrationPoint, cost_curve, reliability};
 pub use gauge::{Mark, gauge};
+pub use paired::{PairedBin, paired_histogram};
 
 /// Raises the risk (red, 6.6:1 on white).
 pub const RED: &str = "#b00020";

@@ -10,6 +10,7 @@ use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::Instant;
 
+use scoring_core::reference::ReferenceStats;
 use scoring_core::registry::Registry;
 use scoring_core::snapshot::ClientSnapshot;
 use scoring_core::{Attachments, Model, Release, Thresholds, write_artifact_with};
@@ -21,6 +22,16 @@ use scoring_grpc::convert::application::application_to_wire;
 use test_support::application_model::application_model;
 use test_support::applications::{Categories, HistoryShape, random_application};
 use test_support::{Rng, numeric_schema, production_shaped_model, random_rows};
+
+/// Whether the local server tracks drift and shadows a challenger.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub(crate) enum Monitoring {
+    Off,
+    /// Drift tracking only, no challenger.
+    Drift,
+    /// Drift tracking and the shadow challenger.
+    On,
+}
 
 /// Distinct loan applications the callers send (and at most as many
 /// snapshot clients in that mode): a typical application holds about 100
@@ -103,6 +114,20 @@ fn publish(root: &Path, args: &Args) -> Registry {
     let mut schema = numeric_schema(&names);
     schema.target_column = None;
     let thresholds = realistic_thresholds(&model, snapshot.values());
+    let reference = (args.monitoring != Monitoring::Off).then(|| {
+        let mut probabilities = vec![0.0; snapshot.len()];
+        model
+            .predict_probability_batch(snapshot.values(), &mut probabilities)
+            .expect("scores");
+        ReferenceStats::of_rows(
+            "bench clients",
+            &names,
+            snapshot.values(),
+            &probabilities,
+            20,
+        )
+        .expect("reference")
+    });
     let release = Release {
         model_version: "bench-1".into(),
         created_at: "2026-01-01T00:00:00Z".into(),
@@ -115,6 +140,7 @@ fn publish(root: &Path, args: &Args) -> Registry {
     let registry = Registry::open(root).expect("registry");
     let attachments = Attachments {
         snapshot: Some(&snapshot),
+        reference: reference.as_ref(),
         ..Default::default()
     };
     registry
@@ -123,6 +149,25 @@ fn publish(root: &Path, args: &Args) -> Registry {
         })
         .expect("publish");
     registry.promote("bench-1", "production").expect("promote");
+    if args.monitoring == Monitoring::On {
+        // The challenger: the same trees with the prudent threshold as its
+        // normal one, so it costs what the live version costs and decides
+        // otherwise for some applicants.
+        let release = Release {
+            model_version: "bench-2".into(),
+            thresholds: Thresholds {
+                normal: thresholds.prudent,
+                ..thresholds
+            },
+            ..release
+        };
+        registry
+            .publish(Some("bench-2"), |dir| {
+                write_artifact_with(dir, &release, &model, &schema, attachments).map(|_| ())
+            })
+            .expect("publish");
+        registry.promote("bench-2", "challenger").expect("promote");
+    }
     registry
 }
 
@@ -161,6 +206,11 @@ pub(crate) fn start_local(args: &Args) -> (LocalServer, String) {
         .args(["--listen", &format!("127.0.0.1:{port}"), "--no-auth"])
         .args(["--concurrency-limit", "4096"])
         .args(["--score-cache-clients", &args.cache_clients.to_string()])
+        .args(match args.monitoring {
+            Monitoring::Off => &["--no-drift", "--challenger-alias", ""][..],
+            Monitoring::Drift => &["--drift-include-snapshot", "--challenger-alias", ""][..],
+            Monitoring::On => &["--drift-include-snapshot"][..],
+        })
         .env("RUST_LOG", "warn")
         .stdout(Stdio::null())
         .spawn()

@@ -22,6 +22,7 @@
 //!
 //! ```text
 //! cargo bench -p scoring-grpc --bench load -- --rate 2000 --duration 30 --mix score=1
+//! cargo bench -p scoring-grpc --bench load -- --rate 2000 --applicants features --monitoring on
 //! cargo bench -p scoring-grpc --bench load -- --rate 0 --applicants features --cache-clients 0 --reasons refusals
 //! cargo bench -p scoring-grpc --bench load -- --rate 500 --applicants applications --reasons refusals
 //! cargo bench -p scoring-grpc --bench load -- --rate 200 --duration 30 --mix explain=1
@@ -38,7 +39,7 @@ use std::time::{Duration, Instant};
 
 use ask::{Applicants, Ask, Population, Reasons};
 use clap::Parser;
-use fixture::{new_applicants, new_applications, rss_kib, start_local};
+use fixture::{Monitoring, new_applicants, new_applications, rss_kib, start_local};
 use report::{Outcome, report, report_rss};
 use scoring_proto::scoring::v1 as pb;
 use scoring_proto::scoring::v1::scoring_service_client::ScoringServiceClient;
@@ -90,6 +91,13 @@ pub(crate) struct Args {
     /// HTTP/2 connections shared by the callers.
     #[arg(long, default_value_t = 4)]
     connections: usize,
+    /// The local server's monitoring: `on` publishes the model with its
+    /// reference statistics and a challenger version, and serves with drift
+    /// tracking (snapshot clients included) and the shadow challenger;
+    /// `drift` the same without the challenger; `off` serves with
+    /// `--no-drift` and no challenger.
+    #[arg(long, value_enum, default_value_t = Monitoring::Off)]
+    pub(crate) monitoring: Monitoring,
     #[arg(long, hide = true)]
     bench: bool,
 }

@@ -3,6 +3,9 @@
 //! called and on whose behalf, written by a writer thread through a
 //! bounded queue.
 //!
+//! With a shadow challenger, a `shadow` line ([`ShadowEvent`], best
+//! effort) follows a decision's line with the challenger's probability.
+//!
 //! Two modes ([`AuditMode`]):
 //! - `required` (the default): a decision is answered only once its line is
 //!   written to the file (flushed to the operating system, so a crash of
@@ -21,7 +24,10 @@
 //! most recent rotated files are kept. The files are created readable by
 //! their owner only (they hold personal data).
 
+mod shadow;
 mod writer;
+
+pub use shadow::{AuditLine, ShadowEvent};
 
 use std::sync::mpsc::{Receiver, SyncSender, TrySendError, sync_channel};
 use std::time::SystemTime;
@@ -101,7 +107,7 @@ pub enum AuditError {
 
 enum Message {
     Line {
-        event: Box<AuditEvent>,
+        event: Box<AuditLine>,
         /// Told whether the line was written (required mode).
         written: Option<tokio::sync::oneshot::Sender<bool>>,
     },
@@ -183,7 +189,7 @@ impl AuditLog {
         written: Option<tokio::sync::oneshot::Sender<bool>>,
     ) -> Result<(), AuditError> {
         let message = Message::Line {
-            event: Box::new(event),
+            event: Box::new(AuditLine::Decision(event)),
             written,
         };
         self.tx.try_send(message).map_err(|error| {
@@ -193,6 +199,20 @@ impl AuditLog {
                 TrySendError::Disconnected(_) => AuditError::Stopped,
             }
         })
+    }
+
+    /// Queues the challenger's line of a decision, never waiting: a full
+    /// queue or a stopped writer is counted in
+    /// `scoring_audit_failures_total` (the decision was recorded already).
+    pub fn record_shadow(&self, event: ShadowEvent) {
+        let message = Message::Line {
+            event: Box::new(AuditLine::Shadow(event)),
+            written: None,
+        };
+        if self.tx.try_send(message).is_err() {
+            crate::metrics::record_audit_failure();
+            tracing::warn!("a shadow line was not logged");
+        }
     }
 
     /// Writes every queued line, fsyncs and stops the writer.

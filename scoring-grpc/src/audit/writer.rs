@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use std::sync::mpsc::{Receiver, RecvTimeoutError};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
-use super::{AuditEvent, Message};
+use super::{AuditLine, Message};
 use crate::config::AuditSettings;
 
 pub(super) struct Writer {
@@ -80,7 +80,7 @@ impl Writer {
         }
     }
 
-    fn write(&mut self, event: &AuditEvent) -> std::io::Result<()> {
+    fn write(&mut self, event: &AuditLine) -> std::io::Result<()> {
         let mut line = serde_json::to_vec(event).map_err(std::io::Error::other)?;
         line.push(b'\n');
         if self.size > 0 && self.size + line.len() as u64 > self.max_bytes {

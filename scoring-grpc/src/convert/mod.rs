@@ -1,10 +1,11 @@
 //! Conversions between the wire messages and scoring-core's types, naming
 //! every field so that a new proto field breaks the build until someone
 //! decides what it means. Loan applications have their own module,
-//! [`application`], published backtests theirs.
+//! [`application`], published backtests and drift theirs.
 
 pub mod application;
 mod backtest;
+pub mod drift;
 
 pub use backtest::backtest_to_wire;
 

@@ -120,7 +120,7 @@ impl tokio_stream::Stream for EndOfBatch {
 fn score_chunk(
     shared: &Shared,
     context: &Context,
-    model: &ServedModel,
+    model: &Arc<ServedModel>,
     ask: Ask,
     first: usize,
     chunk: &mut [pb::Applicant],
@@ -163,7 +163,7 @@ fn score_chunk(
 fn score_item(
     shared: &Shared,
     context: &Context,
-    model: &ServedModel,
+    model: &Arc<ServedModel>,
     ask: Ask,
     index: usize,
     applicant: pb::Applicant,
@@ -180,7 +180,12 @@ fn score_item(
             audit_blocking(shared, context, model, &row, &decision).map(|()| (row, decision))
         });
     let outcome = match outcome {
-        Ok((row, decision)) => BatchOutcome::Result(to_wire(model, &row, &decision)),
+        Ok((row, decision)) => {
+            let answer = to_wire(model, &row, &decision);
+            let probability = decision.probability_of_default;
+            shared.monitor.observe(context, model, row, probability);
+            BatchOutcome::Result(answer)
+        }
         Err(error) => {
             let field = error.field().to_owned();
             let status = Status::from(error);

@@ -4,9 +4,11 @@
 //! - `score`: Score, ScoreBatch, Explain (the decisions, audited);
 //! - `models`: GetModel, ListModels (the registry);
 //! - `population`: DescribeFeature, ListClients, FindSimilarClients,
-//!   ScatterFeatures (the client snapshot).
+//!   ScatterFeatures (the client snapshot);
+//! - `drift`: GetDrift (the monitoring of the live model).
 
 mod batch;
+mod drift;
 mod models;
 mod population;
 mod score;
@@ -41,6 +43,8 @@ pub struct Shared {
     /// The versions' published backtests, read at most once per reload
     /// interval each.
     pub backtests: BacktestCache,
+    /// Drift tracking and the shadow challenger.
+    pub monitor: crate::monitor::Monitor,
 }
 
 /// Who asked, for the audit log and the logs.
@@ -269,5 +273,17 @@ impl ScoringService for ScoringApi {
             Err(e) => Err(e),
         };
         finish("ScatterFeatures", started, result)
+    }
+
+    async fn get_drift(
+        &self,
+        request: Request<pb::GetDriftRequest>,
+    ) -> Result<Response<pb::GetDriftResponse>, Status> {
+        let started = Instant::now();
+        let result = match self.live() {
+            Ok(model) => drift::get_drift(&self.shared, &model, request.into_inner()),
+            Err(e) => Err(e),
+        };
+        finish("GetDrift", started, result)
     }
 }

@@ -2,7 +2,8 @@
 //! applicant resolved into a row, scored, decided and explained by
 //! scoring-core, every decision written to the audit log. A decision pays for a TreeSHAP (on a blocking thread) only
 //! when its reason policy asks for reasons and no cached explanation of the
-//! snapshot client exists (see [`crate::cache`]).
+//! snapshot client exists (see [`crate::cache`]). Each decision of Score
+//! and ScoreBatch is then handed to the monitor (drift, shadow challenger).
 
 use std::sync::Arc;
 
@@ -217,6 +218,9 @@ pub(super) async fn score(
         }
     };
     audit(shared, &context, &model, &row, &decision).await?;
+    shared
+        .monitor
+        .observe(&context, &model, row, decision.probability_of_default);
     Ok(response)
 }
 

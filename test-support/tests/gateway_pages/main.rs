@@ -11,6 +11,7 @@ mod applicant;
 mod client;
 mod errors;
 mod model;
+mod monitoring;
 mod population;
 mod rendered;
 mod whatif;
