@@ -98,8 +98,8 @@ async fn the_page_shows_the_shifted_features_and_score_to_act_on_and_the_challen
     );
     assert!(challenger.contains(&expected), "{expected} in {challenger}");
     assert!(
-        !body.to_lowercase().contains("backtest"),
-        "left for the lead"
+        body.contains("<p id=\"no-backtest\">"),
+        "no backtest of v1 was published"
     );
     assert!(!body.contains("<script"), "no JavaScript");
 
@@ -133,6 +133,23 @@ async fn before_any_applicant_the_lights_say_so_and_without_a_challenger_the_pag
             .contains("<span class=\"light light-none\">No data yet</span>")
     );
     assert!(page.body.contains("id=\"no-challenger\""));
+    // The live version's published backtest, summed up with a link to it.
+    let backtest = dashboard::backtest(dashboard::LIVE);
+    let last = between(&page.body, "id=\"last-backtest\"", "</section>");
+    let realized = &backtest.roc_auc;
+    assert!(
+        last.contains(&format!(
+            "<span id=\"last-backtest-auc\">{:.4} [{:.4}, {:.4}]</span>",
+            realized.estimate, realized.low, realized.high
+        )),
+        "{last}"
+    );
+    let strategies = between(last, "<table id=\"last-backtest-strategies\">", "</table>");
+    assert_eq!(strategies.matches("<tr><td>").count(), 3, "{strategies}");
+    assert!(last.contains(&format!(
+        "<a href=\"/model?version={}#backtest\">",
+        dashboard::LIVE
+    )));
     d.stop().await;
     let down = send(&app, get("/monitoring", &s.cookie)).await;
     assert_eq!(

@@ -31,6 +31,14 @@ struct AuditLine {
     threshold: f64,
 }
 
+/// The kind of a line: decision lines have none; the service's shadow
+/// lines (a challenger's probability for a decision) say `shadow`.
+#[derive(Debug, Deserialize)]
+struct LineKind {
+    #[serde(default)]
+    kind: Option<String>,
+}
+
 /// Where a line was read: for error messages.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LineAt {
@@ -54,6 +62,8 @@ pub struct Excluded {
     pub explain: u64,
     /// Applicants named by their features or a what-if: no client to join.
     pub without_client: u64,
+    /// The shadow challenger's lines: not decisions.
+    pub shadow: u64,
 }
 
 /// The decisions read from the audit files.
@@ -132,13 +142,11 @@ pub fn read_audit(files: &[PathBuf], include_explain: bool) -> Result<AuditDecis
 
 impl AuditDecisions {
     fn add(&mut self, text: &str, at: &LineAt, include_explain: bool) -> Result<()> {
-        let line: AuditLine =
-            serde_json::from_str(text).map_err(|source| Error::BacktestAuditLine {
-                path: at.path.clone(),
-                line: at.line,
-                source,
-            })?;
-        self.lines += 1;
+        let malformed = |source| Error::BacktestAuditLine {
+            path: at.path.clone(),
+            line: at.line,
+            source,
+        };
         let invalid = |field, value: String, expected| Error::BacktestAuditValue {
             path: at.path.clone(),
             line: at.line,
@@ -146,6 +154,23 @@ impl AuditDecisions {
             value,
             expected,
         };
+        match serde_json::from_str::<LineKind>(text)
+            .map_err(malformed)?
+            .kind
+        {
+            None => {}
+            Some(kind) if kind == "shadow" => {
+                self.lines += 1;
+                self.excluded.shadow += 1;
+                return Ok(());
+            }
+            Some(kind) => {
+                let expected = "no kind (a decision) or \"shadow\"";
+                return Err(invalid("kind", kind, expected));
+            }
+        }
+        let line: AuditLine = serde_json::from_str(text).map_err(malformed)?;
+        self.lines += 1;
         let time = DateTime::parse_from_rfc3339(&line.time)
             .map_err(|_| invalid("time", line.time.clone(), "an RFC 3339 time"))?
             .with_timezone(&Utc);

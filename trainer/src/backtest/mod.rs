@@ -285,13 +285,15 @@ fn write_report(args: &BacktestArgs, report: &BacktestReport) -> Result<()> {
     std::fs::write(&path, json).map_err(io(path.clone(), "writing"))?;
     let mut text = String::from("# Backtest\n\n");
     text.push_str(&format!(
-        "{} audit lines read, {} decisions ({} Explain lines and {} without a client left out), \
+        "{} audit lines read, {} decisions ({} Explain lines, {} without a client and {} shadow \
+         lines left out), \
          {} outcomes; left out of the join: {} decisions without an outcome, {} on or after the \
          observation date, {} superseded by a later decision.\n\n",
         report.audit_lines,
         report.decisions,
         report.excluded.explain,
         report.excluded.without_client,
+        report.excluded.shadow,
         report.outcomes,
         report.unjoined.without_outcome,
         report.unjoined.after_observation,

@@ -204,6 +204,11 @@ fn a_malformed_audit_line_names_the_file_line_and_column() {
             "line 2: model version v1 decided normal at threshold 0.06",
             "earlier lines give 0.05",
         ),
+        (
+            r#"{"time": "2026-03-01T10:00:00Z", "kind": "rumour"}"#.to_owned(),
+            "line 2, field `kind`",
+            "no kind (a decision) or \"shadow\"",
+        ),
     ];
     for (i, (bad, place, detail)) in cases.iter().enumerate() {
         let audit = write_lines(
@@ -280,4 +285,38 @@ fn no_join_unknown_versions_and_one_class_are_refused() {
     let mut publish = args(tmp.path(), vec![audit], &outcomes);
     publish.publish = true;
     assert!(error_of(&publish).contains("--publish: needs --registry"));
+}
+
+#[test]
+fn the_challengers_shadow_lines_are_counted_apart_and_never_decisions() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (audit, outcomes) = fixture(tmp.path());
+    let plain = run(&args(tmp.path(), vec![audit.clone()], &outcomes)).expect("backtest");
+    // As the service writes them after each decision line, with no
+    // strategy or threshold of their own.
+    let mut lines: Vec<String> = std::fs::read_to_string(&audit)
+        .unwrap()
+        .lines()
+        .map(str::to_owned)
+        .collect();
+    for id in 1..=4 {
+        lines.push(
+            json!({
+                "time": "2026-03-01T10:00:01Z", "kind": "shadow", "request_id": "r-1",
+                "rpc": "Score", "client_id": id, "model_version": "v1",
+                "probability_of_default": 0.5, "challenger_version": "v2",
+                "challenger_probability_of_default": 0.9,
+            })
+            .to_string(),
+        );
+    }
+    let with_shadow = write_lines(&tmp.path().join("with-shadow.jsonl"), &lines);
+    let report = run(&args(tmp.path(), vec![with_shadow], &outcomes)).expect("backtest");
+    assert_eq!(report.excluded.shadow, 4);
+    assert_eq!(report.audit_lines, plain.audit_lines + 4);
+    assert_eq!(report.decisions, plain.decisions);
+    assert_eq!(
+        serde_json::to_value(&report.versions).unwrap()[0]["roc_auc"],
+        serde_json::to_value(&plain.versions).unwrap()[0]["roc_auc"]
+    );
 }

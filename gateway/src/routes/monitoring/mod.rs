@@ -9,7 +9,8 @@ pub use strings::STRINGS;
 use axum::{extract::State, response::Response};
 use minijinja::{Value, context};
 use scoring_proto::scoring::v1::{
-    ChallengerComparison, DriftHistogram, FeatureDrift, GetDriftRequest,
+    ChallengerComparison, DriftHistogram, FeatureDrift, GetDriftRequest, GetModelRequest,
+    get_model_request::Model,
 };
 
 use super::{Ctx, strategy_name};
@@ -68,6 +69,21 @@ pub async fn page(State(state): State<AppState>, ctx: Ctx) -> Result<Response, F
         .map(|(i, f)| quantity(ctx.lang, &format!("feature-drift-{i}"), f))
         .collect();
     let challenger = drift.challenger.as_ref().map(|c| challenger(ctx.lang, c));
+    // The live version's last backtest, if one was published; the page
+    // stands without it when the service cannot say.
+    let backtest = match state
+        .scoring
+        .get_model(GetModelRequest {
+            model: Some(Model::Version(drift.model_version.clone())),
+        })
+        .await
+    {
+        Ok(got) => got.backtest.map(|b| super::backtest::view(&b, ctx.lang)),
+        Err(status) => {
+            tracing::warn!(code = ?status.code(), "no backtest for the monitoring page");
+            None
+        }
+    };
     ctx.render(
         "monitoring.html",
         context! {
@@ -78,7 +94,7 @@ pub async fn page(State(state): State<AppState>, ctx: Ctx) -> Result<Response, F
             max_applicants => (window.max_applicants > 0).then_some(window.max_applicants),
             hours => (window.duration_seconds > 0).then(|| format!("{:.1}", window.duration_seconds as f64 / 3600.0)),
             start => window.start.map(|s| s.to_string()),
-            score, features, challenger,
+            score, features, challenger, backtest,
         },
     )
 }

@@ -45,4 +45,7 @@ pub const STRINGS: &[(&str, &str, &str)] = &[
     ("differences_title", "Challenger minus live probability of default", "Probabilité de défaut du challenger moins celle du modèle en production"),
     ("dropped", "Applicants not compared (queue full)", "Demandeurs non comparés (file pleine)"),
     ("how_many", "Count", "Nombre"),
+    ("last_backtest_title", "Last backtest", "Dernier backtest"),
+    ("last_backtest_details", "The backtest in full, on the model page", "Le backtest complet, sur la page du modèle"),
+    ("no_backtest", "No backtest of the live version has been published yet (trainer backtest --publish joins its logged decisions with the observed outcomes).", "Aucun backtest de la version en production n'a encore été publié (trainer backtest --publish rapproche ses décisions journalisées des défauts observés)."),
 ];
