@@ -4,7 +4,7 @@
 //! applicant's value in their terms.
 //!
 //! The words are built into this crate as a catalogue of the Home Credit
-//! columns ([`columns`], [`reasons`]) rather than published with each model:
+//! columns (`columns.rs`, `reasons.rs`) rather than published with each model:
 //! they are reviewed with the code, every published version (old ones
 //! included) gets the same words, and a model's schema (and so its hash)
 //! does not change when a translation is corrected. A label is composed from
