@@ -190,6 +190,8 @@ pub const STRINGS: &[(&str, &str, &str)] = &[
     ("first_page", "First page", "Première page"),
     ("next_page", "Next page", "Page suivante"),
     ("probability", "Probability of default", "Probabilité de défaut"),
+    ("scorecard_points", "Scorecard points", "Points de score"),
+    ("points_scale", "{base} points at odds of {odds} to 1 of repaying; every {pdo} points more double the odds", "{base} points pour une cote de {odds} contre 1 de remboursement ; chaque tranche de {pdo} points de plus double la cote"),
     ("decision", "Decision", "Décision"),
     ("decision_accept", "Grant the loan", "Accorder le prêt"),
     ("decision_refuse", "Refuse the loan", "Refuser le prêt"),

@@ -16,6 +16,7 @@ pub mod client;
 pub mod config;
 pub mod error;
 pub mod i18n;
+pub mod labels;
 pub mod layers;
 pub mod markdown;
 pub mod numbers;

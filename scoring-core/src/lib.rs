@@ -13,6 +13,7 @@
 //!   own predictions;
 //! - [`shap`]: exact explanations (path-dependent TreeSHAP, linear SHAP);
 //! - [`policy`]: strategies, thresholds, ACCEPT/REFUSE and reason codes;
+//! - [`points`]: the scorecard points scale published with a model;
 //! - [`artifact`]: the on-disk format of a published model version, with
 //!   hash verification;
 //! - [`report`], [`reference`](mod@reference), [`snapshot`]: what is published beside the
@@ -21,6 +22,7 @@
 //!   later, published beside it after the fact;
 //! - [`drift`]: the population stability of what a model scores against
 //!   its published reference, over a sliding window;
+//! - [`wording`]: what features and reasons are called, in English and French;
 //! - [`registry`]: the published versions (a directory or an object store) and the aliases
 //!   (`production`, `staging`) naming them, shared by the trainer that
 //!   publishes and the service that serves.
@@ -36,6 +38,7 @@ mod error;
 pub mod features;
 pub mod lightgbm;
 pub mod model;
+pub mod points;
 pub mod policy;
 pub mod reasons;
 pub mod reference;
@@ -44,6 +47,7 @@ pub mod report;
 pub mod schema;
 pub mod shap;
 pub mod snapshot;
+pub mod wording;
 
 pub use artifact::{
     Attachments, Manifest, PublishedModel, Release, write_artifact, write_artifact_with,

@@ -30,8 +30,11 @@ pub struct ReasonCode {
     /// The group's SHAP contribution on the raw-score scale (> 0): the sum
     /// over the features of its source column.
     pub contribution: f64,
-    /// Human-readable reason, from the schema's description and the value.
+    /// The adverse-action reason with the applicant's value in their terms,
+    /// in English (see [`crate::wording::reason_statement`]).
     pub text: String,
+    /// The same in French.
+    pub text_fr: String,
 }
 
 /// Which source columns may be given as reasons and which a client can act
@@ -209,11 +212,12 @@ pub fn worded(
                 .get(j)
                 .cloned()
                 .unwrap_or_else(|| format!("feature {j}"));
-            let value = Some(row[j]);
+            let statement = crate::wording::reason_statement(schema, j, row[j]);
             ReasonCode {
-                text: reason_text(schema, j, &feature, value),
+                text: statement.en,
+                text_fr: statement.fr,
                 feature,
-                value,
+                value: Some(row[j]),
                 contribution,
             }
         })
@@ -248,30 +252,4 @@ fn group_key(spec: &FeatureSpec) -> String {
         return format!("feature:{}", spec.name);
     }
     format!("{}.{}", spec.source_table, spec.source_column)
-}
-
-fn reason_text(schema: &FeatureSchema, j: usize, feature: &str, value: Option<f64>) -> String {
-    let Some(spec) = schema.features.get(j) else {
-        return format!("{feature}: {}", format_value(value));
-    };
-    let shown = match (spec.kind, value) {
-        (crate::schema::FeatureKind::CategoryCode, Some(code)) => schema
-            .category_name(j, code)
-            .map(str::to_owned)
-            .unwrap_or_else(|| format_value(value)),
-        _ => format_value(value),
-    };
-    format!("{} (client's value: {shown})", spec.description)
-}
-
-fn format_value(value: Option<f64>) -> String {
-    match value {
-        None => "missing".to_owned(),
-        Some(v) if v.fract() == 0.0 && v.abs() < 1e15 => format!("{v:.0}"),
-        Some(v) if v.abs() >= 1e-3 => {
-            let text = format!("{v:.4}");
-            text.trim_end_matches('0').trim_end_matches('.').to_owned()
-        }
-        Some(v) => format!("{v:.3e}"),
-    }
 }

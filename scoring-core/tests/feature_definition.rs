@@ -158,13 +158,13 @@ fn descriptions_come_from_the_column_descriptions() {
     );
     let code = &schema.features[schema.position("CODE_GENDER").expect("feature")];
     assert_eq!(
-        code.description,
-        "CODE_GENDER (code: 0 = M, 1 = F; -1 = missing)"
+        code.description, "Gender (code: 0 = M, 1 = F; -1 = missing)",
+        "a column without a description has the catalogue's words"
     );
     let share = &schema.features[schema.position("BURO_STATUS_C_MEAN_MEAN").expect("feature")];
     assert_eq!(
         share.description,
-        "Mean over the client's Credit Bureau credits of: share of the credit's months where STATUS: is C"
+        "Mean over the client's Credit Bureau credits of: share of the credit's months where status of the month: is C"
     );
     // The application's one-hot and code vocabularies, in file column order.
     let first: Vec<&str> = schema

@@ -78,45 +78,66 @@ fn reason_codes_are_the_four_largest_known_positive_contributions() {
         id_column: "SK_ID_CURR".into(),
         target_column: None,
         features: vec![
-            spec("income", FeatureKind::Numeric, "Annual income"),
+            spec("AMT_INCOME_TOTAL", FeatureKind::Numeric, "Annual income"),
+            spec("EXT_SOURCE_2", FeatureKind::Numeric, "External score 2"),
             spec(
-                "ext_source_2",
-                FeatureKind::Numeric,
-                "External credit score 2",
+                "NAME_CONTRACT_TYPE",
+                FeatureKind::CategoryCode,
+                "Contract type",
             ),
-            spec("contract", FeatureKind::CategoryCode, "Contract type"),
-            spec(
-                "late_share",
-                FeatureKind::Numeric,
-                "Share of late instalments",
-            ),
-            spec("age", FeatureKind::Numeric, "Age in years"),
-            spec("children", FeatureKind::Numeric, "Number of children"),
+            spec("DAYS_EMPLOYED", FeatureKind::Numeric, "Days employed"),
+            spec("DAYS_BIRTH", FeatureKind::Numeric, "Age in days"),
+            spec("CNT_CHILDREN", FeatureKind::Numeric, "Number of children"),
         ],
         vocabularies: vec![CategoryVocabulary {
             table: "application".into(),
-            column: "CONTRACT".into(),
+            column: "NAME_CONTRACT_TYPE".into(),
             encoding: CategoryEncoding::Code,
             values: vec!["Cash loans".into(), "Revolving loans".into()],
         }],
         columns: None,
     };
     let names: Vec<String> = schema.feature_names().map(str::to_owned).collect();
-    let row = [52000.0, f64::NAN, 1.0, 0.125, 33.0, 2.0];
-    let contributions = [0.05, 0.4, 0.2, 0.3, -0.5, 0.01];
+    let row = [52000.0, f64::NAN, 1.0, -730.5, -12000.0, 2.0];
+    let contributions = [0.05, 0.4, 0.2, 0.3, 0.5, 0.01];
     let reasons = reason_codes(&schema, &names, &row, &contributions);
     let features: Vec<&str> = reasons.iter().map(|r| r.feature.as_str()).collect();
-    // ext_source_2 pushes most but its value is missing: not a reason.
-    assert_eq!(features, ["late_share", "contract", "income", "children"]);
+    // EXT_SOURCE_2 pushes hard but its value is missing, DAYS_BIRTH (age)
+    // pushes most but is protected: neither is a reason.
+    assert_eq!(
+        features,
+        [
+            "DAYS_EMPLOYED",
+            "NAME_CONTRACT_TYPE",
+            "AMT_INCOME_TOTAL",
+            "CNT_CHILDREN"
+        ]
+    );
+    // The catalogue's reason, the value in the applicant's terms.
     assert_eq!(
         reasons[0].text,
-        "Share of late instalments (client's value: 0.125)"
+        "Short employment history (time in current employment: 2 years)"
+    );
+    assert_eq!(
+        reasons[0].text_fr,
+        "Ancienneté dans l'emploi insuffisante (ancienneté dans l'emploi actuel\u{a0}: 2\u{a0}ans)"
     );
     assert_eq!(
         reasons[1].text,
-        "Contract type (client's value: Revolving loans)"
+        "Kind of loan requested (kind of loan: revolving loans)"
     );
-    assert_eq!(reasons[2].text, "Annual income (client's value: 52000)");
+    assert_eq!(
+        reasons[1].text_fr,
+        "Type de prêt demandé (type de prêt\u{a0}: crédits renouvelables)"
+    );
+    assert_eq!(
+        reasons[2].text,
+        "Income insufficient for the amount of credit requested (annual income: 52,000)"
+    );
+    assert_eq!(
+        reasons[3].text_fr,
+        "Informations fournies avec la demande (nombre d'enfants\u{a0}: 2)"
+    );
     // Nothing pushing towards default: no reasons.
     assert!(reason_codes(&schema, &names, &row, &[-1.0; 6]).is_empty());
 }

@@ -5,7 +5,9 @@
 use proptest::prelude::*;
 use scoring_core::model::{Estimator, Model, ProbabilityTree, Tree};
 use scoring_core::{Link, ShapScratch};
-use test_support::{Rng, TreeShape, brute_force_shap, close, random_ensemble, random_rows};
+use test_support::{
+    Rng, TreeShape, brute_force_ensemble_shap, close, random_ensemble, random_rows,
+};
 
 fn shape(n_features: usize, leaves: usize, categorical: bool) -> TreeShape {
     TreeShape {
@@ -53,16 +55,10 @@ proptest! {
     ) {
         let mut rng = Rng::new(seed);
         let model = random_ensemble(&mut rng, n_trees, shape(n_features, leaves, categorical));
-        let Estimator::BoostedTrees(boosted) = model.estimator() else { unreachable!() };
         let rows = random_rows(&mut rng, 4, n_features, 0.3);
         for row in rows.chunks(n_features) {
             let (phi, _) = model.explain(row).unwrap();
-            let mut expected = vec![0.0; n_features];
-            for tree in &boosted.trees {
-                for (e, b) in expected.iter_mut().zip(brute_force_shap(&model, tree, row)) {
-                    *e += b;
-                }
-            }
+            let expected = brute_force_ensemble_shap(&model, row);
             for (j, (a, b)) in phi.iter().zip(&expected).enumerate() {
                 prop_assert!(close(*a, *b, 1e-9), "feature {}: TreeSHAP {} brute force {}", j, a, b);
             }

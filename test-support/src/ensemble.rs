@@ -225,6 +225,21 @@ pub fn random_rows(rng: &mut Rng, n_rows: usize, n_features: usize, missing: f64
         .collect()
 }
 
+/// Brute-force SHAP values of a boosted-trees model: the sum of
+/// [`brute_force_shap`] over its trees.
+pub fn brute_force_ensemble_shap(model: &Model, row: &[f64]) -> Vec<f64> {
+    let scoring_core::model::Estimator::BoostedTrees(boosted) = model.estimator() else {
+        panic!("brute-force SHAP of an ensemble needs a boosted-trees model");
+    };
+    let mut total = vec![0.0; model.n_features()];
+    for tree in &boosted.trees {
+        for (t, b) in total.iter_mut().zip(brute_force_shap(model, tree, row)) {
+            *t += b;
+        }
+    }
+    total
+}
+
 /// Brute-force SHAP values of one tree: Shapley values of the
 /// path-dependent expectation, by enumerating every feature subset.
 pub fn brute_force_shap(model: &Model, tree: &Tree, row: &[f64]) -> Vec<f64> {

@@ -87,6 +87,21 @@ fn publishes_a_model_that_scores_exactly_as_evaluated_with_its_evidence() {
         assert_eq!(p.to_bits(), expected.to_bits(), "client {id}");
     }
 
+    // Explanations start from the real population, not from the rebalanced
+    // sample the trees were grown on: the base value is the mean raw score
+    // of every labelled client.
+    let mut raw = vec![0.0; table.labels.len()];
+    published
+        .model()
+        .predict_raw_batch(&table.labelled.values, &mut raw)
+        .expect("raw scores");
+    let mean = raw.iter().sum::<f64>() / raw.len() as f64;
+    let base = published.model().base_value();
+    assert!(
+        (base - mean).abs() <= 1e-9,
+        "base value {base}, mean raw score {mean}"
+    );
+
     let report = published.report().expect("report.json");
     let kinds: Vec<&str> = report
         .candidates

@@ -1,6 +1,7 @@
 //! The client pages: the paginated list, "find by id", and a client's score
 //! (gauge against the three thresholds) with the factors behind it.
 
+use crate::labels::{Labelled, shown_value};
 use axum::{
     extract::{Path, Query, State},
     response::{IntoResponse, Redirect, Response},
@@ -72,7 +73,7 @@ pub async fn list(
         .model
         .iter()
         .flat_map(|m| &m.features)
-        .map(|f| context! { name => &f.name, description => &f.description })
+        .map(|f| context! { name => &f.name, description => f.label(ctx.lang) })
         .collect();
     ctx.render(
         "clients.html",
@@ -106,6 +107,8 @@ pub struct Factor {
     feature: String,
     description: String,
     value: Option<String>,
+    /// The value in the applicant's terms, when the service gives it.
+    shown: Option<String>,
     contribution: String,
     up: bool,
 }
@@ -123,11 +126,14 @@ pub fn factors_chart(
     let bars: Vec<Bar> = shown
         .iter()
         .map(|c| {
-            let value = c
-                .value
-                .map_or_else(|| missing.to_owned(), |v| svg::num(v, lang));
+            let value = match shown_value(c, lang) {
+                Some(shown) => shown.to_owned(),
+                None => c
+                    .value
+                    .map_or_else(|| missing.to_owned(), |v| svg::num(v, lang)),
+            };
             Bar {
-                label: format!("{} = {value}", c.description),
+                label: format!("{} = {value}", c.label(lang)),
                 value: c.contribution,
             }
         })
@@ -136,8 +142,9 @@ pub fn factors_chart(
         .iter()
         .map(|c| Factor {
             feature: c.feature.clone(),
-            description: c.description.clone(),
+            description: c.label(lang).to_owned(),
             value: c.value.map(svg::fmt_num),
+            shown: shown_value(c, lang).map(str::to_owned),
             contribution: format!("{:+.3}", c.contribution),
             up: c.contribution >= 0.0,
         })
@@ -198,13 +205,29 @@ pub fn score_context(
     let reasons: Vec<Value> = e
         .reason_codes
         .iter()
-        .map(|r| context! { description => &r.description, value => r.value.map(svg::fmt_num) })
+        .map(|r| {
+            context! { text => r.label(lang), description => &r.description, value => r.value.map(svg::fmt_num) }
+        })
         .collect();
     let thresholds: Vec<Value> = marks
         .iter()
         .map(|(l, v, a)| context! { label => l, value => pct(*v), active => a })
         .collect();
+    let points_scale = model.and_then(|m| m.points_scale).map(|s| {
+        lang.tr("points_scale")
+            .replace(
+                "{base}",
+                &numbers::localize(&format!("{:.0}", s.base_points), lang),
+            )
+            .replace(
+                "{odds}",
+                &numbers::localize(&format!("{}", s.base_odds), lang),
+            )
+            .replace("{pdo}", &numbers::localize(&format!("{}", s.pdo), lang))
+    });
     context! {
+        points => points_scale.is_some().then(|| format!("{:.0}", e.points)),
+        points_scale,
         probability => pct(e.probability_of_default),
         decision => decision_name(e.decision),
         applied_strategy => strategy_name(e.strategy),

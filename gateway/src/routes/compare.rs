@@ -2,6 +2,7 @@
 //! (optionally over a filtered population), the most similar clients, and a
 //! scatter of two features coloured by probability of default.
 
+use crate::labels::Labelled;
 use axum::{
     extract::{Path, Query, State},
     response::Response,
@@ -49,7 +50,7 @@ pub async fn page(
         .map(|m| {
             m.features
                 .iter()
-                .map(|f| (f.name.clone(), f.description.clone()))
+                .map(|f| (f.name.clone(), f.label(ctx.lang).to_owned()))
                 .collect()
         })
         .unwrap_or_default();
@@ -99,7 +100,7 @@ pub async fn page(
     let description = described
         .feature
         .as_ref()
-        .map(|f| f.description.clone())
+        .map(|f| f.label(ctx.lang).to_owned())
         .unwrap_or_default();
     let hist = described.histogram.unwrap_or_default();
     let bins: Vec<Value> = hist

@@ -3,6 +3,7 @@
 //! the latest backtest ([`super::backtest`]) and the list of published
 //! versions.
 
+use crate::labels::Labelled;
 use axum::{
     extract::{Query, State},
     response::Response,
@@ -89,7 +90,7 @@ pub async fn page(
             .importance
             .iter()
             .take(20)
-            .map(|i| Bar { label: i.description.clone(), value: i.mean_abs_contribution })
+            .map(|i| Bar { label: i.label(ctx.lang).to_owned(), value: i.mean_abs_contribution })
             .collect();
         let importance_svg =
             svg::bars(&Labels { id: "importance", title: t("importance_title"), desc: t("importance_title"), lang: ctx.lang }, &importance, false);
@@ -115,7 +116,7 @@ pub async fn page(
                 cost => format!("{:.4}", p.cost_per_client), acceptance => pct(p.acceptance_rate) }).collect::<Vec<_>>(),
             importance => Value::from_safe_string(importance_svg),
             importance_rows => r.importance.iter().take(20).map(|i| context! { feature => &i.feature,
-                description => &i.description, value => format!("{:.4}", i.mean_abs_contribution) }).collect::<Vec<_>>(),
+                description => i.label(ctx.lang), value => format!("{:.4}", i.mean_abs_contribution) }).collect::<Vec<_>>(),
             card => Value::from_safe_string(markdown::to_safe_html(&r.model_card_markdown)),
             rule => &r.strategy_rule,
             ece_before => format!("{:.4}", r.ece_uncalibrated), ece_after => format!("{:.4}", r.ece),

@@ -14,6 +14,7 @@
 
 use std::collections::HashMap;
 
+use crate::labels::Labelled;
 use axum::{
     Form as Posted,
     extract::{Path, Query, State},
@@ -136,13 +137,14 @@ pub async fn rescore(
         .map_err(|e| ctx.fail(e))?;
     crate::layers::note_model_version(&after.model_version);
     let mut result = outcome(&ctx, &after, Some(&before), Some(&model));
-    result = context! { changed => changed_features(&model, &before, &after), ..result };
+    result = context! { changed => changed_features(ctx.lang, &model, &before, &after), ..result };
     render(&ctx, id, &form, &typed, Some(result), &selected)
 }
 
 /// The features whose value the change moved, in model order: name,
 /// description, before and after (shown, and exact in `data-` attributes).
 fn changed_features(
+    lang: crate::i18n::Lang,
     model: &ModelInfo,
     before: &ExplainResponse,
     after: &ExplainResponse,
@@ -159,7 +161,7 @@ fn changed_features(
         .map(|f| {
             let (b, a) = (before.get(&f.name), after.get(&f.name));
             context! {
-                feature => &f.name, description => &f.description,
+                feature => &f.name, description => f.label(lang),
                 before => b.map(|v| svg::fmt_num(*v)), after => a.map(|v| svg::fmt_num(*v)),
                 exact_after => exact(a),
             }

@@ -47,6 +47,7 @@ pub use write::{Attachments, write_artifact, write_artifact_with};
 
 use crate::error::{Error, Result};
 use crate::model::Model;
+use crate::points::PointsScale;
 use crate::policy::Thresholds;
 use crate::schema::FeatureSchema;
 use crate::snapshot::ClientSnapshot;
@@ -84,6 +85,10 @@ pub struct Manifest {
     pub feature_schema_sha256: String,
     /// Hex sha256 of each other file, by file name.
     pub files: BTreeMap<String, String>,
+    /// The scorecard points scale shown beside the probability (the
+    /// default scale for a manifest written before it existed).
+    #[serde(default)]
+    pub points_scale: PointsScale,
 }
 
 pub(super) fn sha256_hex(bytes: &[u8]) -> String {

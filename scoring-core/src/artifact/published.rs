@@ -15,6 +15,7 @@ use crate::reference::{REFERENCE_FILE, ReferenceStats};
 use crate::report::{MODEL_CARD_FILE, ModelReport, REPORT_FILE};
 use crate::schema::FeatureSchema;
 use crate::snapshot::{ClientSnapshot, SNAPSHOT_FILE};
+use crate::wording::{Bilingual, feature_label};
 
 /// A verified published model: what the service and the dashboard use.
 #[derive(Debug, Clone, PartialEq)]
@@ -32,6 +33,8 @@ pub struct PublishedModel {
     actionable: Vec<bool>,
     /// Whether each feature derives from a protected attribute, once.
     protected: Vec<bool>,
+    /// Each feature's label in English and French, once.
+    labels: Vec<Bilingual>,
 }
 
 fn read_file(dir: &Path, name: &str) -> Result<Vec<u8>> {
@@ -72,6 +75,7 @@ pub(crate) fn parse_manifest(bytes: &[u8]) -> Result<Manifest> {
     }
     let manifest: Manifest = parse(MANIFEST_FILE, bytes)?;
     manifest.thresholds.validate()?;
+    manifest.points_scale.validate()?;
     if !manifest.files.contains_key(MODEL_FILE) {
         return Err(Error::InvalidManifest {
             reason: format!("`files` does not list {MODEL_FILE}"),
@@ -168,7 +172,9 @@ impl PublishedModel {
             .iter()
             .map(|f| (policy.is_actionable(f), policy.is_protected(f)))
             .unzip();
+        let labels = schema.features.iter().map(feature_label).collect();
         Ok(Self {
+            labels,
             reason_groups: ReasonGroups::new(&schema),
             actionable,
             protected,
@@ -274,6 +280,17 @@ impl PublishedModel {
     /// policy); false for a position outside the schema.
     pub fn is_actionable(&self, j: usize) -> bool {
         self.actionable.get(j).copied().unwrap_or(false)
+    }
+
+    /// Feature `j`'s label in English and French (see [`crate::wording`]);
+    /// `None` for a position outside the schema.
+    pub fn feature_label(&self, j: usize) -> Option<&Bilingual> {
+        self.labels.get(j)
+    }
+
+    /// Every feature's label, in the schema's order.
+    pub fn feature_labels(&self) -> &[Bilingual] {
+        &self.labels
     }
 
     /// Whether feature `j` derives from a protected attribute (never a

@@ -11,6 +11,7 @@ use super::{
 };
 use crate::error::{Error, Result};
 use crate::model::Model;
+use crate::points::PointsScale;
 use crate::reference::{REFERENCE_FILE, ReferenceStats};
 use crate::report::{MODEL_CARD_FILE, ModelReport, REPORT_FILE};
 use crate::schema::FeatureSchema;
@@ -100,6 +101,7 @@ pub fn write_artifact_with(
             .iter()
             .map(|(name, bytes)| ((*name).to_owned(), sha256_hex(bytes)))
             .collect(),
+        points_scale: PointsScale::default(),
     };
     let mut manifest_bytes =
         serde_json::to_vec_pretty(&manifest).map_err(|source| Error::Parse {

@@ -11,7 +11,7 @@ use std::ops::Range;
 use super::definition::{
     Agg, ColumnDef, ColumnValue, FeatureDefinition, FeatureGroup, Filter, RowExpr,
 };
-use super::specs::{clean_name, column_spec, count_spec, family_spec};
+use super::specs::{clean_name, column_spec, count_spec, family_spec, lowercase_first};
 use super::tables::{ColumnType, Table};
 use super::vocabulary::vocabulary;
 use crate::schema::{CategoryEncoding, CategoryVocabulary, FeatureKind, FeatureSpec};
@@ -352,7 +352,11 @@ fn resolve_column(
                             kind: FeatureKind::Numeric,
                             source_column: from.source_column.clone(),
                             category: from.category.clone(),
-                            description: format!("{} {}", def.description, from.description),
+                            description: format!(
+                                "{} {}",
+                                def.description,
+                                lowercase_first(&from.description)
+                            ),
                         }
                     })
                     .collect();

@@ -76,8 +76,14 @@ pub(super) fn count_spec(table: Table, name: &str, rows: &str) -> FeatureSpec {
     }
 }
 
-fn lowercase_first(text: &str) -> String {
+/// `text` with a lower-case first letter, unless it starts with a code or
+/// an acronym (`STATUS`, `EXT_SOURCE_1`), which stays as it is.
+pub(super) fn lowercase_first(text: &str) -> String {
     let mut chars = text.chars();
+    let second = text.chars().nth(1);
+    if second.is_some_and(|c| c.is_uppercase() || c.is_ascii_digit() || c == '_') {
+        return text.to_owned();
+    }
     match chars.next() {
         Some(first) => first.to_lowercase().chain(chars).collect(),
         None => String::new(),

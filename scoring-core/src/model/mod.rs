@@ -17,6 +17,7 @@
 //! scoring (and as `Σ Tree::predict`): all give bit-identical scores.
 
 mod calibration;
+mod covers;
 mod float_json;
 mod forest;
 mod logistic;
@@ -26,6 +27,7 @@ mod tree;
 use serde::{Deserialize, Serialize};
 
 pub use calibration::{Calibration, interpolate_clipped};
+pub use covers::UNREACHED_COVER;
 pub use logistic::LogisticModel;
 pub use tree::{
     CATEGORICAL_MASK, DEFAULT_LEFT_MASK, MissingType, Tree, TreeParts, numerical_decision,

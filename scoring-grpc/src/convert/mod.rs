@@ -13,8 +13,9 @@ use std::str::FromStr;
 
 use scoring_core::report::{CostPoint, ModelReport};
 use scoring_core::schema::CategoryVocabulary;
+use scoring_core::wording::Bilingual;
 use scoring_core::{
-    FeatureKind, FeatureSpec, Manifest, Outcome, ReasonCode, ReasonPolicy, Strategy,
+    FeatureKind, FeatureSchema, FeatureSpec, Manifest, Outcome, ReasonCode, ReasonPolicy, Strategy,
 };
 
 use crate::error::ServiceError;
@@ -113,26 +114,31 @@ impl ToWire for FeatureSpec {
             aggregation: aggregation.clone(),
             category: category.clone(),
             description: description.clone(),
-            // Set from the model's column policy by the caller, which has it.
+            // Set from the model's column policy and the wording catalogue
+            // by the caller, which has them.
             actionable: false,
             protected_attribute: false,
+            description_fr: String::new(),
         }
     }
 }
 
-/// A reason code with the feature's description from the schema.
+/// A reason code with the feature's English label.
 pub fn reason_to_wire(reason: &ReasonCode, description: &str) -> pb::ReasonCode {
     let ReasonCode {
         feature,
         value,
         contribution,
-        text: _,
+        text,
+        text_fr,
     } = reason;
     pb::ReasonCode {
         feature: feature.clone(),
         description: description.to_owned(),
         contribution: *contribution,
         value: *value,
+        reason: text.clone(),
+        reason_fr: text_fr.clone(),
     }
 }
 
@@ -183,6 +189,7 @@ pub fn model_info(
         thresholds,
         feature_schema_sha256,
         files: _,
+        points_scale,
     } = manifest;
     let mut typed = pb::ModelMetrics {
         evaluation: report.map(|r| r.evaluation.clone()).unwrap_or_default(),
@@ -224,6 +231,11 @@ pub fn model_info(
         schema_hash: feature_schema_sha256.clone(),
         // Set from the schema by the caller that has it, as the features.
         vocabularies: Vec::new(),
+        points_scale: Some(pb::PointsScale {
+            base_points: points_scale.base_points,
+            base_odds: points_scale.base_odds,
+            pdo: points_scale.pdo,
+        }),
     }
 }
 
@@ -250,7 +262,8 @@ impl ToWire for CategoryVocabulary {
 pub fn report_to_wire(
     report: Option<&ModelReport>,
     model_card: Option<&str>,
-    specs: &[FeatureSpec],
+    schema: &FeatureSchema,
+    labels: &[Bilingual],
 ) -> Option<pb::ModelReport> {
     let card = model_card.unwrap_or_default().to_owned();
     let Some(report) = report else {
@@ -269,11 +282,11 @@ pub fn report_to_wire(
         importance,
         candidates,
     } = report;
-    let description = |feature: &str| {
-        specs
-            .iter()
-            .find(|s| s.name == feature)
-            .map(|s| s.description.clone())
+    let label = |feature: &str| {
+        schema
+            .position(feature)
+            .and_then(|j| labels.get(j))
+            .cloned()
             .unwrap_or_default()
     };
     Some(pb::ModelReport {
@@ -314,10 +327,14 @@ pub fn report_to_wire(
             .collect(),
         importance: importance
             .iter()
-            .map(|i| pb::FeatureImportance {
-                feature: i.feature.clone(),
-                description: description(&i.feature),
-                mean_abs_contribution: i.mean_abs_contribution,
+            .map(|i| {
+                let Bilingual { en, fr } = label(&i.feature);
+                pb::FeatureImportance {
+                    feature: i.feature.clone(),
+                    description: en,
+                    mean_abs_contribution: i.mean_abs_contribution,
+                    description_fr: fr,
+                }
             })
             .collect(),
         candidates: candidates

@@ -44,14 +44,35 @@ fn describe(
         .map(ToWire::to_wire)
         .collect();
     for (j, wire) in info.features.iter_mut().enumerate() {
-        wire.actionable = published.is_actionable(j);
-        wire.protected_attribute = published.is_protected(j);
+        describe_spec(published, j, wire);
     }
     pb::GetModelResponse {
         model_version: info.version.clone(),
         model: Some(info),
-        report: report_to_wire(published.report(), published.model_card(), specs),
+        report: report_to_wire(
+            published.report(),
+            published.model_card(),
+            published.schema(),
+            published.feature_labels(),
+        ),
         backtest,
+    }
+}
+
+/// Feature `j`'s wire spec with what the model knows beyond the schema: the
+/// column policy's flags and the labels in both languages.
+pub(super) fn feature_spec(published: &PublishedModel, j: usize) -> Option<pb::FeatureSpec> {
+    let mut wire = published.schema().features.get(j)?.to_wire();
+    describe_spec(published, j, &mut wire);
+    Some(wire)
+}
+
+fn describe_spec(published: &PublishedModel, j: usize, wire: &mut pb::FeatureSpec) {
+    wire.actionable = published.is_actionable(j);
+    wire.protected_attribute = published.is_protected(j);
+    if let Some(label) = published.feature_label(j) {
+        wire.description = label.en.clone();
+        wire.description_fr = label.fr.clone();
     }
 }
 

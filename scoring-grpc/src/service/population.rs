@@ -63,10 +63,9 @@ pub(super) fn describe_feature(
         let at_or_below = values.iter().filter(|&&x| x <= v).count();
         (present > 0).then(|| 100.0 * at_or_below as f64 / present as f64)
     });
-    let spec = model.published.schema().features.get(j);
     Ok(pb::DescribeFeatureResponse {
         model_version: model.version.clone(),
-        feature: spec.map(ToWire::to_wire),
+        feature: super::models::feature_spec(&model.published, j),
         population_size: values.len() as u64,
         histogram: Some(pb::Histogram {
             bin_edges: histogram.edges,

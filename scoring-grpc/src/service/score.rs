@@ -7,6 +7,7 @@
 
 use std::sync::Arc;
 
+use scoring_core::wording::feature_value;
 use scoring_core::{Decision, ReasonPolicy, Strategy};
 use scoring_proto::scoring::v1 as pb;
 
@@ -138,12 +139,11 @@ fn computed_decision(model: &ServedModel, row: &Row, ask: Ask) -> Result<Decisio
 
 /// The Score response of a decision.
 pub(super) fn to_wire(model: &ServedModel, row: &Row, decision: &Decision) -> pb::ScoreResponse {
-    let specs = &model.published.schema().features;
     let describe = |feature: &str| {
         model
             .position(feature)
-            .and_then(|j| specs.get(j))
-            .map(|s| s.description.as_str())
+            .and_then(|j| model.published.feature_label(j))
+            .map(|l| l.en.as_str())
             .unwrap_or_default()
     };
     pb::ScoreResponse {
@@ -160,6 +160,11 @@ pub(super) fn to_wire(model: &ServedModel, row: &Row, decision: &Decision) -> pb
             .iter()
             .map(|r| reason_to_wire(r, describe(&r.feature)))
             .collect(),
+        points: model
+            .published
+            .manifest()
+            .points_scale
+            .points(decision.probability_of_default),
     }
 }
 
@@ -290,7 +295,6 @@ fn explanation(
         top_k.min(positions.len())
     };
     let other_contributions = positions[kept..].iter().map(|&j| contributions[j]).sum();
-    let specs = &model.published.schema().features;
     let published = &model.published;
     let names = model.published.model().feature_names();
     pb::ExplainResponse {
@@ -301,16 +305,20 @@ fn explanation(
         probability_of_default: decision.probability_of_default,
         contributions: positions[..kept]
             .iter()
-            .map(|&j| pb::FeatureContribution {
-                feature: names[j].clone(),
-                description: specs
-                    .get(j)
-                    .map(|s| s.description.clone())
-                    .unwrap_or_default(),
-                value: Some(row.values[j]).filter(|v| !v.is_nan()),
-                contribution: contributions[j],
-                actionable: published.is_actionable(j),
-                protected_attribute: published.is_protected(j),
+            .map(|&j| {
+                let label = published.feature_label(j).cloned().unwrap_or_default();
+                let shown = feature_value(published.schema(), j, row.values[j]);
+                pb::FeatureContribution {
+                    feature: names[j].clone(),
+                    description: label.en,
+                    value: Some(row.values[j]).filter(|v| !v.is_nan()),
+                    contribution: contributions[j],
+                    actionable: published.is_actionable(j),
+                    protected_attribute: published.is_protected(j),
+                    description_fr: label.fr,
+                    value_shown: shown.en,
+                    value_shown_fr: shown.fr,
+                }
             })
             .collect(),
         other_contributions,
@@ -320,6 +328,7 @@ fn explanation(
         threshold: score.threshold,
         reason_codes: score.reason_codes,
         feature_values: None,
+        points: score.points,
     }
 }
 

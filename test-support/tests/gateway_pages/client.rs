@@ -107,15 +107,12 @@ async fn n_factors_draws_n_bars() {
     assert_eq!(page.count("class=\"bar down\""), 1);
     assert!(
         page.body
-            .contains("Normalised score from external source 2 = 0.3")
+            .contains("External credit score 2 = 0.3 on a 0 to 1 scale")
     );
+    assert!(page.body.contains("Age = 32.9 years"));
     assert!(
         page.body
-            .contains("Age in days at application (negative) = -12,000")
-    );
-    assert!(
-        page.body
-            .contains("Normalised score from external source 3 = 0.6")
+            .contains("External credit score 3 = 0.6 on a 0 to 1 scale")
     );
     d.stop().await;
 }
@@ -125,13 +122,13 @@ async fn actionable_toggle_hides_fixed_factors() {
     let d = Dashboard::start().await;
     let s = sign_in(&d.app).await;
     let all = send(&d.app, get("/clients/100002?n=5", &s.cookie)).await;
-    assert!(all.body.contains("external source 2 ="));
+    assert!(all.body.contains("External credit score 2 ="));
     let actionable = send(&d.app, get("/clients/100002?n=5&actionable=1", &s.cookie)).await;
     assert_eq!(actionable.count("class=\"bar "), 5);
-    for hidden in ["external source", "Age in days", "is a man"] {
+    for hidden in ["External credit score", "Age =", "Gender"] {
         assert!(!bars_of(&actionable.body).contains(hidden), "{hidden}");
     }
-    assert!(bars_of(&actionable.body).contains("Credit amount of the loan = 400,000"));
+    assert!(bars_of(&actionable.body).contains("Credit amount = 400,000"));
     assert!(
         actionable.body.contains(
             "id=\"actionable\" name=\"actionable\" type=\"checkbox\" value=\"1\" checked"
@@ -145,6 +142,30 @@ async fn reason_codes_are_in_plain_words() {
     let d = Dashboard::start().await;
     let s = sign_in(&d.app).await;
     let page = send(&d.app, get("/clients/100002", &s.cookie)).await;
-    assert!(page.body.contains("<li>Normalised score from external source 2 (Value 0.3) raises the risk of default.</li>"), "{}", page.body);
+    // The reason catalogue's words, the value in the applicant's terms.
+    assert!(
+        page.body.contains(
+            "<li>Low external credit score (external credit score 2: 0.3 on a 0 to 1 scale).</li>"
+        ),
+        "{}",
+        page.body
+    );
+    assert!(
+        page.body
+            .contains("<li>Short employment history (time in current employment: 3 years).</li>"),
+        "{}",
+        page.body
+    );
+    // Scorecard points beside the probability, with the scale explained.
+    let points = format!(
+        "<strong>{:.0}</strong>",
+        scoring_core::points::PointsScale::default().points(known_probability())
+    );
+    assert!(page.body.contains(&points), "{points}");
+    assert!(page.body.contains(
+        "600 points at odds of 50 to 1 of repaying; every 20 points more double the odds"
+    ));
+    let french = send(&d.app, get("/clients/100002?lang=fr", &s.cookie)).await;
+    assert!(french.body.contains("<li>Score de crédit externe faible (score de crédit externe 2\u{a0}: 0,3 sur une échelle de 0 à 1).</li>"), "{}", french.body);
     d.stop().await;
 }

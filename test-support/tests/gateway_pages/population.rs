@@ -66,7 +66,7 @@ async fn compare_shows_histogram_with_filter_similar_and_scatter() {
     .await;
     assert_eq!(all.status, StatusCode::OK, "{}", all.body);
     assert!(all.body.contains("<span id=\"population\">300</span>"));
-    assert!(all.body.contains("Credit amount of the loan"));
+    assert!(all.body.contains("Credit amount"));
     assert!(
         all.body
             .contains("<strong id=\"client-value\">400,000</strong>")

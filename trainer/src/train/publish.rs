@@ -98,7 +98,12 @@ fn model_error(stage: &'static str) -> impl FnOnce(scoring_core::Error) -> Error
 pub(super) fn publish(p: Publication<'_>) -> Result<TrainOutcome> {
     let (args, table) = (p.args, p.table);
     let chosen = &p.candidates[p.chosen];
-    let model = p.published;
+    // Explanations start from the real population's mean raw score, not
+    // from the (undersampled, re-weighted) sample the trees were grown on.
+    let model = &p
+        .published
+        .with_population_covers(&table.labelled.values)
+        .map_err(model_error("counting the covers on every labelled client"))?;
     let n = model.n_features();
     let mut metrics = chosen.assessment.metrics.clone();
     if let Some(cv) = p.cv.filter(|_| chosen.kind == ModelKind::Lightgbm) {
