@@ -40,7 +40,8 @@ pub mod shap;
 pub mod snapshot;
 
 pub use artifact::{
-    Attachments, Manifest, PublishedModel, Release, write_artifact, write_artifact_with,
+    Attachments, Manifest, ModelDescription, PublishedModel, Release, write_artifact,
+    write_artifact_with,
 };
 pub use error::{Error, Result};
 pub use lightgbm::parse_lightgbm;

@@ -28,7 +28,6 @@ use crate::error::{ServeError, StartError};
 use crate::limits::LimitsLayer;
 use crate::reload::{Reloader, SERVICE_NAME};
 use crate::service::{ScoringApi, Shared};
-use crate::state::ModelHolder;
 
 /// A started server.
 #[derive(Debug)]
@@ -156,7 +155,7 @@ pub async fn start(settings: Settings) -> Result<RunningServer, StartError> {
         }
         None => None,
     };
-    let registry = Registry::open_location(settings.registry.clone()).map_err(|source| {
+    let registry = Registry::open_read_only(settings.registry.clone()).map_err(|source| {
         StartError::Registry {
             location: settings.registry.to_string(),
             source,
@@ -169,14 +168,7 @@ pub async fn start(settings: Settings) -> Result<RunningServer, StartError> {
         })?),
         None => None,
     };
-    let shared = Arc::new(Shared {
-        holder: ModelHolder::default(),
-        registry,
-        alias: settings.alias.clone(),
-        max_batch: settings.max_batch,
-        cache_clients: settings.score_cache_clients,
-        audit,
-    });
+    let shared = Arc::new(Shared::new(registry, &settings, audit));
 
     let (health, health_service) = tonic_health::server::health_reporter();
     health

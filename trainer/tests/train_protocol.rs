@@ -278,8 +278,7 @@ fn monotone_constraints_hold_on_the_published_model_and_are_recorded() {
         );
     }
     let registry = scoring_core::registry::Registry::open(tmp.path().join("m")).expect("registry");
-    let published =
-        scoring_core::PublishedModel::load(&registry.version_dir(&outcome.version)).expect("load");
+    let published = registry.load(&outcome.version).expect("load");
     let card = published.model_card().expect("card");
     assert!(card.contains("Monotone constraints"), "{card}");
     assert!(card.contains("score=+1, noise=-1"), "{card}");

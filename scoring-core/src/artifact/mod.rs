@@ -32,6 +32,7 @@
 //! trainer publishes atomically by writing into a temporary directory and
 //! renaming it.
 
+mod description;
 mod published;
 mod write;
 
@@ -40,8 +41,9 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
+pub use description::ModelDescription;
 pub use published::PublishedModel;
-pub(crate) use published::parse_manifest;
+pub(crate) use published::{parse_manifest, read_file};
 pub use write::{Attachments, write_artifact, write_artifact_with};
 
 use crate::error::{Error, Result};

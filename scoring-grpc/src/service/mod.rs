@@ -7,9 +7,12 @@
 //!   ScatterFeatures (the client snapshot).
 
 mod batch;
+mod descriptions;
 mod models;
 mod population;
 mod score;
+
+use descriptions::{DEFAULT_DESCRIPTIONS, Descriptions};
 
 use std::pin::Pin;
 use std::sync::Arc;
@@ -21,6 +24,7 @@ use tonic::{Request, Response, Status};
 
 use crate::audit::AuditLog;
 use crate::auth::{Caller, RequestId};
+use crate::config::Settings;
 use crate::error::ServiceError;
 use crate::metrics;
 use crate::state::{ModelHolder, ServedModel};
@@ -37,6 +41,24 @@ pub struct Shared {
     /// Snapshot clients whose Score explanations are cached per model.
     pub cache_clients: usize,
     pub audit: Option<AuditLog>,
+    /// GetModel's descriptions of the versions asked last.
+    pub(crate) descriptions: descriptions::Descriptions,
+}
+
+impl Shared {
+    /// What the handlers share for `registry` under `settings` (no model
+    /// live yet: the reloader or the caller sets one in `holder`).
+    pub fn new(registry: Registry, settings: &Settings, audit: Option<AuditLog>) -> Self {
+        Self {
+            holder: ModelHolder::default(),
+            registry,
+            alias: settings.alias.clone(),
+            max_batch: settings.max_batch,
+            cache_clients: settings.score_cache_clients,
+            audit,
+            descriptions: Descriptions::new(DEFAULT_DESCRIPTIONS),
+        }
+    }
 }
 
 /// Who asked, for the audit log and the logs.

@@ -1,9 +1,10 @@
 //! GetModel and ListModels: the published models of the registry, read on a
-//! blocking thread (the live model is answered from memory).
+//! blocking thread (the live model is answered from memory, other versions
+//! from their descriptions, kept for the versions asked last).
 
 use std::sync::Arc;
 
-use scoring_core::{Error as CoreError, PublishedModel};
+use scoring_core::{Error as CoreError, ModelDescription};
 
 use super::{Shared, blocking};
 use crate::convert::{ToWire, model_info, report_to_wire};
@@ -16,33 +17,31 @@ use scoring_proto::scoring::v1::get_model_request::Model as Which;
 const DEFAULT_PAGE: usize = 50;
 const MAX_PAGE: usize = 1000;
 
-fn describe(published: &PublishedModel, aliases: Vec<String>) -> pb::GetModelResponse {
-    let specs = &published.schema().features;
-    let mut info = model_info(published.manifest(), aliases, specs, published.report());
-    info.vocabularies = published
+fn describe(described: &ModelDescription, aliases: Vec<String>) -> pb::GetModelResponse {
+    let specs = &described.schema().features;
+    let mut info = model_info(described.manifest(), aliases, specs, described.report());
+    info.vocabularies = described
         .schema()
         .vocabularies
         .iter()
         .map(ToWire::to_wire)
         .collect();
     for (j, wire) in info.features.iter_mut().enumerate() {
-        wire.actionable = published.is_actionable(j);
-        wire.protected_attribute = published.is_protected(j);
+        wire.actionable = described.is_actionable(j);
+        wire.protected_attribute = described.is_protected(j);
     }
     pb::GetModelResponse {
         model_version: info.version.clone(),
         model: Some(info),
-        report: report_to_wire(published.report(), published.model_card(), specs),
+        report: report_to_wire(described.report(), described.model_card(), specs),
     }
 }
 
 fn aliases_of(shared: &Shared, version: &str) -> Result<Vec<String>, ServiceError> {
-    let listed = shared.registry.list().map_err(ServiceError::Registry)?;
-    Ok(listed
-        .into_iter()
-        .find(|v| v.version.as_str() == version)
-        .map(|v| v.aliases)
-        .unwrap_or_default())
+    shared
+        .registry
+        .aliases_naming(version)
+        .map_err(ServiceError::Registry)
 }
 
 pub(super) async fn get_model(
@@ -56,7 +55,7 @@ pub(super) async fn get_model(
             let shared = shared.clone();
             return blocking(move || {
                 let aliases = aliases_of(&shared, &live.version)?;
-                Ok(describe(&live.published, aliases))
+                Ok(describe(live.published.description(), aliases))
             })
             .await;
         }
@@ -81,14 +80,14 @@ pub(super) async fn get_model(
         };
         if let Some(live) = live.filter(|l| l.version == version.as_str()) {
             let aliases = aliases_of(&shared, &live.version)?;
-            return Ok(describe(&live.published, aliases));
+            return Ok(describe(live.published.description(), aliases));
         }
-        let details = match shared.registry.show(version.as_str()) {
+        let described = match shared.descriptions.get(&shared.registry, &version) {
             Ok(d) => d,
             Err(CoreError::RegistryUnknownVersion { .. }) => return Err(unknown()),
             Err(e) => return Err(ServiceError::Registry(e)),
         };
-        Ok(describe(&details.model, details.aliases))
+        Ok(describe(&described, aliases_of(&shared, version.as_str())?))
     })
     .await
 }
