@@ -85,3 +85,53 @@ fn opening_read_only_writes_nothing_and_reads_everything() {
     std::fs::write(&file, "").unwrap();
     assert!(Registry::open_read_only(RegistryLocation::directory(&file)).is_err());
 }
+
+#[test]
+fn a_version_whose_manifest_names_another_is_refused() {
+    let (root, registry) = registry_with_v1();
+    let versions = root.path().join("registry/versions");
+    // A directory copied (or renamed) under another name.
+    let copy = versions.join("v5");
+    std::fs::create_dir(&copy).unwrap();
+    for file in names(&versions.join("v1")) {
+        std::fs::copy(versions.join("v1").join(&file), copy.join(&file)).unwrap();
+    }
+    let v5 = registry.resolve("v5").unwrap();
+    let mismatch = |error: scoring_core::Error| match error {
+        scoring_core::Error::RegistryArtifact { source, .. } => matches!(
+            *source,
+            scoring_core::Error::RegistryVersionMismatch { ref version, ref manifest }
+                if version == "v5" && manifest == "v1"
+        ),
+        _ => false,
+    };
+    assert!(mismatch(registry.load(&v5).unwrap_err()));
+    assert!(mismatch(registry.describe(&v5).unwrap_err()));
+    assert!(registry.promote("v5", "production").is_err());
+    assert_eq!(registry.resolve("production").unwrap().as_str(), "v1");
+
+    // Nor is one published under another name than its manifest's.
+    let error = registry
+        .publish(Some("v6"), |dir| {
+            scoring_core::write_artifact(
+                dir,
+                &test_support::release("v1"),
+                &test_support::model(6),
+                &test_support::schema(),
+            )
+            .map(|_| ())
+        })
+        .unwrap_err();
+    assert!(mismatch_named(&error, "v6"), "{error}");
+    assert!(registry.resolve("v6").is_err());
+}
+
+fn mismatch_named(error: &scoring_core::Error, name: &str) -> bool {
+    match error {
+        scoring_core::Error::RegistryArtifact { source, .. } => matches!(
+            **source,
+            scoring_core::Error::RegistryVersionMismatch { ref version, .. } if version == name
+        ),
+        _ => false,
+    }
+}

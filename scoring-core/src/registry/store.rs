@@ -169,12 +169,16 @@ impl Registry {
         }
     }
 
-    /// Loads and verifies a published version.
+    /// Loads and verifies a published version; its manifest must name it.
     pub fn load(&self, version: &VersionId) -> Result<PublishedModel> {
         let loaded = match &self.backend {
             Backend::Directory(d) => d.load(version),
             Backend::Object(o) => o.load(version),
         };
+        let loaded = loaded.and_then(|model| {
+            check_named(version, model.manifest())?;
+            Ok(model)
+        });
         loaded.map_err(|source| Error::RegistryArtifact {
             location: self.version_location(version),
             source: Box::new(source),
@@ -190,6 +194,10 @@ impl Registry {
             Backend::Directory(d) => d.describe(version),
             Backend::Object(o) => o.describe(version),
         };
+        let described = described.and_then(|d| {
+            check_named(version, d.manifest())?;
+            Ok(d)
+        });
         described.map_err(|source| Error::RegistryArtifact {
             location: self.version_location(version),
             source: Box::new(source),
@@ -248,7 +256,9 @@ impl Registry {
             staged.discard();
             return Err(error);
         }
-        if let Err(source) = PublishedModel::load(staged.path()) {
+        let verified = PublishedModel::load(staged.path())
+            .and_then(|model| check_named(&id, model.manifest()));
+        if let Err(source) = verified {
             let location = staged.path().display().to_string();
             staged.discard();
             return Err(Error::RegistryArtifact {
@@ -272,6 +282,19 @@ impl Registry {
                 {
                     attempts += 1;
                     id = self.next_version()?;
+                    // The manifest names the version it was written for.
+                    let manifest = crate::artifact::parse_manifest(
+                        &std::fs::read(staged.path().join(crate::artifact::MANIFEST_FILE))
+                            .map_err(|source| Error::Io {
+                                path: staged.path().to_owned(),
+                                action: "reading the staged manifest",
+                                source,
+                            })?,
+                    )?;
+                    if let Err(error) = check_named(&id, &manifest) {
+                        staged.discard();
+                        return Err(error.into());
+                    }
                 }
                 Err(error) => {
                     staged.discard();
@@ -399,5 +422,19 @@ impl Registry {
         })?;
         tracing::info!(%alias, version = %to, "rolled an alias back");
         Ok((from, to))
+    }
+}
+
+/// A version's manifest must give the name it is published under (a
+/// directory renamed, or a manifest copied from another version, is
+/// refused).
+fn check_named(version: &VersionId, manifest: &Manifest) -> Result<()> {
+    if manifest.model_version == version.as_str() {
+        Ok(())
+    } else {
+        Err(Error::RegistryVersionMismatch {
+            version: version.to_string(),
+            manifest: manifest.model_version.clone(),
+        })
     }
 }
