@@ -25,9 +25,11 @@ fn form() -> &'static Form {
         let service = service();
         let described = service
             .runtime
-            .block_on(service.api.get_model(tonic::Request::new(pb::GetModelRequest {
-                model: None,
-            })))
+            .block_on(
+                service
+                    .api
+                    .get_model(tonic::Request::new(pb::GetModelRequest { model: None })),
+            )
             .expect("the live model is described");
         Form::of_model(&described.into_inner().model.expect("model info"))
     })
@@ -43,7 +45,9 @@ fuzz_target!(|data: &[u8]| {
             let next = safe_next(Some(text.as_ref()));
             assert!(next.starts_with('/') && !next.starts_with("//"), "{next:?}");
             assert!(
-                !next.chars().any(|c| c.is_control() || c.is_whitespace() || c == '\\'),
+                !next
+                    .chars()
+                    .any(|c| c.is_control() || c.is_whitespace() || c == '\\'),
                 "{next:?}"
             );
         }

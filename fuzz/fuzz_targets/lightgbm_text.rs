@@ -10,12 +10,17 @@ fuzz_target!(|data: &[u8]| {
     if let Ok(model) = scoring_core::parse_lightgbm(&text) {
         for fill in [0.0, -1.5, f64::NAN] {
             let row = vec![fill; model.n_features()];
-            let raw = model.predict_raw(&row).expect("a row of the model's width scores");
+            let raw = model
+                .predict_raw(&row)
+                .expect("a row of the model's width scores");
             let (contributions, explained) = model.explain(&row).expect("and explains");
             assert_eq!(contributions.len(), model.n_features());
             if raw.is_finite() {
                 let tolerance = 1e-9 * raw.abs().max(1.0);
-                assert!((raw - explained.raw_score).abs() <= tolerance, "{raw} vs {explained:?}");
+                assert!(
+                    (raw - explained.raw_score).abs() <= tolerance,
+                    "{raw} vs {explained:?}"
+                );
             }
         }
     }

@@ -5,17 +5,17 @@ use std::collections::BTreeMap;
 use std::path::Path;
 use std::sync::{Arc, OnceLock};
 
-use scoring_core::registry::Registry;
 use scoring_core::Manifest;
 use scoring_core::artifact::ARTIFACT_FORMAT_VERSION;
+use scoring_core::registry::Registry;
 use scoring_grpc::config::Settings;
 use scoring_grpc::service::{ScoringApi, Shared};
 use scoring_grpc::state::ServedModel;
 use sha2::{Digest, Sha256};
 use tempfile::TempDir;
-use tokio::runtime::Runtime;
 use test_support::application_model::application_model;
 use test_support::applications::HistoryShape;
+use tokio::runtime::Runtime;
 
 /// Separates the files of one `artifact_files` input.
 pub const FILE_SEPARATOR: &[u8] = b"\n@@file@@\n";
@@ -102,7 +102,11 @@ pub fn small_registry(root: &Path) -> Registry {
     application_model(
         8,
         20,
-        &[HistoryShape::None, HistoryShape::Full, HistoryShape::BureauWithoutBalances],
+        &[
+            HistoryShape::None,
+            HistoryShape::Full,
+            HistoryShape::BureauWithoutBalances,
+        ],
     )
     .publish(&registry, "v1");
     registry
@@ -126,8 +130,8 @@ pub fn service() -> &'static Service {
         let model = registry.load(&version).expect("v1 loads");
         let settings = Settings::local(registry.location().clone());
         let shared = Shared::new(registry, &settings, None);
-        let served = ServedModel::new(model.clone(), model.snapshot().cloned(), 100)
-            .expect("served");
+        let served =
+            ServedModel::new(model.clone(), model.snapshot().cloned(), 100).expect("served");
         shared.holder.set(Arc::new(served));
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_all()
@@ -140,4 +144,3 @@ pub fn service() -> &'static Service {
         }
     })
 }
-

@@ -24,7 +24,11 @@ fn lightgbm(out: &Path) {
     for entry in std::fs::read_dir(&fixtures).expect("fixtures") {
         let path = entry.expect("fixture").path();
         if path.extension().is_some_and(|e| e == "txt") {
-            let name = path.file_name().expect("name").to_string_lossy().into_owned();
+            let name = path
+                .file_name()
+                .expect("name")
+                .to_string_lossy()
+                .into_owned();
             write(out, &name, &std::fs::read(&path).expect("read"));
         }
     }
@@ -37,7 +41,11 @@ fn artifacts(out: &Path, versions: &[PathBuf]) {
             .map(|name| std::fs::read(version.join(name)).unwrap_or_default())
             .collect();
         write(out, &format!("published-{k}"), &join_files(false, &files));
-        write(out, &format!("published-{k}-manifest"), &join_files(true, &files));
+        write(
+            out,
+            &format!("published-{k}-manifest"),
+            &join_files(true, &files),
+        );
     }
 }
 
@@ -65,23 +73,58 @@ fn requests(out: &Path) {
         value: 0.5,
     });
     let seeds: Vec<(u8, Vec<u8>)> = vec![
-        (0, pb::ScoreRequest { applicant: by_id(), ..Default::default() }.encode_to_vec()),
         (
             0,
-            pb::ScoreRequest { applicant: by_application.clone(), ..Default::default() }
-                .encode_to_vec(),
-        ),
-        (
-            1,
-            pb::ScoreBatchRequest {
-                applicants: vec![by_id().unwrap_or_default(), by_application.clone().unwrap_or_default(), by_features.clone().unwrap_or_default()],
+            pb::ScoreRequest {
+                applicant: by_id(),
                 ..Default::default()
             }
             .encode_to_vec(),
         ),
-        (2, pb::ExplainRequest { applicant: by_features, top_k: 5, ..Default::default() }.encode_to_vec()),
-        (3, pb::GetModelRequest { model: Some(pb::get_model_request::Model::Version("v1".into())) }.encode_to_vec()),
-        (4, pb::ListModelsRequest { page_size: 2, page_token: String::new() }.encode_to_vec()),
+        (
+            0,
+            pb::ScoreRequest {
+                applicant: by_application.clone(),
+                ..Default::default()
+            }
+            .encode_to_vec(),
+        ),
+        (
+            1,
+            pb::ScoreBatchRequest {
+                applicants: vec![
+                    by_id().unwrap_or_default(),
+                    by_application.clone().unwrap_or_default(),
+                    by_features.clone().unwrap_or_default(),
+                ],
+                ..Default::default()
+            }
+            .encode_to_vec(),
+        ),
+        (
+            2,
+            pb::ExplainRequest {
+                applicant: by_features,
+                top_k: 5,
+                ..Default::default()
+            }
+            .encode_to_vec(),
+        ),
+        (
+            3,
+            pb::GetModelRequest {
+                model: Some(pb::get_model_request::Model::Version("v1".into())),
+            }
+            .encode_to_vec(),
+        ),
+        (
+            4,
+            pb::ListModelsRequest {
+                page_size: 2,
+                page_token: String::new(),
+            }
+            .encode_to_vec(),
+        ),
         (
             5,
             pb::DescribeFeatureRequest {
@@ -92,11 +135,23 @@ fn requests(out: &Path) {
             }
             .encode_to_vec(),
         ),
-        (6, pb::ListClientsRequest { page_size: 5, page_token: String::new(), filter: filter.clone() }.encode_to_vec()),
+        (
+            6,
+            pb::ListClientsRequest {
+                page_size: 5,
+                page_token: String::new(),
+                filter: filter.clone(),
+            }
+            .encode_to_vec(),
+        ),
         (
             7,
-            pb::FindSimilarClientsRequest { applicant: by_application, features: features[..3].to_vec(), k: 3 }
-                .encode_to_vec(),
+            pb::FindSimilarClientsRequest {
+                applicant: by_application,
+                features: features[..3].to_vec(),
+                k: 3,
+            }
+            .encode_to_vec(),
         ),
         (
             8,
@@ -120,9 +175,21 @@ fn gateway(out: &Path) {
     let seeds: BTreeMap<&str, (u8, &str)> = BTreeMap::from([
         ("next", (0, "/clients/1?strategy=prudent")),
         ("next-evil", (0, "/%09/evil.example")),
-        ("query", (1, "id=100002&strategy=normal&filter_feature=AMT_CREDIT&filter_op=gt&filter_value=1e5&lang=en")),
+        (
+            "query",
+            (
+                1,
+                "id=100002&strategy=normal&filter_feature=AMT_CREDIT&filter_op=gt&filter_value=1e5&lang=en",
+            ),
+        ),
         ("accept-language", (1, "fr-CH, fr;q=0.9, en;q=0.8")),
-        ("form", (2, "AMT_INCOME_TOTAL=120000&AMT_CREDIT=250000&CODE_GENDER=F&DAYS_BIRTH=-12000&bureau_0_DAYS_CREDIT=-400&previous_1_AMT_APPLICATION=5000")),
+        (
+            "form",
+            (
+                2,
+                "AMT_INCOME_TOTAL=120000&AMT_CREDIT=250000&CODE_GENDER=F&DAYS_BIRTH=-12000&bureau_0_DAYS_CREDIT=-400&previous_1_AMT_APPLICATION=5000",
+            ),
+        ),
     ]);
     for (name, (which, text)) in seeds {
         let mut input = vec![which];
@@ -139,7 +206,10 @@ fn main() {
     let (_fixture_dir, fixture) = test_support::registry_with_v1();
     let versions: Vec<PathBuf> = [&small, &fixture]
         .iter()
-        .map(|r| r.version_dir(&r.resolve("v1").expect("v1")).expect("a directory registry"))
+        .map(|r| {
+            r.version_dir(&r.resolve("v1").expect("v1"))
+                .expect("a directory registry")
+        })
         .collect();
     artifacts(&out.join("artifact_files"), &versions);
     requests(&out.join("requests"));
