@@ -214,6 +214,10 @@ pub enum Error {
     RegistryVersionExists { version: String, location: String },
     #[error("no model version {version} in the registry {registry}")]
     RegistryUnknownVersion { version: String, registry: String },
+    #[error(
+        "the manifest of model version {version} says it is `{manifest}`; a version is published under the name its manifest gives"
+    )]
+    RegistryVersionMismatch { version: String, manifest: String },
     #[error("`{name}` is neither an alias nor a published version in the registry {registry}")]
     RegistryUnknownName { name: String, registry: String },
     #[error("alias `{alias}` has no earlier version to roll back to")]

@@ -50,7 +50,8 @@ pub mod snapshot;
 pub mod wording;
 
 pub use artifact::{
-    Attachments, Manifest, PublishedModel, Release, write_artifact, write_artifact_with,
+    Attachments, Manifest, ModelDescription, PublishedModel, Release, write_artifact,
+    write_artifact_with,
 };
 pub use error::{Error, Result};
 pub use lightgbm::parse_lightgbm;

@@ -183,3 +183,34 @@ fn a_model_not_matching_the_schema_is_not_written() {
         "{err}"
     );
 }
+
+/// `clients.bin` holds personal data: only its owner reads it, whatever the
+/// umask (it was once created world-readable).
+#[test]
+fn the_client_snapshot_is_written_readable_by_its_owner_only() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let (_registry_dir, registry) = test_support::registry_with_v1();
+    let published = test_support::published_v1(&registry);
+    let snapshot = published.snapshot().unwrap();
+    scoring_core::write_artifact_with(
+        dir.path(),
+        &release(),
+        published.model(),
+        published.schema(),
+        scoring_core::Attachments {
+            snapshot: Some(snapshot),
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    let mode = |name: &str| {
+        std::fs::metadata(dir.path().join(name))
+            .unwrap()
+            .permissions()
+            .mode()
+            & 0o777
+    };
+    assert_eq!(mode("clients.bin"), 0o600);
+    assert!(PublishedModel::load(dir.path()).is_ok());
+}

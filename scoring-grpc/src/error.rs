@@ -68,8 +68,41 @@ impl ServiceError {
     }
 }
 
+/// The most characters of a caller's text an error repeats: a name or a
+/// value echoed back is cut there and ends with `…`, so a 4 MB feature
+/// name costs a short status, not a 4 MB one.
+pub const MAX_ECHOED_CHARS: usize = 200;
+
+/// `text` cut to [`MAX_ECHOED_CHARS`] characters, `…` marking a cut.
+pub fn bounded(text: String) -> String {
+    match text.char_indices().nth(MAX_ECHOED_CHARS) {
+        Some((at, _)) => {
+            let mut cut = text;
+            cut.truncate(at);
+            cut.push('…');
+            cut
+        }
+        None => text,
+    }
+}
+
 impl From<ServiceError> for Status {
     fn from(error: ServiceError) -> Self {
+        // Every text an error carries may repeat the caller's input.
+        let error = match error {
+            ServiceError::InvalidArgument { field, reason } => ServiceError::InvalidArgument {
+                field: bounded(field),
+                reason: bounded(reason),
+            },
+            ServiceError::NotFound { field, what } => ServiceError::NotFound {
+                field: bounded(field),
+                what: bounded(what),
+            },
+            ServiceError::FailedPrecondition(reason) => {
+                ServiceError::FailedPrecondition(bounded(reason))
+            }
+            other => other,
+        };
         let message = error.to_string();
         match error {
             ServiceError::InvalidArgument { field, reason } => Status::with_error_details(

@@ -8,7 +8,6 @@ use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
-use scoring_core::backtest::BacktestCache;
 use scoring_core::registry::Registry;
 use tokio::net::TcpListener;
 use tokio::sync::watch;
@@ -30,7 +29,6 @@ use crate::limits::LimitsLayer;
 use crate::monitor::Monitor;
 use crate::reload::{Reloader, SERVICE_NAME};
 use crate::service::{ScoringApi, Shared};
-use crate::state::ModelHolder;
 
 /// A started server.
 #[derive(Debug)]
@@ -158,7 +156,7 @@ pub async fn start(settings: Settings) -> Result<RunningServer, StartError> {
         }
         None => None,
     };
-    let registry = Registry::open_location(settings.registry.clone()).map_err(|source| {
+    let registry = Registry::open_read_only(settings.registry.clone()).map_err(|source| {
         StartError::Registry {
             location: settings.registry.to_string(),
             source,
@@ -172,16 +170,7 @@ pub async fn start(settings: Settings) -> Result<RunningServer, StartError> {
         None => None,
     };
     let (monitor, shadow_queue) = Monitor::new(settings.monitoring.clone());
-    let shared = Arc::new(Shared {
-        holder: ModelHolder::default(),
-        registry,
-        alias: settings.alias.clone(),
-        max_batch: settings.max_batch,
-        cache_clients: settings.score_cache_clients,
-        audit,
-        backtests: BacktestCache::new(settings.reload_interval),
-        monitor,
-    });
+    let shared = Arc::new(Shared::new(registry, &settings, audit, monitor));
     if let Some(queue) = shadow_queue {
         crate::monitor::shadow::start(Arc::downgrade(&shared), queue)
             .map_err(StartError::Shadow)?;

@@ -38,17 +38,6 @@ async fn start_with(
     (server, client)
 }
 
-fn explain_request(timeout: Option<Duration>) -> tonic::Request<pb::ExplainRequest> {
-    let mut request = tonic::Request::new(pb::ExplainRequest {
-        applicant: by_client(FIRST_ID),
-        ..Default::default()
-    });
-    if let Some(timeout) = timeout {
-        request.set_timeout(timeout);
-    }
-    request
-}
-
 fn counted(metrics: &str, rpc: &str, code: &str) -> bool {
     metrics.lines().any(|line| {
         line.starts_with("scoring_requests_total")
@@ -66,7 +55,7 @@ async fn a_call_past_its_deadline_answers_deadline_exceeded() {
     })
     .await;
     let late = client
-        .explain(explain_request(None))
+        .explain(explain_first_client(None))
         .await
         .expect_err("past the default deadline");
     assert_eq!(late.code(), Code::DeadlineExceeded, "{late:?}");
@@ -84,7 +73,7 @@ async fn a_call_past_its_deadline_answers_deadline_exceeded() {
     // the same instant and answers its own CANCELLED.)
     let (server, mut client) = start_with(&registry, |_| {}).await;
     let answered = client
-        .explain(explain_request(Some(Duration::from_secs(5))))
+        .explain(explain_first_client(Some(Duration::from_secs(5))))
         .await
         .expect("within the deadline")
         .into_inner();
@@ -96,7 +85,7 @@ async fn a_call_past_its_deadline_answers_deadline_exceeded() {
 async fn a_malformed_grpc_timeout_is_refused_naming_the_header() {
     let (_dir, registry) = registry_with_v1();
     let (server, mut client) = serve(&registry).await;
-    let mut request = explain_request(None);
+    let mut request = explain_first_client(None);
     request
         .metadata_mut()
         .insert("grpc-timeout", "soon".parse().expect("ascii"));
@@ -174,7 +163,7 @@ async fn a_call_past_its_deadline_keeps_its_slot_while_its_work_runs() {
     })
     .await;
     let late = client
-        .explain(explain_request(None))
+        .explain(explain_first_client(None))
         .await
         .expect_err("past its deadline");
     assert_eq!(late.code(), Code::DeadlineExceeded, "{late:?}");

@@ -132,3 +132,80 @@ async fn list_models_pages_newest_first() {
     }
     server.shutdown().await.expect("shutdown");
 }
+
+/// Finding H4: GetModel of a version that is not live once loaded the whole
+/// artifact, client snapshot included, and re-hashed it on every call.
+#[tokio::test]
+async fn an_old_version_is_described_without_its_model_or_snapshot_and_kept() {
+    let (_dir, registry) = registry_with_v1();
+    publish(&registry, "v2", 2);
+    registry.promote("v2", "production").expect("promote");
+    let v1 = registry
+        .version_dir(&registry.resolve("v1").expect("v1"))
+        .expect("a directory registry");
+    // What a description must never read: were it read, its hash would
+    // not match and GetModel would fail.
+    for file in ["clients.bin", "model.json", "reference.json"] {
+        std::fs::write(v1.join(file), b"not this version's file").expect("overwrite");
+    }
+    let (server, mut client) = serve(&registry).await;
+    let get_v1 = || pb::GetModelRequest {
+        model: Some(Which::Version("v1".into())),
+    };
+    let first = client.get_model(get_v1()).await.expect("v1").into_inner();
+    let info = first.model.expect("info");
+    assert_eq!(info.version, "v1");
+    assert_eq!(info.features.len(), N_FEATURES);
+    assert_eq!(
+        first.report.expect("report").model_card_markdown,
+        "# Model card\n"
+    );
+
+    // Kept: later calls read none of the version's files again.
+    for file in [
+        "manifest.json",
+        "feature_schema.json",
+        "report.json",
+        "model_card.md",
+    ] {
+        std::fs::remove_file(v1.join(file)).expect("remove");
+    }
+    for _ in 0..20 {
+        let again = client.get_model(get_v1()).await.expect("kept").into_inner();
+        assert_eq!(again.model_version, "v1");
+        assert!(again.model.expect("info").aliases.is_empty());
+    }
+    // Its aliases are read afresh each time.
+    registry.promote("v2", "staging").expect("promote");
+    let v2 = client
+        .get_model(pb::GetModelRequest {
+            model: Some(Which::Version("v2".into())),
+        })
+        .await
+        .expect("v2")
+        .into_inner();
+    assert_eq!(
+        v2.model.expect("info").aliases,
+        vec!["production", "staging"]
+    );
+    server.shutdown().await.expect("shutdown");
+}
+
+#[tokio::test]
+async fn an_old_version_whose_report_does_not_match_its_manifest_is_not_described() {
+    let (_dir, registry) = registry_with_v1();
+    publish(&registry, "v2", 2);
+    let v2 = registry
+        .version_dir(&registry.resolve("v2").expect("v2"))
+        .expect("a directory registry");
+    std::fs::write(v2.join("report.json"), b"{}").expect("overwrite");
+    let (server, mut client) = serve(&registry).await;
+    let status = client
+        .get_model(pb::GetModelRequest {
+            model: Some(Which::Version("v2".into())),
+        })
+        .await
+        .expect_err("a corrupt report");
+    assert_eq!(status.code(), Code::Internal, "{status:?}");
+    server.shutdown().await.expect("shutdown");
+}

@@ -68,25 +68,9 @@ async fn a_corrupted_version_is_refused_counted_and_the_old_one_keeps_serving() 
 
     publish(&registry, "v2", 2);
     corrupt_model_file(&registry, "v2");
-    std::fs::write(
-        registry
-            .version_dir(&registry.resolve("v1").expect("v1"))
-            .expect("a directory registry")
-            .join("../../aliases.json"),
-        br#"{"production": "v2"}"#,
-    )
-    .expect("alias");
+    force_alias(&registry, "production", "v2");
 
-    eventually("the reload failure to be counted", || async {
-        metrics_text(&server).await.lines().any(|l| {
-            l.starts_with("scoring_model_reload_failures_total")
-                && l.split_whitespace()
-                    .last()
-                    .and_then(|v| v.parse::<f64>().ok())
-                    .is_some_and(|v| v >= 1.0)
-        })
-    })
-    .await;
+    reload_failure_counted(&server).await;
     assert_eq!(score_version(&mut client).await.expect("score"), "v1");
     assert_eq!(health(&server).await, ServingStatus::Serving);
     let text = metrics_text(&server).await;

@@ -276,3 +276,34 @@ pub fn registry_with_v1() -> (tempfile::TempDir, Registry) {
     registry.promote("v1", "production").expect("promote");
     (dir, registry)
 }
+
+/// Points `alias` (alone) at `version` by writing `aliases.json` directly,
+/// without the check [`Registry::promote`] makes that the version loads:
+/// how a damaged version reaches a server.
+pub fn force_alias(registry: &Registry, alias: &str, version: &str) {
+    let root = registry
+        .version_dir(&registry.resolve(version).expect("a published version"))
+        .expect("a directory registry");
+    let aliases = root.join("../../aliases.json");
+    std::fs::write(aliases, serde_json::json!({ alias: version }).to_string()).expect("aliases");
+}
+
+/// Every path under `dir` with its length and modification time, sorted:
+/// equal before and after means nothing was created, changed or removed.
+pub fn directory_tree(dir: &Path) -> Vec<(String, u64, std::time::SystemTime)> {
+    let mut found = Vec::new();
+    for entry in std::fs::read_dir(dir).expect("list") {
+        let entry = entry.expect("entry");
+        let meta = entry.metadata().expect("metadata");
+        found.push((
+            entry.path().display().to_string(),
+            meta.len(),
+            meta.modified().expect("modification time"),
+        ));
+        if meta.is_dir() {
+            found.extend(directory_tree(&entry.path()));
+        }
+    }
+    found.sort();
+    found
+}

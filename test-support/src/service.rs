@@ -12,6 +12,8 @@ use scoring_proto::scoring::v1::scoring_service_client::ScoringServiceClient;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tonic::transport::Channel;
 use tonic_health::pb::HealthCheckRequest;
+
+use crate::FIRST_ID;
 use tonic_health::pb::health_check_response::ServingStatus;
 use tonic_health::pb::health_client::HealthClient;
 
@@ -164,4 +166,31 @@ pub async fn score_rows(
         }
     }
     answers
+}
+
+/// Waits until the server's metrics count at least one refused reload.
+pub async fn reload_failure_counted(server: &RunningServer) {
+    eventually("a refused reload to be counted", || async {
+        metrics_text(server).await.lines().any(|l| {
+            l.starts_with("scoring_model_reload_failures_total")
+                && l.split_whitespace()
+                    .last()
+                    .and_then(|v| v.parse::<f64>().ok())
+                    .is_some_and(|v| v >= 1.0)
+        })
+    })
+    .await;
+}
+
+/// An Explain of the snapshot's first client, with `timeout` as its
+/// `grpc-timeout` when given.
+pub fn explain_first_client(timeout: Option<Duration>) -> tonic::Request<pb::ExplainRequest> {
+    let mut request = tonic::Request::new(pb::ExplainRequest {
+        applicant: by_client(FIRST_ID),
+        ..Default::default()
+    });
+    if let Some(timeout) = timeout {
+        request.set_timeout(timeout);
+    }
+    request
 }

@@ -102,7 +102,9 @@ fn publishes_numbered_and_named_versions_and_lists_them_in_natural_order() {
     let v2 = registry.publish(None, |d| write(d, "v2", 0.75)).unwrap();
     assert_eq!((v1.as_str(), v2.as_str()), ("v1", "v2"));
     for n in 3..=10 {
-        registry.publish(None, |d| write(d, "vn", 0.7)).unwrap();
+        registry
+            .publish(None, |d| write(d, &format!("v{n}"), 0.7))
+            .unwrap();
         assert!(
             registry
                 .version_dir(&registry.resolve(&format!("v{n}")).unwrap())
@@ -111,7 +113,9 @@ fn publishes_numbered_and_named_versions_and_lists_them_in_natural_order() {
         );
     }
     let named = registry
-        .publish(Some("2024-06-01-lgbm"), |d| write(d, "named", 0.8))
+        .publish(Some("2024-06-01-lgbm"), |d| {
+            write(d, "2024-06-01-lgbm", 0.8)
+        })
         .unwrap();
     assert_eq!(named.as_str(), "2024-06-01-lgbm");
     let listed = names(&registry);

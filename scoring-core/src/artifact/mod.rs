@@ -33,6 +33,7 @@
 //! renaming it.
 
 mod decide_batch;
+mod description;
 mod published;
 mod write;
 
@@ -41,8 +42,9 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
+pub use description::ModelDescription;
 pub use published::PublishedModel;
-pub(crate) use published::parse_manifest;
+pub(crate) use published::{parse_manifest, read_file};
 pub use write::{Attachments, write_artifact, write_artifact_with};
 
 use crate::error::{Error, Result};

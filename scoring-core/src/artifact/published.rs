@@ -3,9 +3,10 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
+use super::description::{ModelDescription, parse, read_verified};
 use super::{
     ARTIFACT_FORMAT_VERSION, MANIFEST_FILE, MODEL_FILE, Manifest, SCHEMA_FILE, check_features,
-    check_snapshot, sha256_hex,
+    check_snapshot,
 };
 use crate::error::{Error, Result};
 use crate::model::Model;
@@ -15,40 +16,24 @@ use crate::reference::{REFERENCE_FILE, ReferenceStats};
 use crate::report::{MODEL_CARD_FILE, ModelReport, REPORT_FILE};
 use crate::schema::FeatureSchema;
 use crate::snapshot::{ClientSnapshot, SNAPSHOT_FILE};
-use crate::wording::{Bilingual, feature_label};
+use crate::wording::Bilingual;
 
 /// A verified published model: what the service and the dashboard use.
 #[derive(Debug, Clone, PartialEq)]
 pub struct PublishedModel {
-    manifest: Manifest,
+    description: ModelDescription,
     model: Model,
-    schema: FeatureSchema,
-    report: Option<ModelReport>,
     reference: Option<ReferenceStats>,
     snapshot: Option<ClientSnapshot>,
-    model_card: Option<String>,
     /// The schema's features grouped for reason codes, once.
     reason_groups: ReasonGroups,
-    /// Whether the client can act on each feature (the column policy), once.
-    actionable: Vec<bool>,
-    /// Whether each feature derives from a protected attribute, once.
-    protected: Vec<bool>,
-    /// Each feature's label in English and French, once.
-    labels: Vec<Bilingual>,
 }
 
-fn read_file(dir: &Path, name: &str) -> Result<Vec<u8>> {
+pub(crate) fn read_file(dir: &Path, name: &str) -> Result<Vec<u8>> {
     let path = dir.join(name);
     std::fs::read(&path).map_err(|source| match source.kind() {
         std::io::ErrorKind::NotFound => Error::FileMissing { path },
         _ => Error::ArtifactRead { path, source },
-    })
-}
-
-fn parse<T: serde::de::DeserializeOwned>(file: &str, bytes: &[u8]) -> Result<T> {
-    serde_json::from_slice(bytes).map_err(|source| Error::Parse {
-        file: file.to_owned(),
-        source,
     })
 }
 
@@ -108,40 +93,18 @@ impl PublishedModel {
         manifest: Manifest,
         read: impl Fn(&str) -> Result<Vec<u8>>,
     ) -> Result<Self> {
-        let mut model_bytes = Vec::new();
         let mut attached = BTreeMap::new();
         for (name, expected) in &manifest.files {
-            let bytes = read(name)?;
-            let found = sha256_hex(&bytes);
-            if !found.eq_ignore_ascii_case(expected) {
-                return Err(Error::HashMismatch {
-                    file: name.clone(),
-                    expected: expected.clone(),
-                    found,
-                });
-            }
-            if name == MODEL_FILE {
-                model_bytes = bytes;
-            } else {
-                attached.insert(name.as_str(), bytes);
-            }
+            attached.insert(name.clone(), read_verified(name, expected, &read)?);
         }
-        let schema_bytes = read(SCHEMA_FILE)?;
-        let found = sha256_hex(&schema_bytes);
-        if !found.eq_ignore_ascii_case(&manifest.feature_schema_sha256) {
-            return Err(Error::SchemaHashMismatch {
-                expected: manifest.feature_schema_sha256.clone(),
-                found,
-            });
-        }
-        let schema: FeatureSchema = parse(SCHEMA_FILE, &schema_bytes)?;
-        schema.validate()?;
+        let schema = read_verified(SCHEMA_FILE, &manifest.feature_schema_sha256, &read)?;
+        let model_bytes = attached.remove(MODEL_FILE).unwrap_or_default();
+        let report = attached.remove(REPORT_FILE);
+        let model_card = attached.remove(MODEL_CARD_FILE);
+        let description =
+            ModelDescription::from_bytes(manifest, &schema, report.as_deref(), model_card)?;
         let model: Model = parse(MODEL_FILE, &model_bytes)?;
-        check_features(&model, &schema)?;
-        let report = match attached.get(REPORT_FILE) {
-            Some(bytes) => Some(parse(REPORT_FILE, bytes)?),
-            None => None,
-        };
+        check_features(&model, description.schema())?;
         let reference = match attached.get(REFERENCE_FILE) {
             Some(bytes) => {
                 let reference: ReferenceStats = parse(REFERENCE_FILE, bytes)?;
@@ -158,33 +121,12 @@ impl PublishedModel {
             }
             None => None,
         };
-        let model_card = match attached.remove(MODEL_CARD_FILE) {
-            Some(bytes) => Some(
-                String::from_utf8(bytes).map_err(|_| Error::InvalidManifest {
-                    reason: format!("{MODEL_CARD_FILE} is not UTF-8 text"),
-                })?,
-            ),
-            None => None,
-        };
-        let policy = schema.column_policy();
-        let (actionable, protected) = schema
-            .features
-            .iter()
-            .map(|f| (policy.is_actionable(f), policy.is_protected(f)))
-            .unzip();
-        let labels = schema.features.iter().map(feature_label).collect();
         Ok(Self {
-            labels,
-            reason_groups: ReasonGroups::new(&schema),
-            actionable,
-            protected,
-            manifest,
+            reason_groups: ReasonGroups::new(description.schema()),
+            description,
             model,
-            schema,
-            report,
             reference,
             snapshot,
-            model_card,
         })
     }
 
@@ -193,17 +135,23 @@ impl PublishedModel {
     pub fn load_for_schema(dir: &Path, expected: &FeatureSchema) -> Result<Self> {
         let published = Self::load(dir)?;
         let expected = expected.sha256();
-        if published.manifest.feature_schema_sha256 != expected {
+        let found = &published.manifest().feature_schema_sha256;
+        if *found != expected {
             return Err(Error::SchemaHashMismatch {
                 expected,
-                found: published.manifest.feature_schema_sha256,
+                found: found.clone(),
             });
         }
         Ok(published)
     }
 
+    /// What the model says about itself (manifest, schema, report, card).
+    pub fn description(&self) -> &ModelDescription {
+        &self.description
+    }
+
     pub fn manifest(&self) -> &Manifest {
-        &self.manifest
+        self.description.manifest()
     }
 
     pub fn model(&self) -> &Model {
@@ -211,11 +159,11 @@ impl PublishedModel {
     }
 
     pub fn schema(&self) -> &FeatureSchema {
-        &self.schema
+        self.description.schema()
     }
 
     pub fn report(&self) -> Option<&ModelReport> {
-        self.report.as_ref()
+        self.description.report()
     }
 
     pub fn reference(&self) -> Option<&ReferenceStats> {
@@ -227,11 +175,11 @@ impl PublishedModel {
     }
 
     pub fn model_card(&self) -> Option<&str> {
-        self.model_card.as_deref()
+        self.description.model_card()
     }
 
     pub fn thresholds(&self) -> &Thresholds {
-        &self.manifest.thresholds
+        &self.manifest().thresholds
     }
 
     /// Scores, decides and explains one application under `strategy`.
@@ -268,7 +216,7 @@ impl PublishedModel {
         max_reasons: usize,
     ) -> Vec<ReasonCode> {
         self.reason_groups.top(
-            &self.schema,
+            self.description.schema(),
             self.model.feature_names(),
             applicant,
             contributions,
@@ -279,24 +227,24 @@ impl PublishedModel {
     /// Whether the client can act on feature `j` (the schema's column
     /// policy); false for a position outside the schema.
     pub fn is_actionable(&self, j: usize) -> bool {
-        self.actionable.get(j).copied().unwrap_or(false)
+        self.description.is_actionable(j)
     }
 
     /// Feature `j`'s label in English and French (see [`crate::wording`]);
     /// `None` for a position outside the schema.
     pub fn feature_label(&self, j: usize) -> Option<&Bilingual> {
-        self.labels.get(j)
+        self.description.feature_label(j)
     }
 
     /// Every feature's label, in the schema's order.
     pub fn feature_labels(&self) -> &[Bilingual] {
-        &self.labels
+        self.description.feature_labels()
     }
 
     /// Whether feature `j` derives from a protected attribute (never a
     /// reason); false for a position outside the schema.
     pub fn is_protected(&self, j: usize) -> bool {
-        self.protected.get(j).copied().unwrap_or(false)
+        self.description.is_protected(j)
     }
 
     /// The reasons for `applicant` in compact form, (feature shown, group
@@ -320,7 +268,12 @@ impl PublishedModel {
         max_reasons: usize,
     ) -> Vec<ReasonCode> {
         let kept = &ranked[..ranked.len().min(max_reasons)];
-        crate::reasons::worded(&self.schema, self.model.feature_names(), applicant, kept)
+        crate::reasons::worded(
+            self.description.schema(),
+            self.model.feature_names(),
+            applicant,
+            kept,
+        )
     }
 
     /// As [`Self::decide`] with at most `max_reasons` reason codes, also

@@ -17,9 +17,27 @@ use crate::report::{MODEL_CARD_FILE, ModelReport, REPORT_FILE};
 use crate::schema::FeatureSchema;
 use crate::snapshot::{ClientSnapshot, SNAPSHOT_FILE};
 
+/// Writes `bytes` as file `name` of `dir`. The client snapshot holds
+/// personal data: only its owner may read it (0600, like the audit log),
+/// whatever the umask.
 fn write_file(dir: &Path, name: &str, bytes: &[u8]) -> Result<()> {
+    use std::io::Write;
+    use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
     let path = dir.join(name);
-    std::fs::write(&path, bytes).map_err(|source| Error::ArtifactWrite { path, source })
+    let personal = name == SNAPSHOT_FILE;
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    if personal {
+        options.mode(0o600);
+    }
+    let written = options.open(&path).and_then(|mut file| {
+        if personal {
+            // Also when the file was there before.
+            file.set_permissions(std::fs::Permissions::from_mode(0o600))?;
+        }
+        file.write_all(bytes)
+    });
+    written.map_err(|source| Error::ArtifactWrite { path, source })
 }
 
 /// The optional parts published beside a model.

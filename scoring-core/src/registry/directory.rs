@@ -2,6 +2,13 @@
 //! `versions/` once complete, and `aliases.json` changes under an exclusive
 //! lock on `aliases.lock`, so concurrent promotes from several processes
 //! are serialised instead of the last write winning.
+//!
+//! A publisher stages its version in `.staging/<name>/` while holding an
+//! exclusive lock on `.staging/<name>.lock`; the kernel releases it when the
+//! publisher ends, however it ends. Publishers (never readers) remove the
+//! staging directories whose lock they can take: their publisher is gone,
+//! whatever host or PID namespace it ran in. A registry opened read-only
+//! (what the service does) writes nothing, not even missing directories.
 
 use std::fs::{File, OpenOptions};
 use std::path::{Path, PathBuf};
@@ -10,9 +17,9 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use super::aliases::Aliases;
 use super::fsync::{io_error, sync_dir, sync_tree, write_atomic};
 use super::names::VersionId;
-use crate::artifact::{MANIFEST_FILE, parse_manifest};
+use crate::artifact::{MANIFEST_FILE, parse_manifest, read_file};
 use crate::error::{Error, Result};
-use crate::{Manifest, PublishedModel};
+use crate::{Manifest, ModelDescription, PublishedModel};
 
 const VERSIONS_DIR: &str = "versions";
 const STAGING_DIR: &str = ".staging";
@@ -20,21 +27,56 @@ const ALIASES_FILE: &str = "aliases.json";
 const LOCK_FILE: &str = "aliases.lock";
 const REPORTS_DIR: &str = "reports";
 
+const LOCK_SUFFIX: &str = ".lock";
+
 #[derive(Debug, Clone)]
 pub(crate) struct Directory {
     root: PathBuf,
 }
 
+/// A publish in progress: its staging directory and the held lock that
+/// tells publishers it is alive.
+#[derive(Debug)]
+pub(crate) struct StagedDirectory {
+    pub(crate) dir: PathBuf,
+    lock_path: PathBuf,
+    _lock: File,
+}
+
+impl Drop for StagedDirectory {
+    /// The directory is committed or discarded by now; its lock file goes
+    /// before the lock is released (a killed publisher leaves it to `gc`).
+    fn drop(&mut self) {
+        if let Err(error) = std::fs::remove_file(&self.lock_path)
+            && error.kind() != std::io::ErrorKind::NotFound
+        {
+            tracing::warn!(path = %self.lock_path.display(), %error, "cannot remove a staging lock");
+        }
+    }
+}
+
 impl Directory {
-    /// Creates the registry's directories if missing and removes staging
-    /// directories left by publishers that died.
+    /// Opens the registry for publishing and moving aliases, creating its
+    /// directories if missing.
     pub(crate) fn open(root: PathBuf) -> Result<Self> {
         let registry = Self { root };
         for dir in [registry.versions_dir(), registry.staging_dir()] {
             std::fs::create_dir_all(&dir).map_err(io_error(&dir, "creating"))?;
         }
-        registry.gc()?;
         Ok(registry)
+    }
+
+    /// Opens the registry for reading only: nothing is created or removed
+    /// (a missing registry has no versions yet; a file is refused).
+    pub(crate) fn open_read_only(root: PathBuf) -> Result<Self> {
+        match std::fs::metadata(&root) {
+            Ok(found) if !found.is_dir() => Err(io_error(&root, "opening the registry")(
+                std::io::Error::from(std::io::ErrorKind::NotADirectory),
+            )),
+            Ok(_) => Ok(Self { root }),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Self { root }),
+            Err(e) => Err(io_error(&root, "opening the registry")(e)),
+        }
     }
 
     fn versions_dir(&self) -> PathBuf {
@@ -53,7 +95,9 @@ impl Directory {
         self.versions_dir().join(version.as_str())
     }
 
-    /// Removes staging directories whose publisher is no longer running.
+    /// Removes the staging directories whose publisher is gone (their lock
+    /// can be taken) and stray lock files; returns how many directories
+    /// were removed. Only publishers call it.
     pub(crate) fn gc(&self) -> Result<usize> {
         let staging = self.staging_dir();
         let entries = match std::fs::read_dir(&staging) {
@@ -61,33 +105,53 @@ impl Directory {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(0),
             Err(e) => return Err(io_error(&staging, "listing")(e)),
         };
-        let mut removed = 0;
+        let mut names = std::collections::BTreeSet::new();
         for entry in entries {
-            let entry = entry.map_err(io_error(&staging, "listing"))?;
-            let name = entry.file_name();
-            if publisher_alive(&name.to_string_lossy()) {
-                continue;
-            }
-            let path = entry.path();
+            let name = entry.map_err(io_error(&staging, "listing"))?.file_name();
+            let name = name.to_string_lossy();
+            names.insert(name.strip_suffix(LOCK_SUFFIX).unwrap_or(&name).to_owned());
+        }
+        let mut removed = 0;
+        for name in names {
+            let Some(_lock) = try_lock(&staging.join(format!("{name}{LOCK_SUFFIX}")))? else {
+                continue; // its publisher is still writing
+            };
+            let path = staging.join(&name);
             let result = if path.is_dir() {
                 std::fs::remove_dir_all(&path)
             } else {
                 std::fs::remove_file(&path)
             };
-            result.map_err(io_error(&path, "removing a leftover staging entry"))?;
-            tracing::info!(path = %path.display(), "removed a leftover staging entry");
-            removed += 1;
+            match result {
+                Ok(()) => {
+                    tracing::info!(path = %path.display(), "removed a leftover staging entry");
+                    removed += 1;
+                }
+                // Committed or removed meanwhile.
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+                Err(e) => return Err(io_error(&path, "removing a leftover staging entry")(e)),
+            }
+            let lock_path = staging.join(format!("{name}{LOCK_SUFFIX}"));
+            match std::fs::remove_file(&lock_path) {
+                Ok(()) => {}
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+                Err(e) => return Err(io_error(&lock_path, "removing a staging lock")(e)),
+            }
         }
-        if removed > 0 {
-            sync_dir(&staging)?;
-        }
+        sync_dir(&staging)?;
         Ok(removed)
     }
 
     pub(crate) fn versions(&self) -> Result<Vec<VersionId>> {
         let dir = self.versions_dir();
         let mut versions = Vec::new();
-        for entry in std::fs::read_dir(&dir).map_err(io_error(&dir, "listing"))? {
+        let entries = match std::fs::read_dir(&dir) {
+            Ok(entries) => entries,
+            // A registry opened read-only before anything was published.
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(versions),
+            Err(e) => return Err(io_error(&dir, "listing")(e)),
+        };
+        for entry in entries {
             let entry = entry.map_err(io_error(&dir, "listing"))?;
             let name = entry.file_name();
             let Some(id) = name.to_str().and_then(|n| VersionId::parse(n).ok()) else {
@@ -112,6 +176,11 @@ impl Directory {
 
     pub(crate) fn load(&self, version: &VersionId) -> Result<PublishedModel> {
         PublishedModel::load(&self.version_dir(version))
+    }
+
+    pub(crate) fn describe(&self, version: &VersionId) -> Result<ModelDescription> {
+        let dir = self.version_dir(version);
+        ModelDescription::load_files(self.manifest(version)?, |name| read_file(&dir, name))
     }
 
     pub(crate) fn files(&self, version: &VersionId) -> Result<Vec<String>> {
@@ -140,9 +209,33 @@ impl Directory {
         change: &mut dyn FnMut(&mut Aliases) -> Result<()>,
     ) -> Result<()> {
         let _lock = self.lock()?;
+        self.remove_dead_writes()?;
         let mut aliases = self.read_aliases()?;
         change(&mut aliases)?;
         write_atomic(&self.aliases_path(), &aliases.to_bytes())
+    }
+
+    /// Removes the temporary files of alias writes whose writer died: one
+    /// is written only under the lock, so any found while holding it is
+    /// abandoned.
+    fn remove_dead_writes(&self) -> Result<()> {
+        let prefix = format!(".{ALIASES_FILE}.");
+        for entry in std::fs::read_dir(&self.root).map_err(io_error(&self.root, "listing"))? {
+            let entry = entry.map_err(io_error(&self.root, "listing"))?;
+            let name = entry.file_name();
+            let name = name.to_string_lossy();
+            if name.starts_with(&prefix) && name.ends_with(".tmp") {
+                let path = entry.path();
+                match std::fs::remove_file(&path) {
+                    Ok(()) => {
+                        tracing::info!(path = %path.display(), "removed an abandoned alias write")
+                    }
+                    Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+                    Err(e) => return Err(io_error(&path, "removing an abandoned alias write")(e)),
+                }
+            }
+        }
+        Ok(())
     }
 
     /// The exclusive lock on `aliases.lock`, released when the file is
@@ -159,13 +252,40 @@ impl Directory {
         Ok(file)
     }
 
-    /// A fresh staging directory for `id`.
-    pub(crate) fn stage(&self, id: &VersionId) -> Result<PathBuf> {
+    /// A fresh staging directory for `id`, locked for as long as the
+    /// returned value lives; first removes what dead publishers left.
+    pub(crate) fn stage(&self, id: &VersionId) -> Result<StagedDirectory> {
         let staging = self.staging_dir();
         std::fs::create_dir_all(&staging).map_err(io_error(&staging, "creating"))?;
-        let dir = staging.join(staging_name(id));
+        self.gc()?;
+        let mut attempts = 0;
+        let (name, lock_path, lock) = loop {
+            attempts += 1;
+            if attempts > 16 {
+                return Err(Error::Io {
+                    path: staging,
+                    action: "locking a fresh staging directory",
+                    source: std::io::Error::from(std::io::ErrorKind::WouldBlock),
+                });
+            }
+            let name = staging_name(id);
+            let lock_path = staging.join(format!("{name}{LOCK_SUFFIX}"));
+            // Another publisher's `gc` may remove a lock file between its
+            // creation and its locking; such a lock guards nothing, so
+            // the name is given up for a new one.
+            if let Some(lock) = try_lock(&lock_path)?
+                && still_at(&lock, &lock_path)?
+            {
+                break (name, lock_path, lock);
+            }
+        };
+        let dir = staging.join(&name);
         std::fs::create_dir(&dir).map_err(io_error(&dir, "creating"))?;
-        Ok(dir)
+        Ok(StagedDirectory {
+            dir,
+            lock_path,
+            _lock: lock,
+        })
     }
 
     /// fsyncs the verified staging directory and renames it into
@@ -225,7 +345,8 @@ impl Directory {
     }
 }
 
-/// `<version>.<pid>.<nanos>`: unique, and tells `gc` whose it is.
+/// `<version>.<pid>.<nanos>`: unique, and says who made it (for people;
+/// liveness is its lock).
 fn staging_name(id: &VersionId) -> String {
     let nanos = SystemTime::now()
         .duration_since(UNIX_EPOCH)
@@ -233,15 +354,35 @@ fn staging_name(id: &VersionId) -> String {
     format!("{id}.{}.{nanos}", std::process::id())
 }
 
-/// Whether the process that made staging entry `name` may still be
-/// writing it: its pid is this process or (where /proc exists) running.
-fn publisher_alive(name: &str) -> bool {
-    let mut parts = name.rsplitn(3, '.');
-    let (Some(_nanos), Some(pid), Some(_id)) = (parts.next(), parts.next(), parts.next()) else {
-        return false;
-    };
-    let Ok(pid) = pid.parse::<u32>() else {
-        return false;
-    };
-    pid == std::process::id() || Path::new("/proc").join(pid.to_string()).exists()
+/// Whether `file` is still the file at `path`.
+fn still_at(file: &File, path: &Path) -> Result<bool> {
+    use std::os::unix::fs::MetadataExt;
+    let held = file
+        .metadata()
+        .map_err(io_error(path, "reading a staging lock"))?;
+    match std::fs::metadata(path) {
+        Ok(on_disk) => Ok(on_disk.dev() == held.dev() && on_disk.ino() == held.ino()),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(false),
+        Err(e) => Err(io_error(path, "reading a staging lock")(e)),
+    }
+}
+
+/// The exclusive lock on `path` (created if missing), or `None` when
+/// another open file holds it (in any process).
+fn try_lock(path: &Path) -> Result<Option<File>> {
+    let file = OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(path)
+        .map_err(io_error(path, "opening a staging lock"))?;
+    match fs4::FileExt::try_lock(&file) {
+        Ok(()) => Ok(Some(file)),
+        Err(fs4::TryLockError::WouldBlock) => Ok(None),
+        Err(fs4::TryLockError::Error(source)) => Err(Error::Io {
+            path: path.to_owned(),
+            action: "locking a staging directory",
+            source,
+        }),
+    }
 }

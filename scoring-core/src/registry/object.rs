@@ -33,7 +33,7 @@ use super::location::StoreSettings;
 use super::names::VersionId;
 use crate::artifact::{MANIFEST_FILE, SCHEMA_FILE, parse_manifest};
 use crate::error::{Error, Result};
-use crate::{Manifest, PublishedModel};
+use crate::{Manifest, ModelDescription, PublishedModel};
 
 const VERSIONS: &str = "versions";
 const DATA: &str = "data";
@@ -210,27 +210,37 @@ impl ObjectRegistry {
         self.load_data(version, manifest)
     }
 
+    pub(crate) fn describe(&self, version: &VersionId) -> Result<ModelDescription> {
+        let manifest = self.manifest(version)?;
+        let hashes = manifest.clone();
+        ModelDescription::load_files(manifest, |name| self.read_data(version, &hashes, name))
+    }
+
     /// Verifies and loads the data objects `manifest` names.
     fn load_data(&self, version: &VersionId, manifest: Manifest) -> Result<PublishedModel> {
         let hashes = manifest.clone();
-        PublishedModel::load_files(manifest, |name| {
-            let sha256 = if name == SCHEMA_FILE {
-                &hashes.feature_schema_sha256
-            } else {
-                hashes
-                    .files
-                    .get(name)
-                    .ok_or_else(|| Error::InvalidManifest {
-                        reason: format!("`files` does not list {name}"),
-                    })?
-            };
-            let path = self.data_path(version, name, sha256);
-            self.get(&path)?
-                .map(|(bytes, _)| bytes)
-                .ok_or_else(|| Error::FileMissing {
-                    path: PathBuf::from(self.location_of(&path)),
-                })
-        })
+        PublishedModel::load_files(manifest, |name| self.read_data(version, &hashes, name))
+    }
+
+    /// The bytes of file `name` of `version`, stored under the sha256 its
+    /// manifest gives.
+    fn read_data(&self, version: &VersionId, manifest: &Manifest, name: &str) -> Result<Vec<u8>> {
+        let sha256 = if name == SCHEMA_FILE {
+            &manifest.feature_schema_sha256
+        } else {
+            manifest
+                .files
+                .get(name)
+                .ok_or_else(|| Error::InvalidManifest {
+                    reason: format!("`files` does not list {name}"),
+                })?
+        };
+        let path = self.data_path(version, name, sha256);
+        self.get(&path)?
+            .map(|(bytes, _)| bytes)
+            .ok_or_else(|| Error::FileMissing {
+                path: PathBuf::from(self.location_of(&path)),
+            })
     }
 
     pub(crate) fn files(&self, version: &VersionId) -> Result<Vec<String>> {

@@ -6,12 +6,12 @@ use std::path::{Path, PathBuf};
 use tempfile::TempDir;
 
 use super::aliases::Aliases;
-use super::directory::Directory;
+use super::directory::{Directory, StagedDirectory};
 use super::location::RegistryLocation;
 use super::names::{VersionId, check_alias};
 use super::object::ObjectRegistry;
 use crate::error::{Error, Result};
-use crate::{Manifest, PublishedModel};
+use crate::{Manifest, ModelDescription, PublishedModel};
 
 /// How many later numbers an unnamed publish tries when another publisher
 /// took its `v{N}` between the check and the commit.
@@ -53,39 +53,55 @@ pub struct VersionDetails {
 
 /// Where a publish writes before the version is committed.
 enum Staged {
-    Directory(PathBuf),
+    Directory(StagedDirectory),
     Local(TempDir),
 }
 
 impl Staged {
     fn path(&self) -> &Path {
         match self {
-            Self::Directory(dir) => dir,
+            Self::Directory(staged) => &staged.dir,
             Self::Local(dir) => dir.path(),
         }
     }
 
     fn discard(self) {
         match self {
-            Self::Directory(dir) => Directory::discard(&dir),
+            Self::Directory(staged) => Directory::discard(&staged.dir),
             Self::Local(dir) => drop(dir),
         }
     }
 }
 
 impl Registry {
-    /// Opens the registry at `location`: a directory path (created if
-    /// missing; leftover staging directories are removed), a `file://` URL,
-    /// or an object store URL such as `s3://bucket/prefix` (no request is
-    /// made until the registry is used). A path that spells a URL is one.
+    /// Opens the registry at `location` to publish and move aliases: a
+    /// directory path (created if missing), a `file://` URL, or an object
+    /// store URL such as `s3://bucket/prefix` (no request is made until the
+    /// registry is used). A path that spells a URL is one.
     pub fn open(location: impl AsRef<Path>) -> Result<Self> {
         Self::open_location(RegistryLocation::try_from(location.as_ref())?)
     }
 
     /// [`Self::open`] with a parsed location.
     pub fn open_location(location: RegistryLocation) -> Result<Self> {
+        Self::open_with(location, true)
+    }
+
+    /// Opens the registry to read it only (what the service does): nothing
+    /// is created or removed, so a read-only directory serves; a missing
+    /// one has no versions yet.
+    pub fn open_read_only(location: RegistryLocation) -> Result<Self> {
+        Self::open_with(location, false)
+    }
+
+    fn open_with(location: RegistryLocation, writable: bool) -> Result<Self> {
         let backend = match &location {
-            RegistryLocation::Directory(root) => Backend::Directory(Directory::open(root.clone())?),
+            RegistryLocation::Directory(root) if writable => {
+                Backend::Directory(Directory::open(root.clone())?)
+            }
+            RegistryLocation::Directory(root) => {
+                Backend::Directory(Directory::open_read_only(root.clone())?)
+            }
             RegistryLocation::ObjectStore { url, settings } => {
                 Backend::Object(ObjectRegistry::open(url, settings)?)
             }
@@ -114,7 +130,8 @@ impl Registry {
     }
 
     /// Removes what publishers that died left behind (a directory
-    /// registry's staging directories); returns how many were removed.
+    /// registry's staging directories whose lock is free); returns how many
+    /// were removed. Each publish does it first.
     pub fn gc(&self) -> Result<usize> {
         match &self.backend {
             Backend::Directory(d) => d.gc(),
@@ -152,16 +169,44 @@ impl Registry {
         }
     }
 
-    /// Loads and verifies a published version.
+    /// Loads and verifies a published version; its manifest must name it.
     pub fn load(&self, version: &VersionId) -> Result<PublishedModel> {
         let loaded = match &self.backend {
             Backend::Directory(d) => d.load(version),
             Backend::Object(o) => o.load(version),
         };
+        let loaded = loaded.and_then(|model| {
+            check_named(version, model.manifest())?;
+            Ok(model)
+        });
         loaded.map_err(|source| Error::RegistryArtifact {
             location: self.version_location(version),
             source: Box::new(source),
         })
+    }
+
+    /// Describes a published version from its manifest, schema, report and
+    /// model card alone (each verified); its model, reference statistics
+    /// and client snapshot are not read.
+    pub fn describe(&self, version: &VersionId) -> Result<ModelDescription> {
+        self.check_exists(version)?;
+        let described = match &self.backend {
+            Backend::Directory(d) => d.describe(version),
+            Backend::Object(o) => o.describe(version),
+        };
+        let described = described.and_then(|d| {
+            check_named(version, d.manifest())?;
+            Ok(d)
+        });
+        described.map_err(|source| Error::RegistryArtifact {
+            location: self.version_location(version),
+            source: Box::new(source),
+        })
+    }
+
+    /// The aliases naming `version` now, sorted (one read of the aliases).
+    pub fn aliases_naming(&self, version: &str) -> Result<Vec<String>> {
+        Ok(self.read_aliases()?.naming(version))
     }
 
     fn read_aliases(&self) -> Result<Aliases> {
@@ -211,7 +256,9 @@ impl Registry {
             staged.discard();
             return Err(error);
         }
-        if let Err(source) = PublishedModel::load(staged.path()) {
+        let verified = PublishedModel::load(staged.path())
+            .and_then(|model| check_named(&id, model.manifest()));
+        if let Err(source) = verified {
             let location = staged.path().display().to_string();
             staged.discard();
             return Err(Error::RegistryArtifact {
@@ -235,6 +282,19 @@ impl Registry {
                 {
                     attempts += 1;
                     id = self.next_version()?;
+                    // The manifest names the version it was written for.
+                    let manifest = crate::artifact::parse_manifest(
+                        &std::fs::read(staged.path().join(crate::artifact::MANIFEST_FILE))
+                            .map_err(|source| Error::Io {
+                                path: staged.path().to_owned(),
+                                action: "reading the staged manifest",
+                                source,
+                            })?,
+                    )?;
+                    if let Err(error) = check_named(&id, &manifest) {
+                        staged.discard();
+                        return Err(error.into());
+                    }
                 }
                 Err(error) => {
                     staged.discard();
@@ -362,5 +422,19 @@ impl Registry {
         })?;
         tracing::info!(%alias, version = %to, "rolled an alias back");
         Ok((from, to))
+    }
+}
+
+/// A version's manifest must give the name it is published under (a
+/// directory renamed, or a manifest copied from another version, is
+/// refused).
+fn check_named(version: &VersionId, manifest: &Manifest) -> Result<()> {
+    if manifest.model_version == version.as_str() {
+        Ok(())
+    } else {
+        Err(Error::RegistryVersionMismatch {
+            version: version.to_string(),
+            manifest: manifest.model_version.clone(),
+        })
     }
 }

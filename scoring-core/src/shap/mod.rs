@@ -55,6 +55,8 @@ mod walk;
 
 pub use tables::ShapTables;
 
+use std::cell::RefCell;
+
 use crate::error::{Error, Result};
 use crate::model::{Estimator, Model, Tree};
 use walk::{Buffers, TreeView};
@@ -88,6 +90,11 @@ impl ShapScratch {
         }
         self.raw.resize(batch::ROWS_PER_BLOCK, 0.0);
     }
+}
+
+thread_local! {
+    /// [`Model::explain`]'s scratch on each thread.
+    static THREAD_SCRATCH: RefCell<ShapScratch> = RefCell::new(ShapScratch::default());
 }
 
 /// Base value and raw score of one explained row.
@@ -139,11 +146,16 @@ impl Model {
         })
     }
 
-    /// Allocating convenience: the contributions and the explanation.
+    /// The contributions and the explanation, in this thread's scratch
+    /// (reused by every call on the thread, grown to the largest model it
+    /// explained), so a call allocates only its contributions.
     pub fn explain(&self, row: &[f64]) -> Result<(Vec<f64>, Explanation)> {
         let mut contributions = vec![0.0; self.n_features()];
-        let mut scratch = ShapScratch::for_model(self);
-        let explanation = self.explain_into(row, &mut contributions, &mut scratch)?;
+        let explanation = THREAD_SCRATCH.with(|scratch| match scratch.try_borrow_mut() {
+            Ok(mut scratch) => self.explain_into(row, &mut contributions, &mut scratch),
+            // Only if an explanation ever ran inside another on one thread.
+            Err(_) => self.explain_into(row, &mut contributions, &mut ShapScratch::default()),
+        })?;
         Ok((contributions, explanation))
     }
 
@@ -223,5 +235,29 @@ fn buffers<const Q: usize, const S: usize>(
     Buffers {
         slots: scratch.slots[..slots * S].as_chunks_mut().0,
         e: scratch.e[..slots * Q].as_chunks_mut().0,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn explain_reuses_its_threads_scratch() -> Result<()> {
+        let text = "tree\nmax_feature_idx=1\nobjective=binary sigmoid:1\n\nTree=0\n\
+                    num_leaves=3\nsplit_feature=0 1\nthreshold=0.5 1.5\ndecision_type=2 2\n\
+                    left_child=-1 -2\nright_child=1 -3\nleaf_value=0.1 -0.2 0.3\n\
+                    leaf_count=2 3 4\ninternal_count=9 7\n\nend of trees\n";
+        let model = crate::parse_lightgbm(text)?;
+        let slots = || THREAD_SCRATCH.with(|s| s.borrow().slots.as_ptr());
+        let (first, _) = model.explain(&[1.0, 2.0])?;
+        let reused = slots();
+        assert!(THREAD_SCRATCH.with(|s| s.borrow().slots.len()) >= model.shap_tables().slots_len);
+        for _ in 0..10 {
+            let (again, _) = model.explain(&[1.0, 2.0])?;
+            assert_eq!(again, first);
+            assert_eq!(slots(), reused, "the same buffer, not a new one per call");
+        }
+        Ok(())
     }
 }

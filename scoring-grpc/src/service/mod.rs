@@ -8,10 +8,13 @@
 //! - `drift`: GetDrift (the monitoring of the live model).
 
 mod batch;
+mod descriptions;
 mod drift;
 mod models;
 mod population;
 mod score;
+
+use descriptions::{DEFAULT_DESCRIPTIONS, Descriptions};
 
 use std::pin::Pin;
 use std::sync::Arc;
@@ -24,6 +27,7 @@ use tonic::{Request, Response, Status};
 
 use crate::audit::AuditLog;
 use crate::auth::{Caller, RequestId};
+use crate::config::Settings;
 use crate::error::ServiceError;
 use crate::metrics;
 use crate::state::{ModelHolder, ServedModel};
@@ -45,6 +49,31 @@ pub struct Shared {
     pub backtests: BacktestCache,
     /// Drift tracking and the shadow challenger.
     pub monitor: crate::monitor::Monitor,
+    /// GetModel's descriptions of the versions asked last.
+    pub(crate) descriptions: descriptions::Descriptions,
+}
+
+impl Shared {
+    /// What the handlers share for `registry` under `settings` (no model
+    /// live yet: the reloader or the caller sets one in `holder`).
+    pub fn new(
+        registry: Registry,
+        settings: &Settings,
+        audit: Option<AuditLog>,
+        monitor: crate::monitor::Monitor,
+    ) -> Self {
+        Self {
+            holder: ModelHolder::default(),
+            registry,
+            alias: settings.alias.clone(),
+            max_batch: settings.max_batch,
+            cache_clients: settings.score_cache_clients,
+            audit,
+            backtests: BacktestCache::new(settings.reload_interval),
+            monitor,
+            descriptions: Descriptions::new(DEFAULT_DESCRIPTIONS),
+        }
+    }
 }
 
 /// Who asked, for the audit log and the logs.

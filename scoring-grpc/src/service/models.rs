@@ -1,10 +1,11 @@
 //! GetModel and ListModels: the published models of the registry, read on a
-//! blocking thread (the live model is answered from memory).
+//! blocking thread (the live model is answered from memory, other versions
+//! from their descriptions, kept for the versions asked last).
 
 use std::sync::Arc;
 
 use scoring_core::registry::VersionId;
-use scoring_core::{Error as CoreError, PublishedModel};
+use scoring_core::{Error as CoreError, ModelDescription, PublishedModel};
 
 use super::{Shared, blocking};
 use crate::convert::{ToWire, backtest_to_wire, model_info, report_to_wire};
@@ -31,29 +32,29 @@ fn backtest_of(shared: &Shared, version: &str) -> Option<pb::Backtest> {
 }
 
 fn describe(
-    published: &PublishedModel,
+    described: &ModelDescription,
     aliases: Vec<String>,
     backtest: Option<pb::Backtest>,
 ) -> pb::GetModelResponse {
-    let specs = &published.schema().features;
-    let mut info = model_info(published.manifest(), aliases, specs, published.report());
-    info.vocabularies = published
+    let specs = &described.schema().features;
+    let mut info = model_info(described.manifest(), aliases, specs, described.report());
+    info.vocabularies = described
         .schema()
         .vocabularies
         .iter()
         .map(ToWire::to_wire)
         .collect();
     for (j, wire) in info.features.iter_mut().enumerate() {
-        describe_spec(published, j, wire);
+        describe_spec(described, j, wire);
     }
     pb::GetModelResponse {
         model_version: info.version.clone(),
         model: Some(info),
         report: report_to_wire(
-            published.report(),
-            published.model_card(),
-            published.schema(),
-            published.feature_labels(),
+            described.report(),
+            described.model_card(),
+            described.schema(),
+            described.feature_labels(),
         ),
         backtest,
     }
@@ -63,26 +64,24 @@ fn describe(
 /// column policy's flags and the labels in both languages.
 pub(super) fn feature_spec(published: &PublishedModel, j: usize) -> Option<pb::FeatureSpec> {
     let mut wire = published.schema().features.get(j)?.to_wire();
-    describe_spec(published, j, &mut wire);
+    describe_spec(published.description(), j, &mut wire);
     Some(wire)
 }
 
-fn describe_spec(published: &PublishedModel, j: usize, wire: &mut pb::FeatureSpec) {
-    wire.actionable = published.is_actionable(j);
-    wire.protected_attribute = published.is_protected(j);
-    if let Some(label) = published.feature_label(j) {
+fn describe_spec(described: &ModelDescription, j: usize, wire: &mut pb::FeatureSpec) {
+    wire.actionable = described.is_actionable(j);
+    wire.protected_attribute = described.is_protected(j);
+    if let Some(label) = described.feature_label(j) {
         wire.description = label.en.clone();
         wire.description_fr = label.fr.clone();
     }
 }
 
 fn aliases_of(shared: &Shared, version: &str) -> Result<Vec<String>, ServiceError> {
-    let listed = shared.registry.list().map_err(ServiceError::Registry)?;
-    Ok(listed
-        .into_iter()
-        .find(|v| v.version.as_str() == version)
-        .map(|v| v.aliases)
-        .unwrap_or_default())
+    shared
+        .registry
+        .aliases_naming(version)
+        .map_err(ServiceError::Registry)
 }
 
 pub(super) async fn get_model(
@@ -97,7 +96,7 @@ pub(super) async fn get_model(
             return blocking(move || {
                 let aliases = aliases_of(&shared, &live.version)?;
                 let backtest = backtest_of(&shared, &live.version);
-                Ok(describe(&live.published, aliases, backtest))
+                Ok(describe(live.published.description(), aliases, backtest))
             })
             .await;
         }
@@ -118,20 +117,24 @@ pub(super) async fn get_model(
                 }
                 Err(e) => return Err(ServiceError::Registry(e)),
             },
-            _ => VersionId::parse(&name).map_err(|_| unknown())?,
+            _ => scoring_core::registry::VersionId::parse(&name).map_err(|_| unknown())?,
         };
         if let Some(live) = live.filter(|l| l.version == version.as_str()) {
             let aliases = aliases_of(&shared, &live.version)?;
             let backtest = backtest_of(&shared, &live.version);
-            return Ok(describe(&live.published, aliases, backtest));
+            return Ok(describe(live.published.description(), aliases, backtest));
         }
-        let details = match shared.registry.show(version.as_str()) {
+        let described = match shared.descriptions.get(&shared.registry, &version) {
             Ok(d) => d,
             Err(CoreError::RegistryUnknownVersion { .. }) => return Err(unknown()),
             Err(e) => return Err(ServiceError::Registry(e)),
         };
         let backtest = backtest_of(&shared, version.as_str());
-        Ok(describe(&details.model, details.aliases, backtest))
+        Ok(describe(
+            &described,
+            aliases_of(&shared, version.as_str())?,
+            backtest,
+        ))
     })
     .await
 }
