@@ -32,25 +32,15 @@ impl PublishedModel {
             n_rows
         ];
         model.explain_batch_into(rows, &mut contributions, &mut explanations, scratch)?;
-        let thresholds = self.thresholds();
         Ok(explanations
             .iter()
             .enumerate()
-            .map(|(i, explanation)| {
+            .map(|(i, &explanation)| {
                 let (row, phi) = (
                     &rows[i * n..(i + 1) * n],
                     &contributions[i * n..(i + 1) * n],
                 );
-                let probability_of_default = model.probability(explanation.raw_score);
-                Decision {
-                    outcome: thresholds.outcome(strategy, probability_of_default),
-                    strategy,
-                    probability_of_default,
-                    threshold: thresholds.get(strategy),
-                    raw_score: explanation.raw_score,
-                    base_value: explanation.base_value,
-                    reasons: self.reason_codes(row, phi, max_reasons),
-                }
+                self.decision_of(row, phi, explanation, strategy, max_reasons)
             })
             .collect())
     }

@@ -15,6 +15,7 @@ use crate::reasons::{ReasonCode, ReasonGroups};
 use crate::reference::{REFERENCE_FILE, ReferenceStats};
 use crate::report::{MODEL_CARD_FILE, ModelReport, REPORT_FILE};
 use crate::schema::FeatureSchema;
+use crate::shap::Explanation;
 use crate::snapshot::{ClientSnapshot, SNAPSHOT_FILE};
 use crate::wording::Bilingual;
 
@@ -285,18 +286,37 @@ impl PublishedModel {
         max_reasons: usize,
     ) -> Result<(Decision, Vec<f64>)> {
         let (contributions, explanation) = self.model.explain(applicant)?;
+        let decision = self.decision_of(
+            applicant,
+            &contributions,
+            explanation,
+            strategy,
+            max_reasons,
+        );
+        Ok((decision, contributions))
+    }
+
+    /// The decision on an explained applicant: its probability, outcome
+    /// under `strategy` and at most `max_reasons` reason codes.
+    pub(super) fn decision_of(
+        &self,
+        applicant: &[f64],
+        contributions: &[f64],
+        explanation: Explanation,
+        strategy: Strategy,
+        max_reasons: usize,
+    ) -> Decision {
         let probability_of_default = self.model.probability(explanation.raw_score);
         let thresholds = self.thresholds();
-        let decision = Decision {
+        Decision {
             outcome: thresholds.outcome(strategy, probability_of_default),
             strategy,
             probability_of_default,
             threshold: thresholds.get(strategy),
             raw_score: explanation.raw_score,
             base_value: explanation.base_value,
-            reasons: self.reason_codes(applicant, &contributions, max_reasons),
-        };
-        Ok((decision, contributions))
+            reasons: self.reason_codes(applicant, contributions, max_reasons),
+        }
     }
 
     /// As [`Self::decide`], with the strategy by name (`prudent`, `normal`,
