@@ -123,7 +123,7 @@ mod tests {
     use scoring_proto::scoring::v1::{CategoryVocabulary, FeatureSpec};
 
     use super::*;
-    use crate::application::Group;
+    use crate::application::test_field as field;
 
     fn spec(name: &str, column: &str, aggregation: &str, category: Option<&str>) -> FeatureSpec {
         FeatureSpec {
@@ -133,17 +133,6 @@ mod tests {
             aggregation: aggregation.into(),
             category: category.map(str::to_owned),
             ..Default::default()
-        }
-    }
-
-    fn field(column: &str, unit: Unit, choices: &[&str]) -> FormField {
-        FormField {
-            column: column.into(),
-            group: Group::Loan,
-            unit,
-            label_key: None,
-            description: String::new(),
-            choices: choices.iter().map(|c| c.to_string()).collect(),
         }
     }
 

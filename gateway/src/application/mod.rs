@@ -212,3 +212,16 @@ impl Form {
         }
     }
 }
+
+/// A loan-group form field, for the tests of the form's modules.
+#[cfg(test)]
+pub(crate) fn test_field(column: &str, unit: Unit, choices: &[&str]) -> FormField {
+    FormField {
+        column: column.into(),
+        group: Group::Loan,
+        unit,
+        label_key: None,
+        description: String::new(),
+        choices: choices.iter().map(|c| c.to_string()).collect(),
+    }
+}

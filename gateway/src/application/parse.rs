@@ -161,18 +161,7 @@ pub fn field_of_refusal(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::application::Group;
-
-    fn field(column: &str, unit: Unit, choices: &[&str]) -> FormField {
-        FormField {
-            column: column.into(),
-            group: Group::Loan,
-            unit,
-            label_key: None,
-            description: String::new(),
-            choices: choices.iter().map(|c| c.to_string()).collect(),
-        }
-    }
+    use crate::application::test_field as field;
 
     fn form() -> Form {
         Form {
