@@ -1,5 +1,6 @@
 //! Deciding a batch gives every row the decision, probability and reason
-//! codes of deciding it alone, bit for bit; a ragged batch is refused.
+//! codes (and contributions) of deciding it alone, bit for bit; a ragged
+//! batch is refused.
 #![allow(clippy::unwrap_used)] // a failed unwrap is a failed test
 
 use scoring_core::registry::Registry;
@@ -21,9 +22,15 @@ fn a_batch_decides_each_row_as_deciding_it_alone() {
         let batch = model
             .decide_batch(&rows, strategy, 4, &mut scratch)
             .unwrap();
+        let (explained, contributions) = model
+            .decide_batch_explained(&rows, strategy, 4, &mut scratch)
+            .unwrap();
+        assert_eq!(batch, explained);
         assert_eq!(batch.len(), 75);
-        for (row, decided) in rows.chunks(n).zip(&batch) {
-            let (alone, _) = model.decide_explained(row, strategy, 4).unwrap();
+        for ((row, decided), phi) in rows.chunks(n).zip(&batch).zip(contributions.chunks(n)) {
+            let (alone, alone_phi) = model.decide_explained(row, strategy, 4).unwrap();
+            let bits = |v: &[f64]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+            assert_eq!(bits(phi), bits(&alone_phi));
             assert_eq!(
                 decided.probability_of_default.to_bits(),
                 alone.probability_of_default.to_bits()

@@ -20,6 +20,19 @@ impl PublishedModel {
         max_reasons: usize,
         scratch: &mut ShapScratch,
     ) -> Result<Vec<Decision>> {
+        self.decide_batch_explained(rows, strategy, max_reasons, scratch)
+            .map(|(decisions, _)| decisions)
+    }
+
+    /// As [`Self::decide_batch`], also returning every row's contributions
+    /// (row-major, model order), as [`Self::decide_explained`] does for one.
+    pub fn decide_batch_explained(
+        &self,
+        rows: &[f64],
+        strategy: Strategy,
+        max_reasons: usize,
+        scratch: &mut ShapScratch,
+    ) -> Result<(Vec<Decision>, Vec<f64>)> {
         let model = self.model();
         let n = model.n_features();
         let n_rows = rows.len().checked_div(n).unwrap_or(0);
@@ -32,7 +45,7 @@ impl PublishedModel {
             n_rows
         ];
         model.explain_batch_into(rows, &mut contributions, &mut explanations, scratch)?;
-        Ok(explanations
+        let decisions = explanations
             .iter()
             .enumerate()
             .map(|(i, &explanation)| {
@@ -42,6 +55,7 @@ impl PublishedModel {
                 );
                 self.decision_of(row, phi, explanation, strategy, max_reasons)
             })
-            .collect())
+            .collect();
+        Ok((decisions, contributions))
     }
 }

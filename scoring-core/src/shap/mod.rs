@@ -97,6 +97,16 @@ thread_local! {
     static THREAD_SCRATCH: RefCell<ShapScratch> = RefCell::new(ShapScratch::default());
 }
 
+/// Runs `work` with this thread's [`ShapScratch`] (the one
+/// [`Model::explain`] reuses), or with a fresh one if an explanation is
+/// already running on this thread.
+pub fn with_thread_scratch<R>(work: impl FnOnce(&mut ShapScratch) -> R) -> R {
+    THREAD_SCRATCH.with(|scratch| match scratch.try_borrow_mut() {
+        Ok(mut scratch) => work(&mut scratch),
+        Err(_) => work(&mut ShapScratch::default()),
+    })
+}
+
 /// Base value and raw score of one explained row.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Explanation {
@@ -151,11 +161,8 @@ impl Model {
     /// explained), so a call allocates only its contributions.
     pub fn explain(&self, row: &[f64]) -> Result<(Vec<f64>, Explanation)> {
         let mut contributions = vec![0.0; self.n_features()];
-        let explanation = THREAD_SCRATCH.with(|scratch| match scratch.try_borrow_mut() {
-            Ok(mut scratch) => self.explain_into(row, &mut contributions, &mut scratch),
-            // Only if an explanation ever ran inside another on one thread.
-            Err(_) => self.explain_into(row, &mut contributions, &mut ShapScratch::default()),
-        })?;
+        let explanation =
+            with_thread_scratch(|scratch| self.explain_into(row, &mut contributions, scratch))?;
         Ok((contributions, explanation))
     }
 

@@ -65,4 +65,6 @@ impl Population {
 pub(crate) struct Ask {
     pub(crate) population: Population,
     pub(crate) reasons: i32,
+    /// Applicants per ScoreBatch call.
+    pub(crate) batch_size: usize,
 }

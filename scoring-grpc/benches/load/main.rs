@@ -10,7 +10,9 @@
 //! or new loan applications given by their raw records (`--applicants
 //! applications`: about 100 history records each, the features computed by
 //! the server; the model is then over the kernel's features);
-//! `--reasons` sets Score's reason policy.
+//! `--reasons` sets Score's and ScoreBatch's reason policy; `--mix
+//! batch=1` sends ScoreBatch calls of `--batch-size` applicants (the report
+//! then gives applicants per second too).
 //! The latencies:
 //! - **call**: from sending the call to its answer, what the service costs
 //!   a caller;
@@ -26,11 +28,13 @@
 //! cargo bench -p scoring-grpc --bench load -- --rate 0 --applicants features --cache-clients 0 --reasons refusals
 //! cargo bench -p scoring-grpc --bench load -- --rate 500 --applicants applications --reasons refusals
 //! cargo bench -p scoring-grpc --bench load -- --rate 200 --duration 30 --mix explain=1
+//! cargo bench -p scoring-grpc --bench load -- --rate 0 --concurrency 4 --mix batch=1 --applicants features --cache-clients 0 --reasons always
 //! cargo bench -p scoring-grpc --bench load -- --rate 0 --concurrency 64 --duration 20
 //! cargo bench -p scoring-grpc --bench load -- --target http://host:50051 --rate 500
 //! ```
 
 mod ask;
+mod calls;
 mod fixture;
 mod report;
 
@@ -38,6 +42,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use ask::{Applicants, Ask, Population, Reasons};
+use calls::{Rpc, call, parse_mix};
 use clap::Parser;
 use fixture::{Monitoring, new_applicants, new_applications, rss_kib, start_local};
 use report::{Outcome, report, report_rss};
@@ -61,9 +66,12 @@ pub(crate) struct Args {
     /// Seconds of measured load (after 3 s of warm-up).
     #[arg(long, default_value_t = 20)]
     duration: u64,
-    /// Share of each RPC, e.g. `score=9,explain=1`.
+    /// Share of each RPC, e.g. `score=9,explain=1` (`batch`: ScoreBatch).
     #[arg(long, default_value = "score=1")]
     mix: String,
+    /// Applicants per ScoreBatch call.
+    #[arg(long, default_value_t = 256)]
+    batch_size: usize,
     /// Trees of the generated model.
     #[arg(long, default_value_t = 1000)]
     pub(crate) trees: usize,
@@ -102,31 +110,6 @@ pub(crate) struct Args {
     bench: bool,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq)]
-enum Rpc {
-    Score,
-    Explain,
-}
-
-fn parse_mix(mix: &str) -> Result<Vec<(Rpc, f64)>, String> {
-    mix.split(',')
-        .map(|part| {
-            let (name, weight) = part
-                .split_once('=')
-                .ok_or(format!("bad mix part `{part}`"))?;
-            let weight: f64 = weight
-                .parse()
-                .map_err(|_| format!("bad weight `{weight}`"))?;
-            let rpc = match name {
-                "score" => Rpc::Score,
-                "explain" => Rpc::Explain,
-                _ => return Err(format!("unknown rpc `{name}`")),
-            };
-            Ok((rpc, weight))
-        })
-        .collect()
-}
-
 async fn connect(target: &str) -> ScoringServiceClient<Channel> {
     for _ in 0..600 {
         if let Ok(channel) = Channel::from_shared(target.to_owned())
@@ -148,37 +131,6 @@ async fn connect(target: &str) -> ScoringServiceClient<Channel> {
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     panic!("the server at {target} does not answer");
-}
-
-/// One call; `None` when it failed, else whether the applicant was refused.
-async fn call(
-    client: &mut ScoringServiceClient<Channel>,
-    rpc: Rpc,
-    id: i64,
-    ask: &Ask,
-) -> Option<bool> {
-    let applicant = ask.population.applicant(id);
-    let refused = |decision: i32| decision == pb::Decision::Refuse as i32;
-    match rpc {
-        Rpc::Score => client
-            .score(pb::ScoreRequest {
-                applicant,
-                reasons: ask.reasons,
-                ..Default::default()
-            })
-            .await
-            .ok()
-            .map(|r| refused(r.into_inner().decision)),
-        Rpc::Explain => client
-            .explain(pb::ExplainRequest {
-                applicant,
-                top_k: 10,
-                ..Default::default()
-            })
-            .await
-            .ok()
-            .map(|r| refused(r.into_inner().decision)),
-    }
 }
 
 /// When the measured run is.
@@ -256,19 +208,12 @@ async fn caller(
             .map_or(mix[0].0, |m| m.0);
         let id = 1 + (rng.next_u64() % plan.clients.max(1)) as i64;
         let sent = Instant::now();
-        let answer = call(&mut client, rpc, id, &ask).await;
+        let answer = call(&mut client, rpc, id, plan.clients, &ask).await;
         let (call_latency, schedule_latency) = (sent.elapsed(), scheduled.elapsed());
         if scheduled < plan.measured_from() {
             continue;
         }
-        outcome.calls += 1;
-        outcome.errors += u64::from(answer.is_none());
-        outcome.refused += u64::from(answer == Some(true));
-        let latencies = match rpc {
-            Rpc::Score => &mut outcome.score,
-            Rpc::Explain => &mut outcome.explain,
-        };
-        latencies.record(call_latency, schedule_latency);
+        outcome.record(rpc, answer, call_latency, schedule_latency);
     }
     outcome
 }
@@ -286,7 +231,7 @@ async fn prewarm(clients: &[ScoringServiceClient<Channel>], n_clients: usize, as
             tokio::spawn(async move {
                 let mut id = 1 + w as i64;
                 while id <= n_clients as i64 {
-                    call(&mut client, Rpc::Score, id, &ask).await;
+                    call(&mut client, Rpc::Score, id, n_clients as u64, &ask).await;
                     id += step;
                 }
             })
@@ -330,6 +275,7 @@ async fn main() {
     let ask = Ask {
         population,
         reasons: args.reasons.wire(),
+        batch_size: args.batch_size.max(1),
     };
     let pid = local.as_ref().map(|s| s.child.id());
     let mut clients = Vec::new();

@@ -4,6 +4,8 @@ use std::time::Duration;
 
 use hdrhistogram::Histogram;
 
+use crate::calls::{Answered, Rpc};
+
 /// Latencies of one RPC, in microseconds (see the module documentation).
 #[derive(Clone)]
 pub(crate) struct Latencies {
@@ -36,12 +38,16 @@ impl Latencies {
 
 /// Totals of the measured run.
 pub(crate) struct Outcome {
-    pub(crate) score: Latencies,
-    pub(crate) explain: Latencies,
-    pub(crate) calls: u64,
-    pub(crate) errors: u64,
-    /// Answers that refused the applicant.
-    pub(crate) refused: u64,
+    score: Latencies,
+    explain: Latencies,
+    batch: Latencies,
+    calls: u64,
+    errors: u64,
+    /// Applicants answered, and of them refused.
+    answered: u64,
+    refused: u64,
+    /// Applicants answered by ScoreBatch calls.
+    batched: u64,
 }
 
 impl Outcome {
@@ -49,29 +55,75 @@ impl Outcome {
         Self {
             score: Latencies::new(),
             explain: Latencies::new(),
+            batch: Latencies::new(),
             calls: 0,
             errors: 0,
+            answered: 0,
             refused: 0,
+            batched: 0,
         }
+    }
+
+    /// One measured call.
+    pub(crate) fn record(
+        &mut self,
+        rpc: Rpc,
+        answer: Option<Answered>,
+        call: Duration,
+        schedule: Duration,
+    ) {
+        self.calls += 1;
+        self.errors += u64::from(answer.is_none());
+        let answer = answer.unwrap_or(Answered {
+            applicants: 0,
+            refused: 0,
+        });
+        self.answered += answer.applicants;
+        self.refused += answer.refused;
+        let latencies = match rpc {
+            Rpc::Score => &mut self.score,
+            Rpc::Explain => &mut self.explain,
+            Rpc::Batch => {
+                self.batched += answer.applicants;
+                &mut self.batch
+            }
+        };
+        latencies.record(call, schedule);
     }
 
     pub(crate) fn add(&mut self, other: &Self) {
         self.score.add(&other.score);
         self.explain.add(&other.explain);
+        self.batch.add(&other.batch);
         self.calls += other.calls;
         self.errors += other.errors;
+        self.answered += other.answered;
         self.refused += other.refused;
+        self.batched += other.batched;
     }
 }
 
 pub(crate) fn report(total: &Outcome, seconds: f64) {
     let ms = |h: &Histogram<u64>, q: f64| h.value_at_quantile(q) as f64 / 1000.0;
-    for (name, latencies) in [("Score", &total.score), ("Explain", &total.explain)] {
+    let rpcs = [
+        ("Score", &total.score),
+        ("Explain", &total.explain),
+        ("ScoreBatch", &total.batch),
+    ];
+    for (name, latencies) in rpcs {
         if latencies.call.is_empty() {
             continue;
         }
+        let applicants = match name {
+            "ScoreBatch" => format!(
+                " ({} applicants, {:.1}/s)",
+                total.batched,
+                total.batched as f64 / seconds
+            ),
+            _ => String::new(),
+        };
         println!(
-            "{name}: {} calls, {:.1}/s",
+            "{name}: {} calls, {:.1}/s{applicants}",
             latencies.call.len(),
             latencies.call.len() as f64 / seconds
         );
@@ -86,10 +138,10 @@ pub(crate) fn report(total: &Outcome, seconds: f64) {
         }
     }
     println!(
-        "errors {} of {} calls; {:.1}% of the answers refused the applicant",
+        "errors {} of {} calls; {:.1}% of the applicants answered were refused",
         total.errors,
         total.calls,
-        100.0 * total.refused as f64 / total.calls.max(1) as f64
+        100.0 * total.refused as f64 / total.answered.max(1) as f64
     );
 }
 

@@ -1,6 +1,7 @@
 //! ScoreBatch: a portfolio scored in chunks, each chunk split over the
 //! cores, answers streamed back in request order with one item error per
-//! bad applicant. The call's deadline covers the whole stream: past it the
+//! bad applicant. On each core, the applicants whose reasons need a
+//! TreeSHAP are explained together by the batch form of the algorithm. The call's deadline covers the whole stream: past it the
 //! scoring stops (even while waiting for a caller that stopped reading),
 //! the stream ends with DEADLINE_EXCEEDED after the answers already sent,
 //! and the call's slot, thread and model are freed.
@@ -18,11 +19,15 @@ use tokio_stream::StreamExt as _;
 use tokio_stream::wrappers::ReceiverStream;
 use tonic::Status;
 
-use super::score::{Ask, audit_blocking, decide, to_wire};
+use scoring_core::Decision;
+
+use super::score::{
+    Ask, audit_blocking, computed_decision, computed_decisions, quick_decision, to_wire,
+};
 use super::{BatchStream, Context, Shared};
 use crate::error::ServiceError;
 use crate::state::ServedModel;
-use crate::validate::resolve_applicant;
+use crate::validate::{Row, resolve_applicant};
 
 /// Applicants scored per round; each round is split over the cores.
 const BATCH_CHUNK: usize = 64;
@@ -128,14 +133,7 @@ fn score_chunk(
 ) -> Vec<pb::ScoreBatchResponse> {
     let per_worker = chunk.len().div_ceil(workers.max(1)).max(1);
     let score_part = |k: usize, part: &mut [pb::Applicant]| {
-        part.iter_mut()
-            .map(std::mem::take)
-            .enumerate()
-            .map(|(i, applicant)| {
-                let index = first + k * per_worker + i;
-                score_item(shared, context, model, ask, index, applicant)
-            })
-            .collect::<Vec<_>>()
+        score_part(shared, context, model, ask, first + k * per_worker, part)
     };
     let mut parts = chunk.chunks_mut(per_worker);
     let Some(own) = parts.next() else {
@@ -159,27 +157,108 @@ fn score_chunk(
     })
 }
 
-/// One applicant of a batch: its answer or its item error.
-fn score_item(
+/// One applicant of a batch, with what is known of it so far: `T` is
+/// `Option<Decision>` once resolved (`None` while it waits for a
+/// TreeSHAP), `Decision` once decided; or its item error.
+struct Item<T> {
+    index: usize,
+    client_id: Option<i64>,
+    outcome: Result<(Row, T), ServiceError>,
+}
+
+/// Scores consecutive applicants (`first..`) on this thread: each resolved
+/// and decided without TreeSHAP where it can be, the ones that need reasons
+/// explained together, then each audited and answered in order.
+fn score_part(
     shared: &Shared,
     context: &Context,
     model: &Arc<ServedModel>,
     ask: Ask,
-    index: usize,
-    applicant: pb::Applicant,
+    first: usize,
+    part: &mut [pb::Applicant],
+) -> Vec<pb::ScoreBatchResponse> {
+    let resolved: Vec<Item<Option<Decision>>> = part
+        .iter_mut()
+        .map(std::mem::take)
+        .enumerate()
+        .map(|(i, applicant)| {
+            let index = first + i;
+            let client_id = match &applicant.applicant {
+                Some(pb::applicant::Applicant::ClientId(id)) => Some(*id),
+                Some(pb::applicant::Applicant::ModifiedClient(m)) => Some(m.client_id),
+                _ => None,
+            };
+            let field = format!("applicants[{index}]");
+            let outcome = resolve_applicant(model, Some(applicant), &field).and_then(|row| {
+                let decision = quick_decision(model, &row, ask)?;
+                Ok((row, decision))
+            });
+            Item {
+                index,
+                client_id,
+                outcome,
+            }
+        })
+        .collect();
+    explain_together(model, ask, resolved)
+        .into_iter()
+        .map(|item| answer(shared, context, model, item))
+        .collect()
+}
+
+/// Decides the applicants still waiting for a TreeSHAP with one batch
+/// explanation. Rows resolved against the model always explain; were the
+/// batch refused, each is decided alone, so that an error lands on its own
+/// item.
+fn explain_together(
+    model: &ServedModel,
+    ask: Ask,
+    resolved: Vec<Item<Option<Decision>>>,
+) -> Vec<Item<Decision>> {
+    let waiting: Vec<&Row> = resolved
+        .iter()
+        .filter_map(|item| match &item.outcome {
+            Ok((row, None)) => Some(row),
+            _ => None,
+        })
+        .collect();
+    let mut explained = match waiting.is_empty() {
+        true => Ok(Vec::new()),
+        false => computed_decisions(model, &waiting, ask),
+    }
+    .map(Vec::into_iter);
+    resolved
+        .into_iter()
+        .map(|item| Item {
+            index: item.index,
+            client_id: item.client_id,
+            outcome: item.outcome.and_then(|(row, decision)| {
+                let decision = match decision {
+                    Some(decision) => decision,
+                    None => match explained.as_mut().ok().and_then(Iterator::next) {
+                        Some(decision) => decision,
+                        None => computed_decision(model, &row, ask)?,
+                    },
+                };
+                Ok((row, decision))
+            }),
+        })
+        .collect()
+}
+
+/// An applicant's answer: its decision audited and handed to the monitor,
+/// or its item error.
+fn answer(
+    shared: &Shared,
+    context: &Context,
+    model: &Arc<ServedModel>,
+    item: Item<Decision>,
 ) -> pb::ScoreBatchResponse {
-    let field = format!("applicants[{index}]");
-    let client_id = match &applicant.applicant {
-        Some(pb::applicant::Applicant::ClientId(id)) => Some(*id),
-        Some(pb::applicant::Applicant::ModifiedClient(m)) => Some(m.client_id),
-        _ => None,
-    };
-    let outcome = resolve_applicant(model, Some(applicant), &field)
-        .and_then(|row| decide(model, &row, ask).map(|d| (row, d)))
-        .and_then(|(row, decision)| {
-            audit_blocking(shared, context, model, &row, &decision).map(|()| (row, decision))
-        });
-    let outcome = match outcome {
+    let decided = item.outcome.and_then(|(row, decision)| {
+        audit_blocking(shared, context, model, &row, &decision)?;
+        Ok((row, decision))
+    });
+    let outcome = match decided {
         Ok((row, decision)) => {
             let answer = to_wire(model, &row, &decision);
             let probability = decision.probability_of_default;
@@ -198,8 +277,8 @@ fn score_item(
     };
     pb::ScoreBatchResponse {
         model_version: model.version.clone(),
-        index: index as u32,
-        client_id,
+        index: item.index as u32,
+        client_id: item.client_id,
         outcome: Some(outcome),
     }
 }

@@ -53,15 +53,6 @@ impl Ask {
     }
 }
 
-/// Scores and decides one resolved row: without TreeSHAP when the decision
-/// needs no reasons or a snapshot client's explanation is cached.
-pub(super) fn decide(model: &ServedModel, row: &Row, ask: Ask) -> Result<Decision, ServiceError> {
-    match quick_decision(model, row, ask)? {
-        Some(decision) => Ok(decision),
-        None => computed_decision(model, row, ask),
-    }
-}
-
 fn cache_key(row: &Row, max_reasons: usize) -> Option<i64> {
     row.client_id
         .filter(|_| row.unmodified && max_reasons <= CACHED_REASONS)
@@ -70,7 +61,7 @@ fn cache_key(row: &Row, max_reasons: usize) -> Option<i64> {
 /// The decision when it costs microseconds: from the cache, or from one
 /// prediction when the reason policy wants no reasons for its outcome.
 /// `None` when it needs a fresh TreeSHAP.
-fn quick_decision(
+pub(super) fn quick_decision(
     model: &ServedModel,
     row: &Row,
     ask: Ask,
@@ -118,23 +109,59 @@ fn cached_decision(
 
 /// The decision with a fresh TreeSHAP explanation (milliseconds), kept in
 /// the cache when the row is a snapshot client's.
-fn computed_decision(model: &ServedModel, row: &Row, ask: Ask) -> Result<Decision, ServiceError> {
+pub(super) fn computed_decision(
+    model: &ServedModel,
+    row: &Row,
+    ask: Ask,
+) -> Result<Decision, ServiceError> {
     metrics::record_explanation();
     let (decision, contributions) = model
         .published
         .decide_explained(&row.values, ask.strategy, ask.max_reasons)
         .map_err(ServiceError::Model)?;
+    remember(model, row, &decision, &contributions, ask);
+    Ok(decision)
+}
+
+/// [`computed_decision`] of several rows, explained together with the
+/// batch form of TreeSHAP (each tree's tables reused across the rows) in
+/// this thread's scratch: the same decisions, bit for bit.
+pub(super) fn computed_decisions(
+    model: &ServedModel,
+    rows: &[&Row],
+    ask: Ask,
+) -> Result<Vec<Decision>, ServiceError> {
+    let values: Vec<f64> = rows
+        .iter()
+        .flat_map(|row| row.values.iter().copied())
+        .collect();
+    let (decisions, contributions) = scoring_core::shap::with_thread_scratch(|scratch| {
+        model
+            .published
+            .decide_batch_explained(&values, ask.strategy, ask.max_reasons, scratch)
+    })
+    .map_err(ServiceError::Model)?;
+    let n = model.n_features();
+    for ((row, decision), phi) in rows.iter().zip(&decisions).zip(contributions.chunks(n)) {
+        metrics::record_explanation();
+        remember(model, row, decision, phi, ask);
+    }
+    Ok(decisions)
+}
+
+/// Keeps a snapshot client's explanation in the cache (its reasons, up to
+/// every reason a later request may ask for).
+fn remember(model: &ServedModel, row: &Row, decision: &Decision, contributions: &[f64], ask: Ask) {
     if let Some(id) = cache_key(row, ask.max_reasons) {
         let kept = CachedExplanation {
             raw_score: decision.raw_score,
             base_value: decision.base_value,
             reasons: model
                 .published
-                .ranked_reasons(&row.values, &contributions, CACHED_REASONS),
+                .ranked_reasons(&row.values, contributions, CACHED_REASONS),
         };
         model.cache.put(id, kept);
     }
-    Ok(decision)
 }
 
 /// The Score response of a decision.
