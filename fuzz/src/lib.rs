@@ -7,6 +7,7 @@ use std::sync::{Arc, OnceLock};
 
 use scoring_core::Manifest;
 use scoring_core::artifact::ARTIFACT_FORMAT_VERSION;
+use scoring_core::points::PointsScale;
 use scoring_core::registry::Registry;
 use scoring_grpc::config::Settings;
 use scoring_grpc::service::{ScoringApi, Shared};
@@ -91,6 +92,7 @@ pub fn manifest_for(files: &BTreeMap<&str, &[u8]>) -> Manifest {
             .filter(|(name, _)| !matches!(**name, "feature_schema.json" | "manifest.json"))
             .map(|(name, bytes)| ((*name).to_owned(), hash(bytes)))
             .collect(),
+        points_scale: PointsScale::default(),
     }
 }
 
