@@ -1,7 +1,8 @@
 //! The shadow challenger over the real service: a challenger that refuses
 //! everyone agrees with the live version exactly on its refusals, its
-//! probabilities reach the audit log as `shadow` lines, and a broken or
-//! missing challenger never fails a request.
+//! probabilities reach the audit log as `shadow` lines, the shadow worker
+//! runs in the idle scheduling class, and a broken or missing challenger
+//! never fails a request.
 
 use std::time::Duration;
 
@@ -43,6 +44,27 @@ async fn comparison(
         .challenger
 }
 
+/// Linux's SCHED_IDLE, as `/proc` gives a thread's scheduling policy.
+const SCHED_IDLE: u32 = 5;
+
+/// The scheduling policy of this process's thread named `name` (as
+/// `/proc/self/task/*/comm` has it: at most 15 bytes).
+fn scheduling_policy_of_thread(name: &str) -> Option<u32> {
+    for task in std::fs::read_dir("/proc/self/task").ok()? {
+        let dir = task.ok()?.path();
+        let comm = std::fs::read_to_string(dir.join("comm")).unwrap_or_default();
+        if comm.trim_end() != name {
+            continue;
+        }
+        // Fields after the command's closing parenthesis start at the
+        // third (the state); the policy is the 41st.
+        let stat = std::fs::read_to_string(dir.join("stat")).ok()?;
+        let after = stat.get(stat.rfind(')')? + 2..)?;
+        return after.split(' ').nth(41 - 3)?.parse().ok();
+    }
+    None
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_challenger_that_refuses_everyone_agrees_only_on_the_live_refusals() {
     let (dir, registry) = monitoring::registry_with_v1();
@@ -61,6 +83,12 @@ async fn a_challenger_that_refuses_everyone_agrees_only_on_the_live_refusals() {
         async move { comparison(&mut client).await.is_some() }
     })
     .await;
+
+    // The shadow worker only takes CPU the requests leave free.
+    assert_eq!(
+        scheduling_policy_of_thread("challenger-shad"),
+        Some(SCHED_IDLE)
+    );
 
     let rows = monitoring::population(21, APPLICANTS);
     let answers = score_rows(&mut client, &FEATURES, &rows, pb::Strategy::Normal).await;

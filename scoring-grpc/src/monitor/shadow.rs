@@ -4,7 +4,8 @@
 //! audit log (best effort: the decision's own line was written before the
 //! answer, so the challenger's figure follows it as a line of its own,
 //! joined by `request_id`). Nothing here can fail or slow a request: the
-//! request side only tries to queue.
+//! request side only tries to queue, and the worker runs in the idle
+//! scheduling class (only on CPU the requests leave free).
 
 use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
 use std::sync::{Arc, Weak};
@@ -56,6 +57,7 @@ pub fn start(shared: Weak<Shared>, receiver: ShadowReceiver) -> std::io::Result<
     std::thread::Builder::new()
         .name("challenger-shadow".to_owned())
         .spawn(move || {
+            run_when_idle();
             while let Ok(shadowed) = receiver.0.recv() {
                 let Some(shared) = shared.upgrade() else {
                     return;
@@ -64,6 +66,31 @@ pub fn start(shared: Weak<Shared>, receiver: ShadowReceiver) -> std::io::Result<
             }
         })
         .map(|_| ())
+}
+
+/// Puts this thread in Linux's idle scheduling class (SCHED_IDLE): it runs
+/// only on CPU the requests leave free, so that shadowing never takes CPU
+/// from a live decision. Under saturation the queue fills and applicants
+/// go unshadowed (counted in `scoring_challenger_dropped_total`). Lowering
+/// a thread's own class needs no privilege; should it fail, the worker runs
+/// at normal priority and says so.
+fn run_when_idle() {
+    use thread_priority::unix::{
+        NormalThreadSchedulePolicy, ThreadSchedulePolicy, set_thread_priority_and_policy,
+        thread_native_id,
+    };
+    let idle = ThreadSchedulePolicy::Normal(NormalThreadSchedulePolicy::Idle);
+    let set = set_thread_priority_and_policy(
+        thread_native_id(),
+        thread_priority::ThreadPriority::Min,
+        idle,
+    );
+    if let Err(error) = set {
+        tracing::warn!(
+            ?error,
+            "the challenger's worker could not be given idle priority: it competes with requests for CPU"
+        );
+    }
 }
 
 /// Scores one applicant with the challenger and records the comparison.
