@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The project's checks, as CI runs them (.ci/run calls exactly this):
-# prerequisites, formatting, clippy with warnings as errors, the API docs
+# prerequisites, formatting, clippy with warnings as errors (the fuzz
+# targets' crate too, so that it keeps building), the API docs
 # with warnings as errors (broken intra-doc links included), every test of
 # the workspace; and the deployment checks: hadolint on the Dockerfile, the
 # Kubernetes overlays rendered and validated against the schema, and the
@@ -32,6 +33,9 @@ cargo fmt --all --check
 
 step "cargo clippy (warnings are errors)"
 cargo clippy --workspace --all-targets --locked -- -D warnings
+
+step "cargo clippy of the fuzz targets (outside the workspace; built for fuzzing by cargo-fuzz)"
+cargo clippy --manifest-path fuzz/Cargo.toml --all-targets --locked -- -D warnings
 
 step "cargo doc (warnings are errors)"
 RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps --locked
