@@ -76,11 +76,7 @@ async fn on_a_full_disk_best_effort_mode_still_decides() {
         client.score(score(FIRST_ID + i)).await.expect("decided");
     }
     eventually("the failures are counted", || async {
-        metrics_text(&server).await.lines().any(|l| {
-            l.strip_prefix("scoring_audit_failures_total ")
-                .and_then(|n| n.trim().parse::<f64>().ok())
-                .is_some_and(|n| n >= 3.0)
-        })
+        metric_value(&metrics_text(&server).await, "scoring_audit_failures_total") >= 3.0
     })
     .await;
     server.shutdown().await.expect("stops");

@@ -14,13 +14,6 @@ use test_support::*;
 use tokio_stream::StreamExt;
 use tonic::transport::Channel;
 
-fn explanations_counted(metrics: &str) -> u64 {
-    metrics
-        .lines()
-        .find_map(|line| line.strip_prefix("scoring_explanations_total "))
-        .map_or(0, |n| n.trim().parse().expect("a count"))
-}
-
 /// 150 snapshot clients (three chunks of the batch), every tenth followed
 /// by an applicant given by its features and every 25th by one that names
 /// no model feature.
@@ -60,8 +53,19 @@ async fn batch(
         .await
 }
 
+/// The Score request asking for `applicant` what the batches ask.
+fn alone(applicant: &pb::Applicant, reasons: pb::ReasonPolicy) -> pb::ScoreRequest {
+    pb::ScoreRequest {
+        applicant: Some(applicant.clone()),
+        strategy: pb::Strategy::Prudent as i32,
+        max_reason_codes: 3,
+        reasons: reasons as i32,
+    }
+}
+
+/// TreeSHAPs computed by the server so far.
 async fn counted(server: &RunningServer) -> u64 {
-    explanations_counted(&metrics_text(server).await)
+    metric_value(&metrics_text(server).await, "scoring_explanations_total") as u64
 }
 
 #[tokio::test]
@@ -87,14 +91,7 @@ async fn a_batch_answers_each_applicant_as_score_does_with_one_treeshap_each() {
         let (mut answered, mut refused, mut with_reasons) = (0, 0, 0);
         for (i, (item, applicant)) in items.iter().zip(&applicants).enumerate() {
             assert_eq!(item.index as usize, i);
-            let single = client
-                .score(pb::ScoreRequest {
-                    applicant: Some(applicant.clone()),
-                    strategy: pb::Strategy::Prudent as i32,
-                    max_reason_codes: 3,
-                    reasons: policy as i32,
-                })
-                .await;
+            let single = client.score(alone(applicant, policy)).await;
             match (&item.outcome, single) {
                 (Some(Outcome::Result(batched)), Ok(alone)) => {
                     assert_eq!(batched, &alone.into_inner(), "applicant {i}, {policy:?}");
@@ -145,17 +142,12 @@ async fn a_batch_answers_each_applicant_as_score_does_with_one_treeshap_each() {
     let items = batch(&mut client, &clients, pb::ReasonPolicy::Always).await;
     assert_eq!(counted(&server).await - before, 100);
     for (item, applicant) in items.iter().zip(&clients) {
-        let alone = client
-            .score(pb::ScoreRequest {
-                applicant: Some(applicant.clone()),
-                strategy: pb::Strategy::Prudent as i32,
-                max_reason_codes: 3,
-                reasons: pb::ReasonPolicy::Always as i32,
-            })
+        let single = client
+            .score(alone(applicant, pb::ReasonPolicy::Always))
             .await
             .expect("score")
             .into_inner();
-        assert_eq!(item.outcome, Some(Outcome::Result(alone)));
+        assert_eq!(item.outcome, Some(Outcome::Result(single)));
     }
     assert_eq!(
         counted(&server).await - before,

@@ -17,10 +17,7 @@ fn request(id: i64, strategy: pb::Strategy, reasons: pb::ReasonPolicy) -> pb::Sc
 }
 
 fn explanations_counted(metrics: &str) -> u64 {
-    metrics
-        .lines()
-        .find_map(|line| line.strip_prefix("scoring_explanations_total "))
-        .map_or(0, |n| n.trim().parse().expect("a count"))
+    metric_value(metrics, "scoring_explanations_total") as u64
 }
 
 #[tokio::test]

@@ -126,6 +126,15 @@ pub async fn metrics_text(server: &RunningServer) -> String {
     body
 }
 
+/// The value of the unlabelled metric `name` in Prometheus text; 0 when it
+/// is absent (a counter never incremented is not exported).
+pub fn metric_value(metrics: &str, name: &str) -> f64 {
+    metrics
+        .lines()
+        .find_map(|line| line.strip_prefix(name)?.strip_prefix(' '))
+        .map_or(0.0, |n| n.trim().parse().expect("a metric value"))
+}
+
 /// An applicant given by its features: `row`'s values under `names`, NaN
 /// left out (missing).
 pub fn by_row(names: &[&str], row: &[f64]) -> Option<pb::Applicant> {
