@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 
 use crate::convert::application::application_from_wire;
-use crate::error::ServiceError;
+use crate::error::{ServiceError, bounded};
 use crate::state::ServedModel;
 use scoring_proto::scoring::v1 as pb;
 use scoring_proto::scoring::v1::applicant::Applicant as Which;
@@ -30,6 +30,7 @@ pub enum ApplicantKind {
     Features,
     ModifiedClient,
     LoanApplication,
+    FeatureVector,
 }
 
 impl ApplicantKind {
@@ -40,6 +41,7 @@ impl ApplicantKind {
             Self::Features => "features",
             Self::ModifiedClient => "modified_client",
             Self::LoanApplication => "loan_application",
+            Self::FeatureVector => "feature_vector",
         }
     }
 }
@@ -104,6 +106,12 @@ pub fn resolve_applicant(
                 values,
             })
         }
+        Which::FeatureVector(vector) => Ok(Row {
+            kind: ApplicantKind::FeatureVector,
+            client_id: None,
+            unmodified: false,
+            values: vector_values(model, vector, &format!("{field}.feature_vector"))?,
+        }),
         Which::LoanApplication(application) => Ok(Row {
             kind: ApplicantKind::LoanApplication,
             client_id: None,
@@ -115,6 +123,52 @@ pub fn resolve_applicant(
             )?,
         }),
     }
+}
+
+/// A feature vector's values, checked against the live model: ordered
+/// for its schema, one per feature, none infinite.
+fn vector_values(
+    model: &ServedModel,
+    vector: pb::FeatureVector,
+    field: &str,
+) -> Result<Vec<f64>, ServiceError> {
+    let live = &model.published.manifest().feature_schema_sha256;
+    if vector.schema_hash.is_empty() {
+        return Err(ServiceError::invalid(
+            format!("{field}.schema_hash"),
+            "required: the schema_hash GetModel gives for the model the values are ordered for",
+        ));
+    }
+    if vector.schema_hash != *live {
+        return Err(ServiceError::FailedPrecondition(format!(
+            "{field}.schema_hash: the live model {} takes schema {live}, not {}; \
+             read GetModel again",
+            model.version,
+            bounded(vector.schema_hash)
+        )));
+    }
+    if vector.values.len() != model.n_features() {
+        return Err(ServiceError::invalid(
+            format!("{field}.values"),
+            format!(
+                "{} values given, model {} takes {} (NaN for a missing one)",
+                vector.values.len(),
+                model.version,
+                model.n_features()
+            ),
+        ));
+    }
+    if let Some(j) = vector.values.iter().position(|v| v.is_infinite()) {
+        return Err(ServiceError::invalid(
+            format!("{field}.values[{j}]"),
+            format!(
+                "{} (feature `{}`) is not a finite number (NaN for a missing value)",
+                vector.values[j],
+                model.published.model().feature_names()[j]
+            ),
+        ));
+    }
+    Ok(vector.values)
 }
 
 fn client_row<'a>(model: &'a ServedModel, id: i64, field: &str) -> Result<&'a [f64], ServiceError> {

@@ -67,6 +67,21 @@ fn requests(out: &Path) {
             values: features.iter().take(5).map(|f| (f.clone(), 1.5)).collect(),
         })),
     });
+    // A vector the small registry's model takes (its hash and length), so
+    // that mutations start past the schema check.
+    let by_vector = {
+        let dir = tempfile::tempdir().expect("temporary directory");
+        let registry = small_registry(dir.path());
+        let model = registry
+            .load(&registry.resolve("v1").expect("v1"))
+            .expect("load v1");
+        Some(pb::Applicant {
+            applicant: Some(pb::applicant::Applicant::FeatureVector(pb::FeatureVector {
+                values: vec![1.5; model.model().n_features()],
+                schema_hash: model.manifest().feature_schema_sha256.clone(),
+            })),
+        })
+    };
     let filter = Some(pb::FeatureFilter {
         feature: features[0].clone(),
         op: 1,
@@ -90,12 +105,21 @@ fn requests(out: &Path) {
             .encode_to_vec(),
         ),
         (
+            0,
+            pb::ScoreRequest {
+                applicant: by_vector.clone(),
+                ..Default::default()
+            }
+            .encode_to_vec(),
+        ),
+        (
             1,
             pb::ScoreBatchRequest {
                 applicants: vec![
                     by_id().unwrap_or_default(),
                     by_application.clone().unwrap_or_default(),
                     by_features.clone().unwrap_or_default(),
+                    by_vector.clone().unwrap_or_default(),
                 ],
                 ..Default::default()
             }

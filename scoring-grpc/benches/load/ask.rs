@@ -10,6 +10,7 @@ use scoring_proto::scoring::v1 as pb;
 pub(crate) enum Applicants {
     Ids,
     Features,
+    Vectors,
     Applications,
 }
 
@@ -38,6 +39,7 @@ impl Reasons {
 pub(crate) enum Population {
     Ids,
     Features(Arc<Vec<pb::FeatureValues>>),
+    Vectors(Arc<Vec<pb::FeatureVector>>),
     Applications(Arc<Vec<pb::LoanApplication>>),
 }
 
@@ -48,6 +50,10 @@ impl Population {
             Self::Features(rows) => {
                 let row = &rows[(id as usize - 1) % rows.len()];
                 pb::applicant::Applicant::Features(row.clone())
+            }
+            Self::Vectors(rows) => {
+                let row = &rows[(id as usize - 1) % rows.len()];
+                pb::applicant::Applicant::FeatureVector(row.clone())
             }
             Self::Applications(applications) => {
                 let application = &applications[(id as usize - 1) % applications.len()];

@@ -79,6 +79,19 @@ pub(crate) fn new_applicants(args: &Args) -> Vec<pb::FeatureValues> {
         .collect()
 }
 
+/// The same applicants as [`new_applicants`], as feature vectors for the
+/// schema `schema_hash` (missing values NaN).
+pub(crate) fn new_vectors(args: &Args, schema_hash: &str) -> Vec<pb::FeatureVector> {
+    let rows = client_rows(args);
+    rows.chunks_exact(args.features)
+        .take(2_000)
+        .map(|row| pb::FeatureVector {
+            values: row.to_vec(),
+            schema_hash: schema_hash.to_owned(),
+        })
+        .collect()
+}
+
 /// Thresholds that refuse about 20 % (prudent), 10 % (normal) and 5 %
 /// (aggressive) of the clients, as a lender's would: the random model's
 /// probabilities have no meaning of their own, so fixed thresholds would

@@ -6,8 +6,9 @@
 //! prints per RPC the throughput, errors, the share of refusals and two
 //! latencies, p50/p99/p999. Applicants are snapshot clients by id
 //! (`--applicants ids`: their explanations can be cached) or new applicants
-//! given by their feature values (`--applicants features`: never cached)
-//! or new loan applications given by their raw records (`--applicants
+//! given by their feature values (`--applicants features`: never cached;
+//! `--applicants vectors`: the same values as feature vectors, in model
+//! order) or new loan applications given by their raw records (`--applicants
 //! applications`: about 100 history records each, the features computed by
 //! the server; the model is then over the kernel's features);
 //! `--reasons` sets Score's and ScoreBatch's reason policy; `--mix
@@ -44,7 +45,7 @@ use std::time::{Duration, Instant};
 use ask::{Applicants, Ask, Population, Reasons};
 use calls::{Rpc, call, parse_mix};
 use clap::Parser;
-use fixture::{Monitoring, new_applicants, new_applications, rss_kib, start_local};
+use fixture::{Monitoring, new_applicants, new_applications, new_vectors, rss_kib, start_local};
 use report::{Outcome, report, report_rss};
 use scoring_proto::scoring::v1 as pb;
 use scoring_proto::scoring::v1::scoring_service_client::ScoringServiceClient;
@@ -88,8 +89,8 @@ pub(crate) struct Args {
     #[arg(long)]
     prewarm: bool,
     /// Who is scored: snapshot clients by id, new applicants by their
-    /// feature values (the snapshot rows sent as explicit features), or new
-    /// loan applications by their raw records (`--features` is then the
+    /// feature values (the snapshot rows sent as explicit features, by name
+    /// or as feature vectors in model order), or new loan applications by their raw records (`--features` is then the
     /// kernel's, and the snapshot at most 500 clients).
     #[arg(long, value_enum, default_value_t = Applicants::Ids)]
     pub(crate) applicants: Applicants,
@@ -256,6 +257,18 @@ async fn sample_rss(pid: Option<u32>, plan: Plan) -> Vec<u64> {
     samples
 }
 
+/// The live model's schema hash, which feature vectors must name.
+async fn live_schema_hash(client: &mut ScoringServiceClient<Channel>) -> String {
+    client
+        .get_model(pb::GetModelRequest::default())
+        .await
+        .expect("GetModel")
+        .into_inner()
+        .model
+        .expect("the live model")
+        .schema_hash
+}
+
 #[tokio::main]
 async fn main() {
     let args = Args::parse();
@@ -267,9 +280,17 @@ async fn main() {
             (Some(server), target)
         }
     };
+    let mut clients = Vec::new();
+    for _ in 0..args.connections.max(1) {
+        clients.push(connect(&target).await);
+    }
     let population = match args.applicants {
         Applicants::Ids => Population::Ids,
         Applicants::Features => Population::Features(Arc::new(new_applicants(&args))),
+        Applicants::Vectors => {
+            let schema_hash = live_schema_hash(&mut clients[0]).await;
+            Population::Vectors(Arc::new(new_vectors(&args, &schema_hash)))
+        }
         Applicants::Applications => Population::Applications(Arc::new(new_applications())),
     };
     let ask = Ask {
@@ -278,10 +299,6 @@ async fn main() {
         batch_size: args.batch_size.max(1),
     };
     let pid = local.as_ref().map(|s| s.child.id());
-    let mut clients = Vec::new();
-    for _ in 0..args.connections.max(1) {
-        clients.push(connect(&target).await);
-    }
     if args.prewarm {
         prewarm(&clients, args.clients, &ask).await;
     }
@@ -324,7 +341,9 @@ async fn main() {
                 .len(),
             args.clients.min(fixture::APPLICATIONS),
         ),
-        Applicants::Ids | Applicants::Features => (args.features, args.clients),
+        Applicants::Ids | Applicants::Features | Applicants::Vectors => {
+            (args.features, args.clients)
+        }
     };
     println!(
         "target {target} | rate {} | concurrency {} | {} s measured after {} s warm-up | model {} trees x {} features, {} clients | cache {} | applicants by {:?} | reasons {:?}",

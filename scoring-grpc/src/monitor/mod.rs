@@ -16,8 +16,8 @@
 //! - [`gauges`]: the periodic task that publishes the Prometheus gauges;
 //! - [`config`]: the flags.
 //!
-//! Tracked applicants are those of Score and ScoreBatch given by `features`
-//! or `loan_application` (new applicants), and by `client_id` only with
+//! Tracked applicants are those of Score and ScoreBatch given by `features`,
+//! `feature_vector` or `loan_application` (new applicants), and by `client_id` only with
 //! `--drift-include-snapshot`; what-ifs (`modified_client`) and Explain
 //! (page views of applicants already scored) are not.
 
@@ -138,7 +138,9 @@ impl Monitor {
         probability_of_default: f64,
     ) {
         let tracked = match row.kind {
-            ApplicantKind::Features | ApplicantKind::LoanApplication => true,
+            ApplicantKind::Features
+            | ApplicantKind::FeatureVector
+            | ApplicantKind::LoanApplication => true,
             ApplicantKind::ClientId => self.settings.include_snapshot,
             ApplicantKind::ModifiedClient => false,
         };
