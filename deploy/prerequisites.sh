@@ -15,7 +15,11 @@
 #   tests, deploy/monitoring/check.sh);
 # - Debian's chromium for the dashboard's browser test
 #   (test-support/tests/gateway_browser.rs; headless, driven from
-#   Rust; the test fails under CI=true without it).
+#   Rust; the test fails under CI=true without it);
+# - axe-core from npm, the accessibility rules that browser test runs in
+#   every page it visits, outside the clone in
+#   $HOME/.cache/credit-scoring/npm (the test reads AXE_CORE_JS, else
+#   axe.min.js there; it fails under CI=true without it).
 # Needs root for apt-get (CI and the dev machines run as root).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -28,6 +32,15 @@ fi
 if ! dpkg-query -W -f='${Status}' chromium 2>/dev/null | grep -q 'ok installed'; then
     apt-get update
     DEBIAN_FRONTEND=noninteractive apt-get install -y chromium
+fi
+
+axe_prefix="${HOME}/.cache/credit-scoring/npm"
+if [ -z "${AXE_CORE_JS:-}" ] && [ ! -f "$axe_prefix/node_modules/axe-core/axe.min.js" ]; then
+    if ! command -v npm >/dev/null 2>&1; then
+        apt-get update
+        DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends npm
+    fi
+    npm install --prefix "$axe_prefix" --no-audit --no-fund 'axe-core@4'
 fi
 
 if ! command -v promtool >/dev/null 2>&1; then

@@ -90,23 +90,19 @@ impl ColumnPolicy {
 
     /// Whether `feature` must never be a reason.
     pub fn is_protected(&self, feature: &FeatureSpec) -> bool {
-        source_columns(feature).any(|c| matches_any(&self.protected, c))
+        feature
+            .source_columns()
+            .any(|c| matches_any(&self.protected, c))
     }
 
     /// Whether a client can change `feature` (neither a fixed column nor
     /// from a fixed table).
     pub fn is_actionable(&self, feature: &FeatureSpec) -> bool {
         !self.fixed_tables.contains(&feature.source_table)
-            && !source_columns(feature).any(|c| matches_any(&self.fixed, c))
+            && !feature
+                .source_columns()
+                .any(|c| matches_any(&self.fixed, c))
     }
-}
-
-fn source_columns(feature: &FeatureSpec) -> impl Iterator<Item = &str> {
-    feature
-        .source_column
-        .split(',')
-        .map(str::trim)
-        .filter(|c| !c.is_empty())
 }
 
 fn matches_any(patterns: &[String], column: &str) -> bool {

@@ -89,6 +89,18 @@ pub enum CategoryEncoding {
     Code,
 }
 
+impl FeatureSpec {
+    /// The source columns the feature is derived from: `source_column`
+    /// split at commas (`DAYS_EMPLOYED_PERC` comes from `DAYS_EMPLOYED,
+    /// DAYS_BIRTH`).
+    pub fn source_columns(&self) -> impl Iterator<Item = &str> {
+        self.source_column
+            .split(',')
+            .map(str::trim)
+            .filter(|c| !c.is_empty())
+    }
+}
+
 impl FeatureSchema {
     /// Reads and validates a schema file.
     pub fn load(path: &Path) -> Result<Self, Error> {

@@ -51,6 +51,31 @@ pub fn chromium() -> Option<PathBuf> {
     }
 }
 
+/// Where `deploy/prerequisites.sh` installs axe-core, under `$HOME`.
+const AXE_CORE_UNDER_HOME: &str = ".cache/credit-scoring/npm/node_modules/axe-core/axe.min.js";
+
+/// axe-core's `axe.min.js`, the accessibility rules the browser test runs
+/// in every page (`$AXE_CORE_JS`, else where `deploy/prerequisites.sh`
+/// installs it with npm), if installed.
+#[track_caller]
+pub fn axe_core() -> Option<PathBuf> {
+    let path = std::env::var_os("AXE_CORE_JS")
+        .map(PathBuf::from)
+        .or_else(|| {
+            std::env::var_os("HOME").map(|home| PathBuf::from(home).join(AXE_CORE_UNDER_HOME))
+        });
+    match path {
+        Some(path) if path.is_file() => Some(path),
+        path => missing(&format!(
+            "no axe-core at {} (deploy/prerequisites.sh installs it with npm, or set AXE_CORE_JS)",
+            path.map_or_else(
+                || format!("$HOME/{AXE_CORE_UNDER_HOME}"),
+                |p| p.display().to_string()
+            )
+        )),
+    }
+}
+
 /// A `python3` that can import every module of `modules`, if there is one.
 #[track_caller]
 pub fn python_with(modules: &[&str], requirements: &Path) -> Option<PathBuf> {

@@ -9,8 +9,8 @@ use std::path::Path;
 use scoring_core::reference::ReferenceStats;
 use scoring_core::registry::Registry;
 use scoring_core::report::{
-    CalibrationBin, CalibrationReport, CandidateSummary, CostPoint, CostReport, FeatureImportance,
-    ModelReport, StrategyConfusion,
+    CalibrationBin, CalibrationReport, CandidateSummary, CostPoint, CostReport, FairnessReport,
+    FeatureImportance, ModelReport, StrategyConfusion,
 };
 use scoring_core::schema::SCHEMA_FORMAT_VERSION;
 use scoring_core::snapshot::ClientSnapshot;
@@ -149,6 +149,7 @@ pub fn report() -> ModelReport {
             published: true,
             metrics: BTreeMap::from([("roc_auc".into(), 0.75)]),
         }],
+        fairness: FairnessReport::default(),
     }
 }
 

@@ -2,6 +2,8 @@
 //! that train (the trainer's) and those that go from training to serving.
 
 use std::path::{Path, PathBuf};
+#[cfg(feature = "model")]
+use std::sync::OnceLock;
 
 /// Generates `applicants` synthetic applicants under `dir` and builds
 /// their feature table; returns the feature folder.
@@ -19,4 +21,20 @@ pub fn synthetic_features(dir: &Path, applicants: u64) -> PathBuf {
     })
     .expect("feature table");
     features_dir
+}
+
+/// [`synthetic_features`] of `applicants` built once for a whole test
+/// binary, in a temporary directory `cell` keeps until the binary ends.
+#[cfg(feature = "model")]
+pub fn synthetic_features_once(
+    cell: &'static OnceLock<(tempfile::TempDir, PathBuf)>,
+    applicants: u64,
+) -> &'static Path {
+    &cell
+        .get_or_init(|| {
+            let tmp = tempfile::tempdir().expect("temporary directory");
+            let features = synthetic_features(tmp.path(), applicants);
+            (tmp, features)
+        })
+        .1
 }

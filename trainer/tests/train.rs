@@ -5,7 +5,7 @@
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
-use test_support::trained::synthetic_features;
+use test_support::trained::synthetic_features_once;
 
 use scoring_core::Strategy;
 use scoring_core::registry::Registry;
@@ -18,12 +18,7 @@ use trainer::train::{ModelKind, TrainArgs, train_and_publish, uncertainty};
 /// A 5,000-applicant feature table, built once for every test here.
 fn features() -> &'static Path {
     static DIR: OnceLock<(tempfile::TempDir, PathBuf)> = OnceLock::new();
-    &DIR.get_or_init(|| {
-        let tmp = tempfile::tempdir().expect("temporary directory");
-        let features = synthetic_features(tmp.path(), 5_000);
-        (tmp, features)
-    })
-    .1
+    synthetic_features_once(&DIR, 5_000)
 }
 
 fn quick(registry: &Path) -> TrainArgs {

@@ -10,7 +10,7 @@ use crate::i18n::Lang;
 use crate::routes::client::pct;
 
 /// `12.3 % [10.1, 14.6]`-style pieces of a rate in percent.
-fn percent(e: Option<&Estimate>) -> Value {
+pub(super) fn percent(e: Option<&Estimate>) -> Value {
     match e {
         Some(e) => context! { value => pct(e.estimate), low => pct(e.low), high => pct(e.high) },
         None => Value::from(()),
@@ -18,7 +18,7 @@ fn percent(e: Option<&Estimate>) -> Value {
 }
 
 /// An estimate in its own unit, 4 decimals.
-fn plain(e: Option<&Estimate>) -> Value {
+pub(super) fn plain(e: Option<&Estimate>) -> Value {
     match e {
         Some(e) => context! {
             value => format!("{:.4}", e.estimate),

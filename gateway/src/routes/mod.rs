@@ -6,6 +6,7 @@ pub mod applicant;
 pub mod backtest;
 pub mod client;
 pub mod compare;
+pub mod fairness;
 pub mod model;
 pub mod monitoring;
 pub mod session;

@@ -1,5 +1,6 @@
 //! The model page: the live (or a chosen) version, its metrics, the cost
-//! curve with the strategy thresholds, global importance, the model card,
+//! curve with the strategy thresholds, global importance, fairness by group
+//! ([`super::fairness`]), the model card,
 //! the latest backtest ([`super::backtest`]) and the list of published
 //! versions.
 
@@ -106,7 +107,9 @@ pub async fn page(
                 &bins,
             ))
         });
+        let fairness = r.fairness.as_ref().and_then(|f| super::fairness::view(f, ctx.lang));
         context! {
+            fairness,
             kind => r.model_kind, evaluation => r.evaluation, calibration => r.calibration_method,
             reliability,
             bins => bins.iter().filter(|b| b.clients > 0).map(|b| context! { predicted => pct(b.predicted),

@@ -20,7 +20,7 @@ fn timestamp(text: &str, field: &str) -> Option<prost_types::Timestamp> {
     }
 }
 
-fn estimate(e: &Estimate) -> pb::Estimate {
+pub(super) fn estimate(e: &Estimate) -> pb::Estimate {
     let Estimate {
         estimate,
         low,

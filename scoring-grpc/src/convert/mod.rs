@@ -6,6 +6,7 @@
 pub mod application;
 mod backtest;
 pub mod drift;
+mod fairness;
 
 pub use backtest::backtest_to_wire;
 
@@ -281,6 +282,7 @@ pub fn report_to_wire(
         calibration,
         importance,
         candidates,
+        fairness,
     } = report;
     let label = |feature: &str| {
         schema
@@ -346,5 +348,6 @@ pub fn report_to_wire(
             })
             .collect(),
         model_card_markdown: card,
+        fairness: Some(fairness::fairness_to_wire(fairness)),
     })
 }

@@ -17,6 +17,7 @@
 //! `PAYMENT_RATE` tree. [`report`] holds what is published beside each.
 
 mod backtest;
+pub mod fairness;
 mod report;
 
 use scoring_core::model::{

@@ -103,6 +103,7 @@ pub fn report(version: &str) -> ModelReport {
         candidates: std::iter::once(candidate(version, true))
             .chain(older.map(|v| candidate(v, false)))
             .collect(),
+        fairness: super::fairness::fairness(),
     }
 }
 

@@ -83,6 +83,70 @@ where
     L: DefaultLabel + Sync,
     F: Fn(&[usize]) -> Result<Vec<f64>> + Sync,
 {
+    let (estimates, resampled) = resample(labels, plan, measures)?;
+    estimates
+        .iter()
+        .enumerate()
+        .map(|(m, &estimate)| {
+            let values = resampled.iter().map(|r| r[m]).collect();
+            percentile_interval(estimate, values, plan.level)
+        })
+        .collect()
+}
+
+/// [`bootstrap`] for measures that some samples leave undefined (NaN),
+/// such as a default rate among accepted clients of a group none of whose
+/// clients a resample accepts: each interval is taken over the resamples
+/// where its measure is defined, and is `None` when the measure is
+/// undefined on the sample itself or on every resample.
+pub fn bootstrap_where_defined<L, F>(
+    labels: &[L],
+    plan: BootstrapPlan,
+    measures: F,
+) -> Result<Vec<Option<Interval>>>
+where
+    L: DefaultLabel + Sync,
+    F: Fn(&[usize]) -> Result<Vec<f64>> + Sync,
+{
+    let (estimates, resampled) = resample(labels, plan, measures)?;
+    estimates
+        .iter()
+        .enumerate()
+        .map(|(m, &estimate)| {
+            let values: Vec<f64> = resampled
+                .iter()
+                .map(|r| r[m])
+                .filter(|v| !v.is_nan())
+                .collect();
+            if estimate.is_nan() || values.is_empty() {
+                return Ok(None);
+            }
+            percentile_interval(estimate, values, plan.level).map(Some)
+        })
+        .collect()
+}
+
+/// The percentile interval at `level` of the resampled `values` of a
+/// measure whose value on the sample is `estimate`.
+fn percentile_interval(estimate: f64, mut values: Vec<f64>, level: f64) -> Result<Interval> {
+    let tail = (1.0 - level) / 2.0;
+    Ok(Interval {
+        estimate,
+        low: quantile(&mut values, tail)?,
+        high: quantile(&mut values, 1.0 - tail)?,
+    })
+}
+
+/// The measures on the sample and on every stratified resample of `plan`.
+fn resample<L, F>(
+    labels: &[L],
+    plan: BootstrapPlan,
+    measures: F,
+) -> Result<(Vec<f64>, Vec<Vec<f64>>)>
+where
+    L: DefaultLabel + Sync,
+    F: Fn(&[usize]) -> Result<Vec<f64>> + Sync,
+{
     if plan.resamples < MIN_RESAMPLES {
         return Err(Error::TrainingInvalidParameter {
             parameter: "bootstrap resamples",
@@ -109,19 +173,7 @@ where
         .into_par_iter()
         .map(|b| measures(&stratified_resample(&classes, plan.seed, b)))
         .collect::<Result<Vec<Vec<f64>>>>()?;
-    let tail = (1.0 - plan.level) / 2.0;
-    estimates
-        .iter()
-        .enumerate()
-        .map(|(m, &estimate)| {
-            let mut values: Vec<f64> = resampled.iter().map(|r| r[m]).collect();
-            Ok(Interval {
-                estimate,
-                low: quantile(&mut values, tail)?,
-                high: quantile(&mut values, 1.0 - tail)?,
-            })
-        })
-        .collect()
+    Ok((estimates, resampled))
 }
 
 /// The Wilson score 95% interval of a proportion of `successes` out of

@@ -27,7 +27,7 @@ pub mod confusion;
 pub mod cost;
 pub mod metrics;
 
-pub use bootstrap::{BootstrapPlan, Interval, bootstrap, wilson_interval};
+pub use bootstrap::{BootstrapPlan, Interval, bootstrap, bootstrap_where_defined, wilson_interval};
 pub use calibration::{
     CalibrationBin, QuantileBin, calibration_by_quantile, calibration_curve,
     expected_calibration_error, expected_calibration_error_by_quantile,

@@ -158,6 +158,15 @@ pub struct TrainArgs {
     /// Also fit the other kinds, for the model card's comparison.
     #[arg(long, env = "TRAINER_COMPARE", default_value_t = true, action = clap::ArgAction::Set)]
     pub compare: bool,
+    /// Source columns left out of the model's inputs, comma-separated
+    /// (e.g. `CODE_GENDER`): every feature derived from them is dropped
+    /// before cross-validation; the card and the report record them.
+    #[arg(long, env = "TRAINER_EXCLUDE_FEATURES", value_delimiter = ',')]
+    pub exclude_features: Vec<String>,
+    /// Fit one more model without the gender features (the chosen setting,
+    /// same clients and rounds) to report what excluding gender costs.
+    #[arg(long, env = "TRAINER_FAIRNESS_COMPARE", default_value_t = true, action = clap::ArgAction::Set)]
+    pub fairness_compare: bool,
     /// At most this many rows fit the linfa models (a stratified sample).
     #[arg(long, env = "TRAINER_LINFA_ROWS", default_value_t = 20_000)]
     pub linfa_rows: usize,
@@ -214,6 +223,8 @@ impl TrainArgs {
             calibration: CalibrationChoice::Auto,
             model: ModelKind::Lightgbm,
             compare: true,
+            exclude_features: Vec::new(),
+            fairness_compare: true,
             linfa_rows: 20_000,
             interest_rate: 0.05,
             loss_given_default: 0.8,
@@ -227,7 +238,7 @@ impl TrainArgs {
 
     /// Checks the values clap cannot, naming the flag of the first one out
     /// of range, and derives the LightGBM and cost parameters from them.
-    pub fn check(self) -> Result<ValidTrainArgs> {
+    pub fn check(mut self) -> Result<ValidTrainArgs> {
         let invalid =
             |flag: &'static str, message: String| Error::InvalidArgument { flag, message };
         if !(self.test_fraction > 0.0 && self.test_fraction < 1.0) {
@@ -276,6 +287,7 @@ impl TrainArgs {
             ));
         }
         let monotone = parse_monotone(&self.monotone)?;
+        self.exclude_features = parse_columns(&self.exclude_features)?;
         let lightgbm = LightGbmParams {
             num_leaves: self.num_leaves,
             max_depth: Some(MAX_DEPTH),
@@ -341,6 +353,23 @@ fn parse_monotone(items: &[String]) -> Result<Vec<(String, i8)>> {
             )));
         }
         out.push((feature, direction));
+    }
+    Ok(out)
+}
+
+/// `--exclude-features`: the column names trimmed, empty items dropped; a
+/// column named twice is refused (whether the table has them is checked
+/// when it is read).
+fn parse_columns(items: &[String]) -> Result<Vec<String>> {
+    let mut out: Vec<String> = Vec::new();
+    for column in items.iter().map(|i| i.trim()).filter(|i| !i.is_empty()) {
+        if out.iter().any(|c| c == column) {
+            return Err(Error::InvalidArgument {
+                flag: "--exclude-features",
+                message: format!("`{column}` is named twice"),
+            });
+        }
+        out.push(column.to_owned());
     }
     Ok(out)
 }

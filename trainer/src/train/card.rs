@@ -185,14 +185,16 @@ pub(super) fn render(ctx: &CardContext<'_>) -> String {
     for f in report.importance.iter().take(15) {
         let _ = writeln!(md, "| {} | {:.4} |", f.feature, f.mean_abs_contribution);
     }
-    let _ = writeln!(md, "\n## Limitations\n");
+    md.push('\n');
+    super::fairness::card::fairness_section(&mut md, &report.fairness);
+    let _ = writeln!(md, "## Limitations\n");
     for line in [
         "Measured on one held-out split of the same population and period, on the setting fitted without that split; the published refit on every client cannot be measured on clients it has not seen and is expected to do at least as well. Performance on later applications must be watched (the published reference histograms are the drift baseline).",
         "The thresholds assume calibrated probabilities: the break-even holds only as far as the reliability table above shows the PDs to be right.",
         "The business cost uses fixed rates of AMT_CREDIT; actual losses depend on recoveries, fees and loan duration.",
         "Probabilities are calibrated on held-out clients; calibration degrades when the default rate moves.",
         "Explanations are exact TreeSHAP values of the model, not causal effects: a feature's contribution says what the model used, not what would change the outcome.",
-        "Features the client cannot act on (external scores, age, gender) contribute to the score; review them for fairness before use in decisions.",
+        "Features the client cannot act on (external scores, age, gender) contribute to the score (protected ones are never given as reasons); the fairness section above measures the decisions by gender and age band on one split, with intervals that widen for small groups.",
     ] {
         let _ = writeln!(md, "- {line}");
     }

@@ -38,6 +38,7 @@ mod calibrate;
 mod card;
 mod compare;
 pub mod crossval;
+pub mod fairness;
 pub mod fit;
 mod lightgbm_run;
 mod publish;
@@ -134,7 +135,17 @@ pub fn train_and_publish(args: &TrainArgs) -> Result<TrainOutcome> {
 
 fn train_checked(checked: &ValidTrainArgs) -> Result<TrainOutcome> {
     let args = checked.get();
-    let table = table::read_training_table(&args.features, &args.id_column, &args.target_column)?;
+    let read = table::read_training_table(&args.features, &args.id_column, &args.target_column)?;
+    // The groups come from the table as read: a model trained without
+    // gender is still measured by gender.
+    let groupings = fairness::groups::protected_groupings(&read.schema, &read.labelled);
+    let table = if args.exclude_features.is_empty() {
+        read
+    } else {
+        let kept = fairness::exclude::without_columns(&read, &args.exclude_features)?;
+        tracing::info!(columns = ?args.exclude_features, features = read.schema.features.len() - kept.schema.features.len(), "left out the features of the excluded columns");
+        kept
+    };
     let names: Vec<String> = table.schema.feature_names().map(str::to_owned).collect();
     let n = names.len();
     let data = Labelled::of(&table);
@@ -226,6 +237,32 @@ fn train_checked(checked: &ValidTrainArgs) -> Result<TrainOutcome> {
         }
     }
     tracing::info!(resamples = args.bootstrap, "bootstrapped the test split");
+    let (gender_exclusion, exclusion_note) =
+        fairness::effect::gender_effect(&fairness::effect::EffectInput {
+            checked,
+            table: &table,
+            lightgbm: lightgbm.as_ref(),
+            measured: &candidates[chosen].model,
+            probabilities: &published_p,
+            split: &split,
+            test,
+            thresholds,
+            plan: bootstrap,
+        })?;
+    let fairness = fairness::fairness_report(
+        fairness::FairnessInput {
+            groupings: &groupings,
+            test_clients: &split.test,
+            probabilities: &published_p,
+            labels: &test_labels,
+            thresholds,
+            plan: bootstrap,
+            excluded_columns: &args.exclude_features,
+        },
+        gender_exclusion,
+        exclusion_note,
+    )?;
+    tracing::info!("measured fairness by group");
 
     let (published, refit) = match (&lightgbm, args.model) {
         (Some(run), ModelKind::Lightgbm) => {
@@ -249,6 +286,7 @@ fn train_checked(checked: &ValidTrainArgs) -> Result<TrainOutcome> {
         evaluated_rounds: lightgbm.as_ref().map(|run| run.rounds),
         refit,
         cost: *cost.get(),
+        fairness,
     })
 }
 

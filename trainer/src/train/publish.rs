@@ -7,7 +7,9 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use scoring_core::reference::{DEFAULT_BINS, ReferenceStats};
 use scoring_core::registry::Registry;
-use scoring_core::report::{CalibrationReport, CandidateSummary, CostReport, ModelReport};
+use scoring_core::report::{
+    CalibrationReport, CandidateSummary, CostReport, FairnessReport, ModelReport,
+};
 use scoring_core::snapshot::ClientSnapshot;
 use scoring_core::{Attachments, Release, write_artifact_with};
 use sha2::{Digest, Sha256};
@@ -43,6 +45,7 @@ pub(super) struct Publication<'a> {
     pub evaluated_rounds: Option<u32>,
     pub refit: Option<Refit>,
     pub cost: CostParameters,
+    pub fairness: FairnessReport,
 }
 
 /// The protocol, in the report's `evaluation` and the card.
@@ -165,6 +168,7 @@ pub(super) fn publish(p: Publication<'_>) -> Result<TrainOutcome> {
                 metrics: c.assessment.metrics.clone(),
             })
             .collect(),
+        fairness: p.fairness,
     };
 
     let (population, fitted): (&str, Vec<usize>) = match p.refit {
@@ -227,6 +231,8 @@ pub(super) fn publish(p: Publication<'_>) -> Result<TrainOutcome> {
         "cost": p.cost,
         "lgd_stress": args.lgd_stress,
         "bootstrap_resamples": args.bootstrap,
+        "exclude_features": args.exclude_features,
+        "fairness_compare": args.fairness_compare,
     });
     let release = Release {
         model_version: version.to_string(),

@@ -216,6 +216,21 @@ impl ValidLightGbmParams {
         })
     }
 
+    /// The same parameters for the features at `kept` (positions in the
+    /// features these parameters were made for): their monotone
+    /// directions only.
+    pub fn for_features(&self, kept: &[usize]) -> Self {
+        let directions = &self.0.monotone_constraints;
+        Self(LightGbmParams {
+            monotone_constraints: if directions.is_empty() {
+                Vec::new()
+            } else {
+                kept.iter().map(|&j| directions[j]).collect()
+            },
+            ..self.0.clone()
+        })
+    }
+
     /// The same parameters with LightGBM's `is_unbalance` class weighting
     /// (which has no value to check).
     pub fn is_unbalance(&self) -> Self {

@@ -1,11 +1,18 @@
 //! The evidence published with a model (`report.json`): how it was
 //! evaluated, the cost curve behind its thresholds, its calibration, its
-//! global feature importance and the candidates it was chosen over. The
-//! trainer fills it; the service and the dashboard only read it.
+//! global feature importance, the candidates it was chosen over and its
+//! fairness by group ([`FairnessReport`]). The trainer fills it; the service and
+//! the dashboard only read it.
+
+mod fairness;
 
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
+
+pub use self::fairness::{
+    ExclusionEffect, FOUR_FIFTHS, FairnessAttribute, FairnessGroup, FairnessReport, GroupStrategy,
+};
 
 /// File name of the report in a model artifact.
 pub const REPORT_FILE: &str = "report.json";
@@ -29,6 +36,10 @@ pub struct ModelReport {
     pub importance: Vec<FeatureImportance>,
     /// Every model kind trained in the same run, for comparison.
     pub candidates: Vec<CandidateSummary>,
+    /// Acceptance, default and calibration by gender and age band; empty in
+    /// reports published before it existed.
+    #[serde(default)]
+    pub fairness: FairnessReport,
 }
 
 /// The business cost per client: accepting a good payer gains

@@ -10,117 +10,34 @@
 //! monitoring page of a drifted model with a challenger in both languages. Screenshots go to
 //! `$CARGO_TARGET_TMPDIR/gateway-browser/` (`target/tmp`).
 //!
-//! Without Chromium (`/usr/bin/chromium`, or `$CHROME`) the test is skipped
-//! with a message, except under `CI=true`, where it fails saying so
-//! (deploy/prerequisites.sh installs it).
+//! Every page visited (sign-in, clients, a client in English and French,
+//! compare, model, the new applicant's form and decision, what if,
+//! monitoring in English and French) passes axe-core's accessibility rules
+//! with no serious or critical violation ([`axe`]).
+//!
+//! Without Chromium (`/usr/bin/chromium`, or `$CHROME`) or axe-core
+//! (`$AXE_CORE_JS`, or where deploy/prerequisites.sh installs it) the test
+//! is skipped with a message, except under `CI=true`, where it fails saying
+//! so (deploy/prerequisites.sh installs both).
 #![allow(clippy::unwrap_used)] // helpers outside #[test] fns: a failed unwrap is a failed test
 
-use std::{path::PathBuf, time::Duration};
+mod axe;
+mod browser;
 
-use headless_chrome::{
-    Browser, LaunchOptions, Tab, protocol::cdp::Page::CaptureScreenshotFormatOption,
-};
+use std::time::Duration;
+
+use headless_chrome::Tab;
 use scoring_core::features::{BureauCredit, LoanApplication, OnlineEngine, Record, Value};
 use test_support::dashboard::{self, KNOWN_CLIENT, LIVE};
-use test_support::gateway::{Dashboard, PASSWORD, USER};
+use test_support::gateway::Dashboard;
 use test_support::prerequisite;
 
-fn screenshot(tab: &Tab, name: &str) -> PathBuf {
-    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("gateway-browser");
-    std::fs::create_dir_all(&dir).unwrap();
-    let png = tab
-        .capture_screenshot(CaptureScreenshotFormatOption::Png, None, None, true)
-        .unwrap();
-    let path = dir.join(format!("{name}.png"));
-    std::fs::write(&path, png).unwrap();
-    println!("screenshot: {}", path.display());
-    path
-}
+use self::axe::Axe;
+use self::browser::{
+    CHART_LABELS_INSIDE, click_to, evaluate_problems, launch, open, screenshot, serve, set_field,
+    sign_in_at, text,
+};
 
-fn text(tab: &Tab, selector: &str) -> String {
-    tab.wait_for_element(selector)
-        .unwrap()
-        .get_inner_text()
-        .unwrap()
-}
-
-fn set_field(tab: &Tab, selector: &str, value: &str) {
-    // Selects and retypes the field as a person would: the end of the
-    // field, backspaces, then the new value.
-    let element = tab.wait_for_element(selector).unwrap();
-    element.click().unwrap();
-    tab.press_key("End").unwrap();
-    for _ in 0..24 {
-        tab.press_key("Backspace").unwrap();
-    }
-    tab.type_str(value).unwrap();
-}
-
-/// Clicks `selector` and waits (at most 30 s) for the page whose URL
-/// contains `until`: `wait_until_navigated` can return before a form
-/// submission has started navigating.
-fn click_to(tab: &Tab, selector: &str, until: &str) {
-    tab.wait_for_element(selector).unwrap().click().unwrap();
-    for _ in 0..300 {
-        if tab.get_url().contains(until) {
-            tab.wait_until_navigated().unwrap();
-            tab.wait_for_element("main").unwrap();
-            return;
-        }
-        std::thread::sleep(Duration::from_millis(100));
-    }
-    panic!(
-        "clicking {selector} did not lead to {until}: at {}",
-        tab.get_url()
-    );
-}
-
-fn open(tab: &Tab, url: &str) {
-    tab.navigate_to(url)
-        .unwrap()
-        .wait_until_navigated()
-        .unwrap();
-}
-
-/// Serves `app` on a free loopback port from `runtime`; its base URL.
-fn serve(runtime: &tokio::runtime::Runtime, app: axum::Router) -> String {
-    let listener = runtime
-        .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
-        .unwrap();
-    let base = format!("http://{}", listener.local_addr().unwrap());
-    runtime.spawn(async move { axum::serve(listener, app).await });
-    base
-}
-
-fn launch(chromium: PathBuf) -> Browser {
-    Browser::new(
-        LaunchOptions::default_builder()
-            .path(Some(chromium))
-            .sandbox(false)
-            .window_size(Some((1280, 1800)))
-            .idle_browser_timeout(Duration::from_secs(120))
-            .build()
-            .unwrap(),
-    )
-    .unwrap()
-}
-
-/// Opens `path`, is sent to the sign-in form, signs in and comes back.
-fn sign_in_at(tab: &Tab, base: &str, path: &str) {
-    open(tab, &format!("{base}{path}"));
-    assert!(
-        tab.get_url().contains("/signin?next="),
-        "unauthenticated: sent to sign in"
-    );
-    tab.wait_for_element("#username").unwrap().click().unwrap();
-    tab.type_str(USER).unwrap();
-    tab.wait_for_element("#password").unwrap().click().unwrap();
-    tab.type_str(PASSWORD).unwrap();
-    screenshot(tab, "1-signin");
-    click_to(tab, "#signin-submit", path);
-}
-
-/// A probability as the pages write it.
 /// Checks, on the element boxes the browser laid out, that no two gauge
 /// labels overlap, that every chart label lies inside its chart, and that
 /// the client summary is there; returns what was wrong, if anything.
@@ -145,26 +62,6 @@ fn layout_problems(tab: &Tab) -> String {
     evaluate_problems(tab, &script)
 }
 
-/// JavaScript that adds to `problems` every chart label lying outside its
-/// chart.
-const CHART_LABELS_INSIDE: &str = r#"for (const svg of document.querySelectorAll('svg.chart')) {
-        const frame = svg.getBoundingClientRect();
-        for (const t of svg.querySelectorAll('text')) {
-          const b = t.getBoundingClientRect();
-          if (b.left < frame.left - 0.5 || b.right > frame.right + 0.5 || b.top < frame.top - 0.5)
-            problems.push(`clipped in #${svg.id}: ${t.textContent}`);
-        }
-      }"#;
-
-/// Runs a script that returns its problems joined; what it returned.
-fn evaluate_problems(tab: &Tab, script: &str) -> String {
-    let answer = tab.evaluate(script, false).unwrap();
-    answer
-        .value
-        .and_then(|v| v.as_str().map(str::to_owned))
-        .unwrap_or_else(|| "the check did not run".to_owned())
-}
-
 fn pct(row: &[f64]) -> String {
     let p = dashboard::model(LIVE).predict_probability(row).unwrap();
     format!("{:.1} %", p * 100.0)
@@ -172,7 +69,7 @@ fn pct(row: &[f64]) -> String {
 
 #[test]
 fn officer_signs_in_and_explores_a_client() {
-    let Some(chromium) = prerequisite::chromium() else {
+    let (Some(chromium), Some(axe)) = (prerequisite::chromium(), Axe::load()) else {
         return;
     };
     let runtime = tokio::runtime::Runtime::new().unwrap();
@@ -182,8 +79,9 @@ fn officer_signs_in_and_explores_a_client() {
     let tab = browser.new_tab().unwrap();
     let known = dashboard::row_of(KNOWN_CLIENT);
 
-    sign_in_at(&tab, &base, "/clients/100002");
+    sign_in_at(&tab, &base, "/clients/100002", Some(&axe));
     assert_eq!(text(&tab, "#probability"), pct(&known));
+    axe.assert_accessible(&tab, "the client page");
     assert!(text(&tab, "[data-decision]").contains("Grant the loan"));
     assert_eq!(tab.find_elements("rect.bar").unwrap().len(), 10);
     assert_eq!(layout_problems(&tab), "");
@@ -223,6 +121,7 @@ fn officer_signs_in_and_explores_a_client() {
     assert!(tab.get_url().contains("actionable=1"));
     assert_eq!(layout_problems(&tab), "");
     assert!(text(&tab, "#client-summary").contains("ans"));
+    axe.assert_accessible(&tab, "the client page in French");
     screenshot(&tab, "4-client-actionable-fr");
 
     // Compare, in English again, among women (CODE_GENDER = 0).
@@ -245,6 +144,7 @@ fn officer_signs_in_and_explores_a_client() {
     let points = points.value.and_then(|v| v.as_u64()).unwrap();
     assert_eq!(points.to_string(), text(&tab, "#scatter-count"));
     assert!(points > 50, "{points}");
+    axe.assert_accessible(&tab, "the compare page");
     screenshot(&tab, "5-compare");
 
     open(&tab, &format!("{base}/model"));
@@ -253,7 +153,16 @@ fn officer_signs_in_and_explores_a_client() {
         text(&tab, "#model-card").contains("<script>"),
         "the card's raw HTML shows as text"
     );
+    let fairness = text(&tab, "#fairness-gender");
+    assert!(
+        fairness.contains("below four fifths"),
+        "the flagged ratio is said in words: {fairness}"
+    );
+    axe.assert_accessible(&tab, "the model page");
     screenshot(&tab, "6-model");
+
+    open(&tab, &format!("{base}/clients"));
+    axe.assert_accessible(&tab, "the clients list");
     runtime.block_on(dashboard.stop());
 }
 
@@ -281,7 +190,7 @@ fn choose(tab: &Tab, selector: &str, option: &str) {
 
 #[test]
 fn officer_fills_a_new_application_and_gets_a_decision_with_its_factors() {
-    let Some(chromium) = prerequisite::chromium() else {
+    let (Some(chromium), Some(axe)) = (prerequisite::chromium(), Axe::load()) else {
         return;
     };
     let runtime = tokio::runtime::Runtime::new().unwrap();
@@ -290,7 +199,8 @@ fn officer_fills_a_new_application_and_gets_a_decision_with_its_factors() {
     let browser = launch(chromium);
     let tab = browser.new_tab().unwrap();
 
-    sign_in_at(&tab, &base, "/applicants/new");
+    sign_in_at(&tab, &base, "/applicants/new", None);
+    axe.assert_accessible(&tab, "the new applicant's form");
     choose(&tab, "#NAME_CONTRACT_TYPE", "c1");
     set_field(&tab, "#AMT_CREDIT", "450000");
     set_field(&tab, "#AMT_ANNUITY", "24700.5");
@@ -345,6 +255,7 @@ fn officer_fills_a_new_application_and_gets_a_decision_with_its_factors() {
     assert!(decision.contains(expected), "{decision}");
     assert_eq!(tab.find_elements("#result rect.bar").unwrap().len(), 10);
     assert_eq!(layout_problems_of_result(&tab), "");
+    axe.assert_accessible(&tab, "the new applicant's decision");
     screenshot(&tab, "9-new-applicant-decision");
 
     // What if client 2 asked for twice the credit? The ratios built from
@@ -380,6 +291,7 @@ fn officer_fills_a_new_application_and_gets_a_decision_with_its_factors() {
         moved.contains("PAYMENT_RATE") && moved.contains("INCOME_CREDIT_PERC"),
         "{moved}"
     );
+    axe.assert_accessible(&tab, "the what-if page");
     screenshot(&tab, "10-whatif");
     runtime.block_on(dashboard.stop());
 }
@@ -395,7 +307,7 @@ fn layout_problems_of_result(tab: &Tab) -> String {
 
 #[test]
 fn officer_reads_the_monitoring_page_in_english_and_french() {
-    let Some(chromium) = prerequisite::chromium() else {
+    let (Some(chromium), Some(axe)) = (prerequisite::chromium(), Axe::load()) else {
         return;
     };
     let runtime = tokio::runtime::Runtime::new().unwrap();
@@ -404,7 +316,7 @@ fn officer_reads_the_monitoring_page_in_english_and_french() {
     let browser = launch(chromium);
     let tab = browser.new_tab().unwrap();
 
-    sign_in_at(&tab, &base, "/monitoring");
+    sign_in_at(&tab, &base, "/monitoring", None);
     assert_eq!(text(&tab, "#model-version"), "v1");
     let count = |selector: &str| {
         let script = format!("document.querySelectorAll('{selector}').length");
@@ -430,6 +342,7 @@ fn officer_reads_the_monitoring_page_in_english_and_french() {
     assert_eq!(evaluate_problems(&tab, &charts), "");
     assert!(text(&tab, "#lights").contains("PSI above 0.25"));
     assert_eq!(text(&tab, "#challenger-version"), "v2");
+    axe.assert_accessible(&tab, "the monitoring page");
     screenshot(&tab, "monitoring-en");
 
     click_to(&tab, "#lang-switch", "lang=fr");
@@ -437,6 +350,7 @@ fn officer_reads_the_monitoring_page_in_english_and_french() {
     assert!(text(&tab, "#score").contains("Agir"));
     assert!(text(&tab, "#lights").contains("PSI supérieur à 0,25"));
     assert_eq!(evaluate_problems(&tab, &charts), "");
+    axe.assert_accessible(&tab, "the monitoring page in French");
     screenshot(&tab, "monitoring-fr");
     runtime.block_on(dashboard.stop());
 }
