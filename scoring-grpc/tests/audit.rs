@@ -64,8 +64,7 @@ async fn on_a_full_disk_required_mode_refuses_decisions_and_other_calls_answer()
 #[tokio::test]
 async fn on_a_full_disk_best_effort_mode_still_decides() {
     let (_dir, registry) = registry_with_v1();
-    let mut settings = settings(&registry);
-    settings.metrics_listen = Some("127.0.0.1:0".parse().expect("address"));
+    let mut settings = settings_with_metrics(&registry);
     settings.audit = Some(AuditSettings {
         mode: AuditMode::BestEffort,
         ..AuditSettings::at(FULL_DISK.into())

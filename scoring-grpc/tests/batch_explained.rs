@@ -71,8 +71,7 @@ async fn counted(server: &RunningServer) -> u64 {
 #[tokio::test]
 async fn a_batch_answers_each_applicant_as_score_does_with_one_treeshap_each() {
     let (_dir, registry) = registry_with_v1();
-    let mut settings = settings(&registry);
-    settings.metrics_listen = Some("127.0.0.1:0".parse().expect("address"));
+    let mut settings = settings_with_metrics(&registry);
     settings.score_cache_clients = 0;
     let server = scoring_grpc::server::start(settings).await.expect("server");
     let mut client = connect(&server).await;
@@ -131,9 +130,9 @@ async fn a_batch_answers_each_applicant_as_score_does_with_one_treeshap_each() {
 
     // With the cache: the batch's explanations of snapshot clients serve
     // the Score calls that follow, without another TreeSHAP.
-    let mut settings = self::settings(&registry);
-    settings.metrics_listen = Some("127.0.0.1:0".parse().expect("address"));
-    let server = scoring_grpc::server::start(settings).await.expect("server");
+    let server = scoring_grpc::server::start(settings_with_metrics(&registry))
+        .await
+        .expect("server");
     let mut client = connect(&server).await;
     let clients: Vec<pb::Applicant> = (0..100)
         .map(|i| by_client(FIRST_ID + i).expect("applicant"))

@@ -23,8 +23,7 @@ const APPLICANTS: usize = 5_000;
 /// A server whose window holds the last [`APPLICANTS`] applicants, with
 /// metrics and gauges updated every 50 ms.
 fn drift_settings(registry: &Registry) -> Settings {
-    let mut settings = settings(registry);
-    settings.metrics_listen = Some("127.0.0.1:0".parse().expect("addr"));
+    let mut settings = settings_with_metrics(registry);
     settings.monitoring.window = Some(WindowSettings {
         max_applicants: Some(APPLICANTS as u64),
         duration: None,

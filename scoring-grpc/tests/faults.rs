@@ -30,8 +30,7 @@ fn rss_bytes() -> u64 {
 }
 
 async fn start_with(registry: &Registry, adjust: impl FnOnce(&mut Settings)) -> RunningServer {
-    let mut settings = settings(registry);
-    settings.metrics_listen = Some("127.0.0.1:0".parse().expect("addr"));
+    let mut settings = settings_with_metrics(registry);
     adjust(&mut settings);
     start(settings).await.expect("server starts")
 }

@@ -5,9 +5,11 @@
 
 use scoring_proto::scoring::v1 as pb;
 use scoring_proto::scoring::v1::score_batch_response::Outcome;
+use scoring_proto::scoring::v1::scoring_service_client::ScoringServiceClient;
 use test_support::*;
 use tokio_stream::StreamExt;
 use tonic::Code;
+use tonic::transport::Channel;
 
 fn by_vector(values: &[f64], schema_hash: &str) -> Option<pb::Applicant> {
     Some(pb::Applicant {
@@ -16,6 +18,17 @@ fn by_vector(values: &[f64], schema_hash: &str) -> Option<pb::Applicant> {
             schema_hash: schema_hash.to_owned(),
         })),
     })
+}
+
+/// What GetModel says of the live model.
+async fn live_model(client: &mut ScoringServiceClient<Channel>) -> pb::ModelInfo {
+    client
+        .get_model(pb::GetModelRequest::default())
+        .await
+        .expect("model")
+        .into_inner()
+        .model
+        .expect("model info")
 }
 
 fn always(applicant: Option<pb::Applicant>) -> pb::ScoreRequest {
@@ -31,13 +44,7 @@ fn always(applicant: Option<pb::Applicant>) -> pb::ScoreRequest {
 async fn a_feature_vector_scores_as_the_same_values_given_by_name() {
     let (_dir, registry) = registry_with_v1();
     let (server, mut client) = serve(&registry).await;
-    let model = client
-        .get_model(pb::GetModelRequest::default())
-        .await
-        .expect("model")
-        .into_inner()
-        .model
-        .expect("model info");
+    let model = live_model(&mut client).await;
     let names: Vec<&str> = model.features.iter().map(|f| f.name.as_str()).collect();
     let rows = random_rows(&mut Rng::new(5), 40, names.len(), 0.2);
 
@@ -81,13 +88,7 @@ async fn a_feature_vector_scores_as_the_same_values_given_by_name() {
 async fn vectors_for_another_schema_of_another_length_or_infinite_are_refused() {
     let (_dir, registry) = registry_with_v1();
     let (server, mut client) = serve(&registry).await;
-    let model = client
-        .get_model(pb::GetModelRequest::default())
-        .await
-        .expect("model")
-        .into_inner()
-        .model
-        .expect("model info");
+    let model = live_model(&mut client).await;
     let n = model.features.len();
     let hash = model.schema_hash.as_str();
     let refused = |values: Vec<f64>, schema_hash: String| {

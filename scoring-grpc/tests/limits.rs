@@ -30,8 +30,7 @@ async fn start_with(
     registry: &Registry,
     adjust: impl FnOnce(&mut Settings),
 ) -> (RunningServer, ScoringServiceClient<Channel>) {
-    let mut settings = settings(registry);
-    settings.metrics_listen = Some("127.0.0.1:0".parse().expect("addr"));
+    let mut settings = settings_with_metrics(registry);
     adjust(&mut settings);
     let server = start(settings).await.expect("server starts");
     let client = connect(&server).await;

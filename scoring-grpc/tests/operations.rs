@@ -55,8 +55,7 @@ async fn health_is_not_serving_until_a_model_is_promoted_then_reloads_follow_the
 #[tokio::test]
 async fn a_corrupted_version_is_refused_counted_and_the_old_one_keeps_serving() {
     let (_dir, registry) = registry_with_v1();
-    let mut settings = settings(&registry);
-    settings.metrics_listen = Some("127.0.0.1:0".parse().expect("addr"));
+    let settings = settings_with_metrics(&registry);
     let server = start(settings).await.expect("server");
     let mut client = connect(&server).await;
     assert_eq!(score_version(&mut client).await.expect("score"), "v1");

@@ -23,8 +23,7 @@ fn explanations_counted(metrics: &str) -> u64 {
 #[tokio::test]
 async fn reasons_are_computed_only_where_the_policy_asks_for_them() {
     let (_dir, registry) = registry_with_v1();
-    let mut settings = settings(&registry);
-    settings.metrics_listen = Some("127.0.0.1:0".parse().expect("address"));
+    let mut settings = settings_with_metrics(&registry);
     // No explanation cache: every reason must come from a fresh TreeSHAP.
     settings.score_cache_clients = 0;
     let server = scoring_grpc::server::start(settings).await.expect("server");

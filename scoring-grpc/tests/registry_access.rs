@@ -51,8 +51,7 @@ async fn the_service_serves_a_registry_without_writing_to_it() {
 #[tokio::test]
 async fn a_refused_version_is_tried_again_and_goes_live_once_repaired() {
     let (_dir, registry) = registry_with_v1();
-    let mut settings = settings(&registry);
-    settings.metrics_listen = Some("127.0.0.1:0".parse().expect("addr"));
+    let settings = settings_with_metrics(&registry);
     let server = start(settings).await.expect("server");
     let mut client = connect(&server).await;
 

@@ -24,6 +24,14 @@ pub fn settings(registry: &Registry) -> Settings {
     settings
 }
 
+/// [`settings`], with the Prometheus endpoint on a free loopback port
+/// (read it with [`metrics_text`]).
+pub fn settings_with_metrics(registry: &Registry) -> Settings {
+    let mut settings = settings(registry);
+    settings.metrics_listen = Some("127.0.0.1:0".parse().expect("a loopback address"));
+    settings
+}
+
 /// [`settings`], with calls refused unless they present `key` (as
 /// `authorization: Bearer <key>`) on behalf of `caller`.
 pub fn settings_with_api_key(registry: &Registry, caller: &str, key: &str) -> Settings {
