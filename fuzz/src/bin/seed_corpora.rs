@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 
 use credit_scoring_fuzz::{ARTIFACT_FILES, join_files, small_registry};
 use prost::Message;
+use scoring_core::registry::Registry;
 use scoring_grpc::convert::application::application_to_wire;
 use scoring_proto::scoring::v1 as pb;
 use test_support::application_model::application_model;
@@ -49,7 +50,9 @@ fn artifacts(out: &Path, versions: &[PathBuf]) {
     }
 }
 
-fn requests(out: &Path) {
+/// One request of every RPC; `small` is [`small_registry`]'s registry (the
+/// model the `requests` target serves).
+fn requests(out: &Path, small: &Registry) {
     let app = application_model(2, 1, &[HistoryShape::Full]);
     let by_id = || {
         Some(pb::Applicant {
@@ -67,13 +70,11 @@ fn requests(out: &Path) {
             values: features.iter().take(5).map(|f| (f.clone(), 1.5)).collect(),
         })),
     });
-    // A vector the small registry's model takes (its hash and length), so
-    // that mutations start past the schema check.
+    // A vector the served model takes (its hash and length), so that
+    // mutations start past the schema check.
     let by_vector = {
-        let dir = tempfile::tempdir().expect("temporary directory");
-        let registry = small_registry(dir.path());
-        let model = registry
-            .load(&registry.resolve("v1").expect("v1"))
+        let model = small
+            .load(&small.resolve("v1").expect("v1"))
             .expect("load v1");
         Some(pb::Applicant {
             applicant: Some(pb::applicant::Applicant::FeatureVector(pb::FeatureVector {
@@ -236,7 +237,7 @@ fn main() {
         })
         .collect();
     artifacts(&out.join("artifact_files"), &versions);
-    requests(&out.join("requests"));
+    requests(&out.join("requests"), &small);
     gateway(&out.join("gateway_params"));
     println!("seed corpora written under {}", out.display());
 }
