@@ -171,7 +171,7 @@ impl DriftTracker {
             Clock::Applicants { per_slot } => self.sequence.fetch_add(1, Relaxed) / per_slot,
         };
         let shard = &self.shards[shard_of_this_thread(self.shards.len())];
-        let opened_ms = now.saturating_duration_since(self.started).as_millis() as u64;
+        let opened_ms = || now.saturating_duration_since(self.started).as_millis() as u64;
         let Some(slot) = shard.enter(epoch, opened_ms) else {
             self.skipped.fetch_add(1, Relaxed);
             return;

@@ -50,10 +50,10 @@ impl Ring {
     }
 
     /// The slot for sub-window `epoch`, cleared first if it held an older
-    /// one (`opened_ms` then records when); `None` when the applicant cannot
-    /// be counted there: another thread is clearing it, or it already holds
-    /// a newer sub-window (the applicant is late).
-    pub(super) fn enter(&self, epoch: u64, opened_ms: u64) -> Option<&Slot> {
+    /// one (`opened_ms()` then says when, read only then); `None` when the
+    /// applicant cannot be counted there: another thread is clearing it, or
+    /// it already holds a newer sub-window (the applicant is late).
+    pub(super) fn enter(&self, epoch: u64, opened_ms: impl FnOnce() -> u64) -> Option<&Slot> {
         let slot = &self.slots[(epoch % self.slots.len() as u64) as usize];
         let seen = slot.epoch.load(Acquire);
         if seen == epoch {
@@ -73,7 +73,7 @@ impl Ring {
             count.store(0, Relaxed);
         }
         slot.applicants.store(0, Relaxed);
-        slot.opened_ms.store(opened_ms, Relaxed);
+        slot.opened_ms.store(opened_ms(), Relaxed);
         slot.epoch.store(epoch, Release);
         Some(slot)
     }
