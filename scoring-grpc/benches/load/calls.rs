@@ -37,7 +37,7 @@ pub(crate) fn parse_mix(mix: &str) -> Result<Vec<(Rpc, f64)>, String> {
 }
 
 /// What one call answered: applicants decided and how many were refused.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
 pub(crate) struct Answered {
     pub(crate) applicants: u64,
     pub(crate) refused: u64,
@@ -91,10 +91,7 @@ pub(crate) async fn call(
                 .await
                 .ok()?
                 .into_inner();
-            let mut answered = Answered {
-                applicants: 0,
-                refused: 0,
-            };
+            let mut answered = Answered::default();
             while let Some(item) = stream.next().await {
                 match item.ok()?.outcome? {
                     pb::score_batch_response::Outcome::Result(r) => {

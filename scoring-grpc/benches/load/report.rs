@@ -74,10 +74,7 @@ impl Outcome {
     ) {
         self.calls += 1;
         self.errors += u64::from(answer.is_none());
-        let answer = answer.unwrap_or(Answered {
-            applicants: 0,
-            refused: 0,
-        });
+        let answer = answer.unwrap_or_default();
         self.answered += answer.applicants;
         self.refused += answer.refused;
         let latencies = match rpc {
@@ -105,23 +102,20 @@ impl Outcome {
 
 pub(crate) fn report(total: &Outcome, seconds: f64) {
     let ms = |h: &Histogram<u64>, q: f64| h.value_at_quantile(q) as f64 / 1000.0;
+    // Each RPC's latencies, and the applicants its calls answered when a
+    // call answers many.
     let rpcs = [
-        ("Score", &total.score),
-        ("Explain", &total.explain),
-        ("ScoreBatch", &total.batch),
+        ("Score", &total.score, None),
+        ("Explain", &total.explain, None),
+        ("ScoreBatch", &total.batch, Some(total.batched)),
     ];
-    for (name, latencies) in rpcs {
+    for (name, latencies, batched) in rpcs {
         if latencies.call.is_empty() {
             continue;
         }
-        let applicants = match name {
-            "ScoreBatch" => format!(
-                " ({} applicants, {:.1}/s)",
-                total.batched,
-                total.batched as f64 / seconds
-            ),
-            _ => String::new(),
-        };
+        let applicants = batched.map_or_else(String::new, |n| {
+            format!(" ({n} applicants, {:.1}/s)", n as f64 / seconds)
+        });
         println!(
             "{name}: {} calls, {:.1}/s{applicants}",
             latencies.call.len(),
