@@ -17,8 +17,8 @@ use scoring_core::backtest::{Backtest, CalibrationBin, CostBasis, Estimate, Stra
 
 use super::join::JoinedClient;
 use crate::evaluation::{
-    BootstrapPlan, Interval, ValidCostParameters, bootstrap, calibration_by_quantile,
-    portfolio_cost, roc_auc, wilson_interval,
+    BootstrapPlan, ValidCostParameters, bootstrap, calibration_by_quantile, portfolio_cost,
+    roc_auc, wilson_interval,
 };
 use crate::{Error, Result};
 
@@ -95,9 +95,9 @@ pub fn measure(
                 strategy,
                 threshold,
                 accepted: n,
-                acceptance_rate: estimate(intervals[1 + 2 * k]),
+                acceptance_rate: intervals[1 + 2 * k].into(),
                 default_rate_among_accepted,
-                cost_per_client: estimate(intervals[2 + 2 * k]),
+                cost_per_client: intervals[2 + 2 * k].into(),
             }
         })
         .collect();
@@ -126,7 +126,7 @@ pub fn measure(
         last_decision: shown(times.max()),
         clients: clients.len() as u64,
         defaulters: defaulters as u64,
-        roc_auc: estimate(intervals[0]),
+        roc_auc: intervals[0].into(),
         calibration,
         cost: CostBasis {
             interest_rate: parameters.interest_rate,
@@ -138,12 +138,4 @@ pub fn measure(
         },
         strategies,
     })
-}
-
-fn estimate(interval: Interval) -> Estimate {
-    Estimate {
-        estimate: interval.estimate,
-        low: interval.low,
-        high: interval.high,
-    }
 }

@@ -42,6 +42,17 @@ pub struct Interval {
     pub high: f64,
 }
 
+/// The same figures as the published form of an estimate.
+impl From<Interval> for scoring_core::backtest::Estimate {
+    fn from(interval: Interval) -> Self {
+        Self {
+            estimate: interval.estimate,
+            low: interval.low,
+            high: interval.high,
+        }
+    }
+}
+
 /// The `q`-quantile of `values` (sorted here), linear interpolation between
 /// order statistics; NaN values are an error of the caller's measure.
 pub fn quantile(values: &mut [f64], q: f64) -> Result<f64> {

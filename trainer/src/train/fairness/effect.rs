@@ -5,13 +5,12 @@
 //! the measured model on the same test clients by a paired bootstrap.
 
 use scoring_core::Thresholds;
-use scoring_core::backtest::Estimate;
 use scoring_core::report::ExclusionEffect;
 
 use super::exclude::{keep_columns, kept_features};
 use super::groups::GENDER_COLUMN;
 use crate::Result;
-use crate::evaluation::{BootstrapPlan, Interval, portfolio_cost, roc_auc};
+use crate::evaluation::{BootstrapPlan, portfolio_cost, roc_auc};
 use crate::learners::sampling::Split;
 use crate::train::assess::{TestSet, probabilities_of};
 use crate::train::fit::{Labelled, fit_lightgbm};
@@ -142,19 +141,11 @@ pub(in crate::train) fn gender_effect(
             features,
             roc_auc_published: roc_auc(input.probabilities, test.labels)?,
             roc_auc_without: roc_auc(&without, test.labels)?,
-            roc_auc_difference: estimate(auc),
+            roc_auc_difference: auc.into(),
             cost_per_client_published: cost_of(input.probabilities)?,
             cost_per_client_without: cost_of(&without)?,
-            cost_difference: estimate(money),
+            cost_difference: money.into(),
         }),
         note,
     ))
-}
-
-pub(super) fn estimate(i: Interval) -> Estimate {
-    Estimate {
-        estimate: i.estimate,
-        low: i.low,
-        high: i.high,
-    }
 }

@@ -9,7 +9,6 @@ use scoring_core::backtest::Estimate;
 use scoring_core::report::{FOUR_FIFTHS, FairnessAttribute, FairnessGroup, GroupStrategy};
 use scoring_core::{Strategy, Thresholds};
 
-use super::effect::estimate;
 use super::groups::Grouping;
 use crate::Result;
 use crate::evaluation::{BootstrapPlan, bootstrap_where_defined, roc_auc};
@@ -148,7 +147,7 @@ pub fn attribute_report(
                 .map(|(s, strategy)| {
                     let [acceptance, default_rate, impact] = [1, 2, 3].map(|k| at[3 * s + k]);
                     let point = t.acceptance(s);
-                    let adverse_impact_ratio = impact.map(estimate);
+                    let adverse_impact_ratio = impact.map(Estimate::from);
                     GroupStrategy {
                         strategy,
                         threshold: thresholds.get(strategy),
@@ -163,9 +162,9 @@ pub fn attribute_report(
                                 low: point,
                                 high: point,
                             },
-                            estimate,
+                            Estimate::from,
                         ),
-                        default_rate_among_accepted: default_rate.map(estimate),
+                        default_rate_among_accepted: default_rate.map(Estimate::from),
                         flagged: adverse_impact_ratio.is_some_and(|r| r.estimate < FOUR_FIFTHS),
                         adverse_impact_ratio,
                     }
@@ -177,7 +176,7 @@ pub fn attribute_report(
                 defaulters: t.defaulters,
                 mean_probability: t.sum_probability / t.clients as f64,
                 observed_default_rate: ratio(t.defaulters, t.clients),
-                roc_auc: at[0].map(estimate),
+                roc_auc: at[0].map(Estimate::from),
                 strategies,
             }
         })
