@@ -1,8 +1,9 @@
 //! ScoreBatch: a portfolio scored in chunks, each chunk split over the
 //! cores, answers streamed back in request order with one item error per
 //! bad applicant. On each core, the applicants whose reasons need a
-//! TreeSHAP are explained together by the batch form of the algorithm. The call's deadline covers the whole stream: past it the
-//! scoring stops (even while waiting for a caller that stopped reading),
+//! TreeSHAP are explained together by the batch form of the algorithm.
+//! The call's deadline covers the whole stream: past it the scoring stops
+//! (even while waiting for a caller that stopped reading),
 //! the stream ends with DEADLINE_EXCEEDED after the answers already sent,
 //! and the call's slot, thread and model are freed.
 
@@ -132,7 +133,7 @@ fn score_chunk(
     workers: usize,
 ) -> Vec<pb::ScoreBatchResponse> {
     let per_worker = chunk.len().div_ceil(workers.max(1)).max(1);
-    let score_part = |k: usize, part: &mut [pb::Applicant]| {
+    let score_kth = |k: usize, part: &mut [pb::Applicant]| {
         score_part(shared, context, model, ask, first + k * per_worker, part)
     };
     let mut parts = chunk.chunks_mut(per_worker);
@@ -143,9 +144,9 @@ fn score_chunk(
     std::thread::scope(|scope| {
         let others: Vec<_> = parts
             .enumerate()
-            .map(|(k, part)| scope.spawn(move || score_part(k + 1, part)))
+            .map(|(k, part)| scope.spawn(move || score_kth(k + 1, part)))
             .collect();
-        let mut items = score_part(0, own);
+        let mut items = score_kth(0, own);
         for other in others {
             items.extend(
                 other
