@@ -29,11 +29,11 @@ pub enum Error {
         value: String,
         expected: &'static str,
     },
-    #[error("{path}: cannot parse the CSV file")]
-    Csv {
+    #[error("{path}, line {line}: {problem}")]
+    CsvRecord {
         path: PathBuf,
-        #[source]
-        source: polars::error::PolarsError,
+        line: u64,
+        problem: String,
     },
     #[error("{path}: cannot read the parquet file")]
     Parquet {

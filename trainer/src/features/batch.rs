@@ -6,21 +6,23 @@
 //! its vocabularies are recorded (or taken from a fixed schema); the
 //! definition is resolved with them and the category columns replaced by
 //! codes ([`Codes`]). The computed numbers become one `with_columns`; the
-//! indicators of a category are not materialised as columns but computed
-//! inside each reduction from the codes; each family is a filter and a
-//! group-by per client. Every node becomes the polars expression of
-//! [`super::translate`].
+//! indicators of a category are not materialised as columns: their means
+//! (category shares) are counted from the codes ([`super::shares`]) where
+//! the rows are in memory, and any other reduction computes them from the
+//! codes; each family is a filter and a group-by per client. Every other
+//! node becomes the polars expression of [`super::translate`].
 
 use std::path::Path;
 
 use polars::prelude::*;
 use scoring_core::features::{
-    CLIENT_ID, ColumnValue, FeatureDefinition, PlanGroup, PlanValue, RowExpr, TARGET, Table,
-    TablePlan,
+    Agg, CLIENT_ID, ColumnValue, FeatureDefinition, Filter, PlanGroup, PlanValue, RowExpr, TARGET,
+    Table, TablePlan,
 };
 
 use super::codes::Codes;
 use super::load::read_table;
+use super::shares::{Kept, Share, shares};
 use super::translate::{aggregate, filter, row_expr};
 use super::vocabularies::Vocabularies;
 use super::{Built, collect_streaming};
@@ -75,25 +77,38 @@ pub(crate) fn build_table(
     {
         let key = child.parent().map_or(CLIENT_ID, |(_, key)| key);
         let child_codes = Codes::of(child_plan);
-        let reductions: Vec<Expr> = plan
-            .columns
-            .iter()
-            .filter_map(|c| match &c.value {
-                PlanValue::Rollup { child, column, agg } if *child == index => Some(
+        let mut reductions: Vec<Expr> = Vec::new();
+        let mut counted: Vec<Share> = Vec::new();
+        for c in &plan.columns {
+            let PlanValue::Rollup { child, column, agg } = &c.value else {
+                continue;
+            };
+            if *child != index {
+                continue;
+            }
+            match share_of(child_plan, *column, *agg, &child_codes, &c.name) {
+                Some(share) => counted.push(share),
+                None => reductions.push(
                     aggregate(column_expr(child_plan, *column, &child_codes), *agg)
                         .alias(c.name.as_str()),
                 ),
-                _ => None,
-            })
-            .collect();
+            }
+        }
         let child_frame = child_codes.encode(child_frame).map_err(failed)?;
+        let child_shares = shares(&child_frame, key, None, &counted).map_err(failed)?;
         // Reduced now, so that the child rows are freed before the families.
         let per_parent = collect_streaming(
             child_frame
                 .lazy()
                 .with_columns(computed_columns(child_plan, &child_codes))
                 .group_by([col(key)])
-                .agg(reductions),
+                .agg(reductions)
+                .join(
+                    child_shares.lazy(),
+                    [col(key)],
+                    [col(key)],
+                    JoinArgs::new(JoinType::Left),
+                ),
         )
         .map_err(failed)?;
         rows = rows.join(
@@ -110,11 +125,12 @@ pub(crate) fn build_table(
         .filter(|g| matches!(g, PlanGroup::Family(_)))
         .count();
     // Several families read the same rows: computed (and joined) once.
-    let rows = if families > 1 {
-        collect_streaming(rows).map_err(failed)?.lazy()
+    let materialized = if families > 1 {
+        Some(collect_streaming(rows.clone()).map_err(failed)?)
     } else {
-        rows
+        None
     };
+    let rows = materialized.as_ref().map_or(rows, |m| m.clone().lazy());
 
     let mut frame: Option<LazyFrame> = None;
     let mut spec = 0;
@@ -134,15 +150,21 @@ pub(crate) fn build_table(
                 rows.clone().select(exprs)
             }
             PlanGroup::Family(family) => {
-                let mut exprs: Vec<Expr> = family
-                    .features
-                    .iter()
-                    .map(|&(column, agg)| {
-                        let name = plan.specs[spec].name.as_str();
-                        spec += 1;
-                        aggregate(column_expr(&plan, column, &codes), agg).alias(name)
-                    })
-                    .collect();
+                let mut exprs: Vec<Expr> = Vec::new();
+                let mut counted: Vec<Share> = Vec::new();
+                for &(column, agg) in &family.features {
+                    let name = plan.specs[spec].name.as_str();
+                    spec += 1;
+                    // Counted only where the rows are already in memory.
+                    match materialized
+                        .as_ref()
+                        .and_then(|_| share_of(&plan, column, agg, &codes, name))
+                    {
+                        Some(share) => counted.push(share),
+                        None => exprs
+                            .push(aggregate(column_expr(&plan, column, &codes), agg).alias(name)),
+                    }
+                }
                 if family.count {
                     let name = plan.specs[spec].name.as_str();
                     spec += 1;
@@ -152,7 +174,24 @@ pub(crate) fn build_table(
                     Some(kept) => rows.clone().filter(filter(kept, &codes)),
                     None => rows.clone(),
                 };
-                kept.group_by([col(CLIENT_ID)]).agg(exprs)
+                let reduced = kept.group_by([col(CLIENT_ID)]).agg(exprs);
+                match &materialized {
+                    Some(rows) if !counted.is_empty() => {
+                        let kept = family
+                            .filter
+                            .as_ref()
+                            .map(|f| kept_rows(f, &codes, table))
+                            .transpose()?;
+                        let counted = shares(rows, CLIENT_ID, kept, &counted).map_err(failed)?;
+                        reduced.join(
+                            counted.lazy(),
+                            [col(CLIENT_ID)],
+                            [col(CLIENT_ID)],
+                            JoinArgs::new(JoinType::Left),
+                        )
+                    }
+                    _ => reduced,
+                }
             }
         };
         frame = Some(match frame {
@@ -174,6 +213,41 @@ pub(crate) fn build_table(
     Ok(Built {
         frame: collect_streaming(frame).map_err(failed)?,
         specs: plan.specs,
+    })
+}
+
+/// Feature `name`, the reduction `agg` of column `index` of `plan`, as a
+/// share counted from the codes, when it is the mean of a coded column's
+/// indicator (of a value or of missing).
+fn share_of(plan: &TablePlan, index: usize, agg: Agg, codes: &Codes, name: &str) -> Option<Share> {
+    if agg != Agg::Mean {
+        return None;
+    }
+    let (column, code) = match &plan.columns[index].value {
+        PlanValue::Row(RowExpr::Equals { column, value }) if codes.is_coded(column) => {
+            (column, Some(codes.code(column, value)?))
+        }
+        PlanValue::Row(RowExpr::IsMissing { column }) if codes.is_coded(column) => (column, None),
+        _ => return None,
+    };
+    Some(Share {
+        column: column.clone(),
+        code,
+        name: name.to_owned(),
+    })
+}
+
+/// The rows a family filter keeps, as codes.
+fn kept_rows<'a>(filter: &'a Filter, codes: &Codes, table: Table) -> Result<Kept<'a>> {
+    let code = codes.code(&filter.column, &filter.equals).ok_or_else(|| {
+        Error::Core(scoring_core::Error::InvalidFeatureDefinition {
+            table,
+            reason: format!("the filter on {} is not coded", filter.column),
+        })
+    })?;
+    Ok(Kept {
+        column: &filter.column,
+        code,
     })
 }
 

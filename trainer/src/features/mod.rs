@@ -18,9 +18,11 @@
 
 mod batch;
 mod codes;
+mod csv;
 mod describe;
 mod load;
 mod output;
+mod shares;
 mod translate;
 mod vocabularies;
 

@@ -1,0 +1,235 @@
+//! One block of a CSV file parsed into typed columns: fields split on
+//! commas outside quotes, quoted fields unescaped, values parsed by the
+//! kind of their column, and what does not parse reported with its record.
+
+use std::path::Path;
+
+use memchr::memchr;
+use polars::prelude::*;
+
+use super::Kind;
+use crate::Error;
+
+/// A column being filled, written straight into polars' buffers.
+enum Values {
+    Integer(PrimitiveChunkedBuilder<Int64Type>),
+    Number(PrimitiveChunkedBuilder<Float64Type>),
+    Text(StringChunkedBuilder),
+}
+
+impl Values {
+    fn new(kind: Kind, name: &str, capacity: usize) -> Self {
+        let name = PlSmallStr::from_str(name);
+        match kind {
+            Kind::Integer => Values::Integer(PrimitiveChunkedBuilder::new(name, capacity)),
+            Kind::Number => Values::Number(PrimitiveChunkedBuilder::new(name, capacity)),
+            Kind::Text => Values::Text(StringChunkedBuilder::new(name, capacity)),
+        }
+    }
+
+    fn finish(self) -> Column {
+        match self {
+            Values::Integer(b) => b.finish().into_column(),
+            Values::Number(b) => b.finish().into_column(),
+            Values::Text(b) => b.finish().into_column(),
+        }
+    }
+}
+
+/// One block's columns.
+pub(super) struct Parsed {
+    pub(super) records: u64,
+    pub(super) columns: Vec<Column>,
+}
+
+/// What went wrong in a block, at its `record` (0-based within the block).
+pub(super) struct Failure {
+    record: u64,
+    problem: Problem,
+}
+
+enum Problem {
+    Value { slot: usize, text: String },
+    Fields { found: usize, expected: usize },
+    Unterminated,
+    AfterQuote,
+}
+
+impl Failure {
+    pub(super) fn into_error(
+        self,
+        path: &Path,
+        records_before: u64,
+        columns: &[(&str, Kind)],
+    ) -> Error {
+        // Line 1 is the header.
+        let line = records_before + self.record + 2;
+        let path = path.to_owned();
+        let problem = match self.problem {
+            Problem::Value { slot, text } => {
+                let (column, kind) = columns[slot];
+                return Error::MalformedValue {
+                    path,
+                    line,
+                    column: column.to_owned(),
+                    value: text,
+                    expected: kind.expected(),
+                };
+            }
+            Problem::Fields { found, expected } => {
+                format!("has {found} fields where the header has {expected}")
+            }
+            Problem::Unterminated => "a quoted field is never closed".to_owned(),
+            Problem::AfterQuote => "text follows the closing quote of a field".to_owned(),
+        };
+        Error::CsvRecord {
+            path,
+            line,
+            problem,
+        }
+    }
+}
+
+/// The records of `block` (whole records only) as the columns of
+/// `columns`; `slots[field]` is the column of each field of a record, if
+/// it is read.
+pub(super) fn parse_block(
+    block: &[u8],
+    slots: &[Option<usize>],
+    columns: &[(&str, Kind)],
+) -> std::result::Result<Parsed, Failure> {
+    // Records of about 8 bytes per field: enough room for most files.
+    let estimate = block.len() / (8 * slots.len().max(1));
+    let mut values: Vec<Values> = columns
+        .iter()
+        .map(|(name, kind)| Values::new(*kind, name, estimate))
+        .collect();
+    let mut records = 0u64;
+    let mut at = 0;
+    while at < block.len() {
+        // An empty line is no record.
+        match block[at] {
+            b'\n' => {
+                at += 1;
+                continue;
+            }
+            b'\r' if block.get(at + 1) == Some(&b'\n') => {
+                at += 2;
+                continue;
+            }
+            _ => {}
+        }
+        let fail = |problem| Failure {
+            record: records,
+            problem,
+        };
+        let mut field = 0;
+        loop {
+            let (raw, next, last) = next_field(block, at).map_err(fail)?;
+            if let Some(Some(slot)) = slots.get(field) {
+                store(&mut values[*slot], &raw)
+                    .map_err(|text| fail(Problem::Value { slot: *slot, text }))?;
+            }
+            field += 1;
+            at = next;
+            if last {
+                break;
+            }
+        }
+        if field != slots.len() {
+            return Err(fail(Problem::Fields {
+                found: field,
+                expected: slots.len(),
+            }));
+        }
+        records += 1;
+    }
+    Ok(Parsed {
+        records,
+        columns: values.into_iter().map(Values::finish).collect(),
+    })
+}
+
+/// A field's text: borrowed, or unescaped when it held doubled quotes.
+enum Raw<'a> {
+    Plain(&'a [u8]),
+    Unescaped(Vec<u8>),
+}
+
+impl Raw<'_> {
+    fn bytes(&self) -> &[u8] {
+        match self {
+            Raw::Plain(bytes) => bytes,
+            Raw::Unescaped(bytes) => bytes,
+        }
+    }
+}
+
+/// The field starting at `at`: its text, where the next field starts, and
+/// whether it ends its record.
+fn next_field(block: &[u8], at: usize) -> std::result::Result<(Raw<'_>, usize, bool), Problem> {
+    if block.get(at) != Some(&b'"') {
+        // Fields are short: a plain loop beats a SIMD search's set-up.
+        let rest = &block[at..];
+        let (end, last) = match rest.iter().position(|&b| b == b',' || b == b'\n') {
+            Some(i) => (at + i, rest[i] == b'\n'),
+            None => (block.len(), true),
+        };
+        let text = &block[at..end];
+        let text = if last {
+            text.strip_suffix(b"\r").unwrap_or(text)
+        } else {
+            text
+        };
+        return Ok((Raw::Plain(text), end + 1, last));
+    }
+    let start = at + 1;
+    let mut search = start;
+    let mut escaped = false;
+    let close = loop {
+        let quote = search + memchr(b'"', &block[search..]).ok_or(Problem::Unterminated)?;
+        if block.get(quote + 1) == Some(&b'"') {
+            escaped = true;
+            search = quote + 2;
+        } else {
+            break quote;
+        }
+    };
+    let inner = &block[start..close];
+    let raw = if escaped {
+        let mut text = Vec::with_capacity(inner.len());
+        let mut rest = inner;
+        while let Some(i) = memchr(b'"', rest) {
+            text.extend_from_slice(&rest[..=i]);
+            rest = &rest[i + 2..];
+        }
+        text.extend_from_slice(rest);
+        Raw::Unescaped(text)
+    } else {
+        Raw::Plain(inner)
+    };
+    match &block[close + 1..] {
+        [] => Ok((raw, block.len(), true)),
+        [b',', ..] => Ok((raw, close + 2, false)),
+        [b'\n', ..] => Ok((raw, close + 2, true)),
+        [b'\r', b'\n', ..] => Ok((raw, close + 3, true)),
+        _ => Err(Problem::AfterQuote),
+    }
+}
+
+/// Appends the value of `raw` to `values`; the text shown in the error if
+/// it is not of the column's kind.
+fn store(values: &mut Values, raw: &Raw<'_>) -> std::result::Result<(), String> {
+    let bytes = raw.bytes();
+    let shown = || String::from_utf8_lossy(bytes).into_owned();
+    let text = || std::str::from_utf8(bytes).map_err(|_| shown());
+    match values {
+        Values::Integer(b) if bytes.is_empty() => b.append_null(),
+        Values::Number(b) if bytes.is_empty() => b.append_null(),
+        Values::Text(b) if bytes.is_empty() => b.append_null(),
+        Values::Number(b) => b.append_value(fast_float2::parse(bytes).map_err(|_| shown())?),
+        Values::Integer(b) => b.append_value(text()?.parse().map_err(|_| shown())?),
+        Values::Text(b) => b.append_value(text()?),
+    }
+    Ok(())
+}
