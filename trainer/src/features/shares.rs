@@ -219,18 +219,16 @@ mod tests {
             .collect()
     }
 
+    fn ids(frame: &DataFrame) -> Vec<Option<i64>> {
+        let ids = frame.column("id").expect("id").i64().expect("i64");
+        ids.iter().collect()
+    }
+
     #[test]
     fn a_share_is_the_count_of_the_value_over_the_group_rows() {
         let wanted = [share(Some(0), "zero"), share(None, "missing")];
         let out = shares(&frame(), "id", None, &wanted).expect("shares");
-        let ids: Vec<Option<i64>> = out
-            .column("id")
-            .expect("id")
-            .i64()
-            .expect("i64")
-            .iter()
-            .collect();
-        assert_eq!(ids, [Some(1), Some(2), Some(3)]);
+        assert_eq!(ids(&out), [Some(1), Some(2), Some(3)]);
         // id 1: kind 0, missing, 0 → 2/3 zero, 1/3 missing.
         assert_eq!(
             column(&out, "zero"),
@@ -249,15 +247,8 @@ mod tests {
             code: 0,
         };
         let out = shares(&frame(), "id", Some(kept), &[share(Some(0), "zero")]).expect("shares");
-        let ids: Vec<Option<i64>> = out
-            .column("id")
-            .expect("id")
-            .i64()
-            .expect("i64")
-            .iter()
-            .collect();
         // id 3's only row has status 1; id 1 keeps its first two rows.
-        assert_eq!(ids, [Some(1), Some(2)]);
+        assert_eq!(ids(&out), [Some(1), Some(2)]);
         assert_eq!(column(&out, "zero"), [Some(0.5), Some(0.0)]);
     }
 
