@@ -95,22 +95,25 @@ pub(crate) fn build_table(
             }
         }
         let child_frame = child_codes.encode(child_frame).map_err(failed)?;
-        let child_shares = shares(&child_frame, key, None, &counted).map_err(failed)?;
+        let child_shares = (!counted.is_empty())
+            .then(|| shares(&child_frame, key, None, &counted))
+            .transpose()
+            .map_err(failed)?;
+        let mut per_parent = child_frame
+            .lazy()
+            .with_columns(computed_columns(child_plan, &child_codes))
+            .group_by([col(key)])
+            .agg(reductions);
+        if let Some(child_shares) = child_shares {
+            per_parent = per_parent.join(
+                child_shares.lazy(),
+                [col(key)],
+                [col(key)],
+                JoinArgs::new(JoinType::Left),
+            );
+        }
         // Reduced now, so that the child rows are freed before the families.
-        let per_parent = collect_streaming(
-            child_frame
-                .lazy()
-                .with_columns(computed_columns(child_plan, &child_codes))
-                .group_by([col(key)])
-                .agg(reductions)
-                .join(
-                    child_shares.lazy(),
-                    [col(key)],
-                    [col(key)],
-                    JoinArgs::new(JoinType::Left),
-                ),
-        )
-        .map_err(failed)?;
+        let per_parent = collect_streaming(per_parent).map_err(failed)?;
         rows = rows.join(
             per_parent.lazy(),
             [col(key)],

@@ -11,7 +11,7 @@ use std::path::Path;
 use polars::prelude::*;
 use synth::tables::{ColumnType, Table};
 
-use super::csv::{Kind, read_csv};
+use super::csv::{Kind, read_csv, schema_of};
 use crate::{Error, Result};
 
 /// How a column is parsed: identifiers as integers, every other number as
@@ -35,11 +35,7 @@ pub(crate) fn read_table(data_dir: &Path, table: Table, columns: &[&str]) -> Res
     if !path.is_file() {
         let parquet = path.with_extension("parquet");
         if parquet.is_file() {
-            let schema: Schema = kinds
-                .iter()
-                .map(|(c, kind)| Field::new((*c).into(), kind.dtype()))
-                .collect();
-            return read_parquet(&parquet, &schema);
+            return read_parquet(&parquet, &schema_of(&kinds));
         }
         return Err(Error::MissingFile {
             path,

@@ -45,7 +45,7 @@ pub(crate) enum Kind {
 }
 
 impl Kind {
-    pub(crate) fn dtype(self) -> DataType {
+    fn dtype(self) -> DataType {
         match self {
             Kind::Integer => DataType::Int64,
             Kind::Number => DataType::Float64,
@@ -226,9 +226,13 @@ fn polars_failed(source: PolarsError) -> Error {
 }
 
 fn empty(columns: &[(&str, Kind)]) -> DataFrame {
-    let schema: Schema = columns
+    DataFrame::empty_with_schema(&schema_of(columns))
+}
+
+/// The polars schema of `columns` read with their kinds.
+pub(crate) fn schema_of(columns: &[(&str, Kind)]) -> Schema {
+    columns
         .iter()
         .map(|(name, kind)| Field::new((*name).into(), kind.dtype()))
-        .collect();
-    DataFrame::empty_with_schema(&schema)
+        .collect()
 }

@@ -2,6 +2,7 @@
 //! commas outside quotes, quoted fields unescaped, values parsed by the
 //! kind of their column, and what does not parse reported with its record.
 
+use std::borrow::Cow;
 use std::path::Path;
 
 use memchr::memchr;
@@ -150,24 +151,13 @@ pub(super) fn parse_block(
     })
 }
 
-/// A field's text: borrowed, or unescaped when it held doubled quotes.
-enum Raw<'a> {
-    Plain(&'a [u8]),
-    Unescaped(Vec<u8>),
-}
-
-impl Raw<'_> {
-    fn bytes(&self) -> &[u8] {
-        match self {
-            Raw::Plain(bytes) => bytes,
-            Raw::Unescaped(bytes) => bytes,
-        }
-    }
-}
-
 /// The field starting at `at`: its text, where the next field starts, and
 /// whether it ends its record.
-fn next_field(block: &[u8], at: usize) -> std::result::Result<(Raw<'_>, usize, bool), Problem> {
+/// The text is borrowed, or owned when doubled quotes were unescaped.
+fn next_field(
+    block: &[u8],
+    at: usize,
+) -> std::result::Result<(Cow<'_, [u8]>, usize, bool), Problem> {
     if block.get(at) != Some(&b'"') {
         // Fields are short: a plain loop beats a SIMD search's set-up.
         let rest = &block[at..];
@@ -181,7 +171,7 @@ fn next_field(block: &[u8], at: usize) -> std::result::Result<(Raw<'_>, usize, b
         } else {
             text
         };
-        return Ok((Raw::Plain(text), end + 1, last));
+        return Ok((Cow::Borrowed(text), end + 1, last));
     }
     let start = at + 1;
     let mut search = start;
@@ -204,9 +194,9 @@ fn next_field(block: &[u8], at: usize) -> std::result::Result<(Raw<'_>, usize, b
             rest = &rest[i + 2..];
         }
         text.extend_from_slice(rest);
-        Raw::Unescaped(text)
+        Cow::Owned(text)
     } else {
-        Raw::Plain(inner)
+        Cow::Borrowed(inner)
     };
     match &block[close + 1..] {
         [] => Ok((raw, block.len(), true)),
@@ -217,10 +207,9 @@ fn next_field(block: &[u8], at: usize) -> std::result::Result<(Raw<'_>, usize, b
     }
 }
 
-/// Appends the value of `raw` to `values`; the text shown in the error if
+/// Appends the value of `bytes` to `values`; the text shown in the error if
 /// it is not of the column's kind.
-fn store(values: &mut Values, raw: &Raw<'_>) -> std::result::Result<(), String> {
-    let bytes = raw.bytes();
+fn store(values: &mut Values, bytes: &[u8]) -> std::result::Result<(), String> {
     let shown = || String::from_utf8_lossy(bytes).into_owned();
     let text = || std::str::from_utf8(bytes).map_err(|_| shown());
     match values {
