@@ -2,15 +2,19 @@
 //! polars over the whole file (and its child tables' files).
 //!
 //! For a table: its child tables are read, coded and reduced per parent row
-//! (rollups); the table is read with only the columns the definition uses;
-//! its vocabularies are recorded (or taken from a fixed schema); the
-//! definition is resolved with them and the category columns replaced by
-//! codes ([`Codes`]). The computed numbers become one `with_columns`; the
+//! (rollups); the table is read with only the columns the definition uses,
+//! each text column as positions in its dictionary
+//! ([`super::dictionary`]); its vocabularies are recorded from those
+//! dictionaries (or taken from a fixed schema); the definition is resolved
+//! with them and the category columns replaced by codes ([`Codes`]). The computed numbers become one `with_columns`; the
 //! indicators of a category are not materialised as columns: their means
 //! (category shares) are counted from the codes ([`super::shares`]) where
 //! the rows are in memory, and any other reduction computes them from the
 //! codes; each family is a filter and a group-by per client. Every other
-//! node becomes the polars expression of [`super::translate`].
+//! node becomes the polars expression of [`super::translate`]. The result is
+//! a list of parts keyed by client (a family's reductions, its counted
+//! shares), each placed on the applicants' rows by [`super::align`] rather
+//! than joined to the others.
 
 use std::path::Path;
 
@@ -21,6 +25,7 @@ use scoring_core::features::{
 };
 
 use super::codes::Codes;
+use super::dictionary::LoadedTable;
 use super::load::read_table;
 use super::shares::{Kept, Share, shares};
 use super::translate::{aggregate, filter, row_expr};
@@ -46,7 +51,7 @@ pub(crate) fn build_table(
     })?;
     // Child tables first, so their vocabularies come first, as
     // FeatureDefinition::categories lists them.
-    let mut children: Vec<(Table, DataFrame)> = Vec::new();
+    let mut children: Vec<(Table, LoadedTable)> = Vec::new();
     for column in &own.columns {
         if let ColumnValue::Rollup { child, .. } = &column.value
             && !children.iter().any(|(c, _)| c == child)
@@ -135,10 +140,10 @@ pub(crate) fn build_table(
     };
     let rows = materialized.as_ref().map_or(rows, |m| m.clone().lazy());
 
-    let mut frame: Option<LazyFrame> = None;
+    let mut parts: Vec<DataFrame> = Vec::new();
     let mut spec = 0;
     for group in &plan.groups {
-        let part = match group {
+        match group {
             PlanGroup::Columns => {
                 let mut exprs = vec![col(CLIENT_ID)];
                 if table == Table::Application {
@@ -150,7 +155,7 @@ pub(crate) fn build_table(
                         .alias(plan.columns[index].name.as_str())
                 }));
                 spec += plan.columns.len();
-                rows.clone().select(exprs)
+                parts.push(rows.clone().select(exprs).collect().map_err(failed)?);
             }
             PlanGroup::Family(family) => {
                 let mut exprs: Vec<Expr> = Vec::new();
@@ -173,48 +178,33 @@ pub(crate) fn build_table(
                     spec += 1;
                     exprs.push(len().cast(DataType::Float64).alias(name));
                 }
-                let kept = match &family.filter {
-                    Some(kept) => rows.clone().filter(filter(kept, &codes)),
-                    None => rows.clone(),
-                };
-                let reduced = kept.group_by([col(CLIENT_ID)]).agg(exprs);
-                match &materialized {
-                    Some(rows) if !counted.is_empty() => {
-                        let kept = family
-                            .filter
-                            .as_ref()
-                            .map(|f| kept_rows(f, &codes, table))
-                            .transpose()?;
-                        let counted = shares(rows, CLIENT_ID, kept, &counted).map_err(failed)?;
-                        reduced.join(
-                            counted.lazy(),
-                            [col(CLIENT_ID)],
-                            [col(CLIENT_ID)],
-                            JoinArgs::new(JoinType::Left),
-                        )
-                    }
-                    _ => reduced,
+                if !exprs.is_empty() {
+                    let kept = match &family.filter {
+                        Some(kept) => rows.clone().filter(filter(kept, &codes)),
+                        None => rows.clone(),
+                    };
+                    let reduced = kept.group_by([col(CLIENT_ID)]).agg(exprs);
+                    parts.push(collect_streaming(reduced).map_err(failed)?);
+                }
+                if let Some(rows) = materialized.as_ref().filter(|_| !counted.is_empty()) {
+                    let kept = family
+                        .filter
+                        .as_ref()
+                        .map(|f| kept_rows(f, &codes, table))
+                        .transpose()?;
+                    parts.push(shares(rows, CLIENT_ID, kept, &counted).map_err(failed)?);
                 }
             }
-        };
-        frame = Some(match frame {
-            None => part,
-            Some(earlier) => earlier.join(
-                part,
-                [col(CLIENT_ID)],
-                [col(CLIENT_ID)],
-                JoinArgs::new(JoinType::Left),
-            ),
-        });
+        }
     }
-    let frame = frame.ok_or_else(|| {
-        Error::Core(scoring_core::Error::InvalidFeatureDefinition {
+    if parts.is_empty() {
+        return Err(Error::Core(scoring_core::Error::InvalidFeatureDefinition {
             table,
             reason: "it has no features".to_owned(),
-        })
-    })?;
+        }));
+    }
     Ok(Built {
-        frame: collect_streaming(frame).map_err(failed)?,
+        parts,
         specs: plan.specs,
     })
 }
@@ -295,7 +285,7 @@ fn read(
     definition: &FeatureDefinition,
     table: Table,
     keys: &[&str],
-) -> Result<DataFrame> {
+) -> Result<LoadedTable> {
     let inputs = definition
         .table(table)
         .map(|t| t.inputs())
@@ -316,18 +306,19 @@ fn read(
     }
     let train = read_table(data_dir, File::ApplicationTrain, &columns)?;
     let test_columns: Vec<&str> = columns.iter().copied().filter(|c| *c != TARGET).collect();
-    let test = read_table(data_dir, File::ApplicationTest, &test_columns)?;
+    let mut test = read_table(data_dir, File::ApplicationTest, &test_columns)?;
     let stage = |source| Error::Polars {
         stage: "combining application train and test",
         source,
     };
-    let test = test
+    test.frame = test
+        .frame
         .lazy()
         .with_column(lit(NULL).cast(DataType::Float64).alias(TARGET))
         .select(columns.iter().map(|c| col(*c)).collect::<Vec<_>>())
         .collect()
         .map_err(stage)?;
-    train.vstack(&test).map_err(stage)
+    train.stack(test).map_err(stage)
 }
 
 /// The file a table is read from (the application is two).

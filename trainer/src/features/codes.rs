@@ -8,11 +8,9 @@
 //! integers instead of strings, and no text stays in memory.
 
 use polars::prelude::*;
-use rayon::prelude::*;
 use scoring_core::features::{PlanGroup, PlanValue, RowExpr, TablePlan};
 
-/// Rows encoded per parallel task.
-const PART: usize = 1 << 20;
+use super::dictionary::{LoadedTable, remap};
 
 /// The values each coded column of a table is compared with.
 #[derive(Debug, Default)]
@@ -95,51 +93,44 @@ impl Codes {
             .and_then(|i| u32::try_from(i).ok())
     }
 
-    /// `frame` with each coded text column replaced by its codes. A coded
-    /// column absent from the frame is left to the plan's own error.
-    pub(crate) fn encode(&self, mut frame: DataFrame) -> PolarsResult<DataFrame> {
+    /// The frame of `loaded` with each coded text column's dictionary
+    /// positions replaced by its codes. A coded column absent from the
+    /// frame is left to the plan's own error.
+    pub(crate) fn encode(&self, loaded: LoadedTable) -> PolarsResult<DataFrame> {
+        let mut frame = loaded.frame;
         for (column, values) in &self.columns {
-            let Ok(text) = frame.column(column) else {
+            let Ok(positions) = frame.column(column) else {
                 continue;
             };
-            let text = text.as_materialized_series().str()?.clone();
-            let coded = encode_text(&text, values)?;
-            frame.with_column(Column::from(coded.into_series()))?;
+            let dictionary = loaded
+                .dictionaries
+                .iter()
+                .find(|(c, _)| c == column)
+                .map(|(_, d)| d.as_slice())
+                .ok_or_else(|| {
+                    PolarsError::SchemaMismatch(format!("{column} is not a text column").into())
+                })?;
+            let coded = remap(positions.u32()?, &codes_of(dictionary, values));
+            frame.with_column(coded.into_column())?;
         }
         Ok(frame)
     }
 }
 
-/// The codes of `text`: position in `values`, `values.len()` for another
-/// value, missing for a missing one.
-fn encode_text(text: &StringChunked, values: &[String]) -> PolarsResult<UInt32Chunked> {
-    let lookup: PlHashMap<&str, u32> = values
-        .iter()
-        .zip(0u32..)
-        .map(|(v, i)| (v.as_str(), i))
-        .collect();
+/// For each value of a dictionary, its code: its position in `values`,
+/// `values.len()` for another value.
+fn codes_of(dictionary: &[String], values: &[String]) -> Vec<u32> {
     let other = u32::try_from(values.len()).unwrap_or(u32::MAX);
-    let parts: Vec<UInt32Chunked> = (0..text.len())
-        .step_by(PART)
-        .collect::<Vec<_>>()
-        .into_par_iter()
-        .map(|offset| {
-            let part = text.slice(offset as i64, PART);
-            UInt32Chunked::from_iter_options(
-                text.name().clone(),
-                part.iter()
-                    .map(|v| v.map(|v| lookup.get(v).copied().unwrap_or(other))),
-            )
+    dictionary
+        .iter()
+        .map(|entry| {
+            values
+                .iter()
+                .position(|v| v == entry)
+                .and_then(|i| u32::try_from(i).ok())
+                .unwrap_or(other)
         })
-        .collect();
-    let mut parts = parts.into_iter();
-    let mut coded = parts
-        .next()
-        .unwrap_or_else(|| UInt32Chunked::full_null(text.name().clone(), 0));
-    for part in parts {
-        coded.append(&part)?;
-    }
-    Ok(coded)
+        .collect()
 }
 
 #[cfg(test)]
@@ -148,15 +139,30 @@ mod tests {
 
     #[test]
     fn values_become_positions_others_the_length_missing_stays_missing() {
-        let text = StringChunked::from_iter_options(
-            "STATUS".into(),
-            [Some("C"), None, Some("X"), Some("0"), Some("C")].into_iter(),
-        );
-        let values = vec!["0".to_owned(), "C".to_owned()];
-        let coded: Vec<Option<u32>> = encode_text(&text, &values)
-            .expect("encoded")
+        let frame =
+            df!["STATUS" => [Some("C"), None, Some("X"), Some("0"), Some("C")]].expect("frame");
+        let loaded = LoadedTable::from_text(frame).expect("loaded");
+        let codes = Codes {
+            columns: vec![("STATUS".to_owned(), vec!["0".to_owned(), "C".to_owned()])],
+        };
+        let coded = codes.encode(loaded).expect("encoded");
+        let coded: Vec<Option<u32>> = coded
+            .column("STATUS")
+            .expect("column")
+            .u32()
+            .expect("u32")
             .iter()
             .collect();
         assert_eq!(coded, [Some(1), None, Some(2), Some(0), Some(1)]);
+    }
+
+    #[test]
+    fn a_coded_column_that_is_not_text_is_an_error() {
+        let loaded =
+            LoadedTable::from_text(df!["STATUS" => [1.0]].expect("frame")).expect("loaded");
+        let codes = Codes {
+            columns: vec![("STATUS".to_owned(), vec!["0".to_owned()])],
+        };
+        assert!(codes.encode(loaded).is_err());
     }
 }

@@ -12,6 +12,7 @@ use polars::prelude::*;
 use synth::tables::{ColumnType, Table};
 
 use super::csv::{Kind, read_csv, schema_of};
+use super::dictionary::LoadedTable;
 use crate::{Error, Result};
 
 /// How a column is parsed: identifiers as integers, every other number as
@@ -29,7 +30,7 @@ fn kind_of(table: Table, column: &str) -> Kind {
 /// Reads `columns` of `table` from `data_dir`, from its CSV file or else
 /// its parquet file. A CSV file with no header at all counts as an empty
 /// table; extra columns are ignored.
-pub(crate) fn read_table(data_dir: &Path, table: Table, columns: &[&str]) -> Result<DataFrame> {
+pub(crate) fn read_table(data_dir: &Path, table: Table, columns: &[&str]) -> Result<LoadedTable> {
     let path = data_dir.join(table.file_name());
     let kinds: Vec<(&str, Kind)> = columns.iter().map(|c| (*c, kind_of(table, c))).collect();
     if !path.is_file() {
@@ -46,8 +47,8 @@ pub(crate) fn read_table(data_dir: &Path, table: Table, columns: &[&str]) -> Res
 }
 
 /// Reads the columns of `schema` from a parquet file, each converted to the
-/// type the CSV reader would give it.
-fn read_parquet(path: &Path, schema: &Schema) -> Result<DataFrame> {
+/// type the CSV reader would give it, text then to dictionary positions.
+fn read_parquet(path: &Path, schema: &Schema) -> Result<LoadedTable> {
     let failed = |source| Error::Parquet {
         path: path.to_owned(),
         source,
@@ -65,7 +66,7 @@ fn read_parquet(path: &Path, schema: &Schema) -> Result<DataFrame> {
             });
         };
         let convertible = match expected {
-            DataType::String => matches!(stored, DataType::String | DataType::Null),
+            DataType::UInt32 => matches!(stored, DataType::String | DataType::Null),
             _ => stored.is_primitive_numeric() || matches!(stored, DataType::Null),
         };
         if !convertible {
@@ -73,14 +74,19 @@ fn read_parquet(path: &Path, schema: &Schema) -> Result<DataFrame> {
                 path: path.to_owned(),
                 column: name.to_string(),
                 found: stored.to_string(),
-                expected: if *expected == DataType::String {
+                expected: if *expected == DataType::UInt32 {
                     "text"
                 } else {
                     "a number"
                 },
             });
         }
-        exprs.push(col(name.clone()).strict_cast(expected.clone()));
+        let read_as = match expected {
+            DataType::UInt32 => DataType::String,
+            other => other.clone(),
+        };
+        exprs.push(col(name.clone()).strict_cast(read_as));
     }
-    scan.select(exprs).collect().map_err(failed)
+    let frame = scan.select(exprs).collect().map_err(failed)?;
+    LoadedTable::from_text(frame).map_err(failed)
 }

@@ -16,10 +16,12 @@
 //! the applicants and added to the table before the next table is read, so
 //! memory holds the feature table and one input table at a time.
 
+mod align;
 mod batch;
 mod codes;
 mod csv;
 mod describe;
+mod dictionary;
 mod load;
 mod output;
 mod shares;
@@ -34,6 +36,7 @@ use polars::prelude::*;
 use scoring_core::features::{CLIENT_ID, TARGET, Table, kernel_definition};
 use scoring_core::{FeatureSchema, FeatureSpec};
 
+use self::align::Applicants;
 use self::vocabularies::Vocabularies;
 use crate::Result;
 
@@ -56,9 +59,11 @@ pub struct FeaturesArgs {
     pub schema: Option<PathBuf>,
 }
 
-/// One table's features: one row per client that has rows, and their specs.
+/// One table's features, in parts keyed by the client identifier (one row
+/// per client with rows in that part), and their specs. The application's
+/// first part is its rows, the target included.
 pub(crate) struct Built {
-    pub(crate) frame: DataFrame,
+    pub(crate) parts: Vec<DataFrame>,
     pub(crate) specs: Vec<FeatureSpec>,
 }
 
@@ -107,50 +112,33 @@ pub fn build_feature_table(
     );
     // The application's rows, then each table's features aligned on them,
     // so that every family's per-client frame is freed once placed.
-    let mut table: Option<DataFrame> = None;
+    let mut table: Option<(DataFrame, Applicants)> = None;
     let mut specs: Vec<FeatureSpec> = Vec::new();
     for source in stages {
         let name = stage_name(source);
         progress.set_message(name);
         let started = Instant::now();
         let built = batch::build_table(data_dir, &definition, source, &mut vocabularies, name)?;
-        let clients = built.frame.height();
+        let clients = built.parts.iter().map(DataFrame::height).max().unwrap_or(0);
         let failed = |source| crate::Error::Polars {
             stage: name,
             source,
         };
-        let features = built
-            .specs
-            .iter()
-            .map(|spec| col(spec.name.as_str()).fill_nan(lit(NULL)));
-        table = Some(match table {
+        let (rows, applicants) = match &mut table {
+            Some(table) => table,
             None => {
-                let mut columns = vec![col(CLIENT_ID), col(TARGET)];
-                columns.extend(features);
-                built
-                    .frame
-                    .lazy()
-                    .select(columns)
-                    .collect()
-                    .map_err(failed)?
+                let first = built
+                    .parts
+                    .first()
+                    .map_or_else(DataFrame::empty, Clone::clone);
+                let rows = first.select([CLIENT_ID, TARGET]).map_err(failed)?;
+                let applicants =
+                    Applicants::new(rows.column(CLIENT_ID).map_err(failed)?).map_err(failed)?;
+                table.insert((rows, applicants))
             }
-            Some(mut earlier) => {
-                let ids = earlier.select([CLIENT_ID]).map_err(failed)?;
-                let aligned = ids
-                    .lazy()
-                    .join(
-                        built.frame.lazy(),
-                        [col(CLIENT_ID)],
-                        [col(CLIENT_ID)],
-                        left_join_keeping_order(),
-                    )
-                    .select(features.collect::<Vec<_>>())
-                    .collect()
-                    .map_err(failed)?;
-                earlier.hstack_mut(aligned.columns()).map_err(failed)?;
-                earlier
-            }
-        });
+        };
+        let features = aligned_features(applicants, built.parts, &built.specs, source)?;
+        rows.hstack_mut(&features).map_err(failed)?;
         specs.extend(built.specs);
         tracing::info!(
             stage = name,
@@ -162,7 +150,7 @@ pub fn build_feature_table(
         progress.inc(1);
     }
     progress.finish_and_clear();
-    let Some(table) = table else {
+    let Some((table, _)) = table else {
         return Err(crate::Error::Core(
             scoring_core::Error::InvalidFeatureDefinition {
                 table: Table::Application,
@@ -186,6 +174,44 @@ pub fn build_feature_table(
         output::ensure_same_features(fixed, &schema)?;
     }
     Ok((table, schema))
+}
+
+/// The features `specs` of `parts`, one value per applicant, in the specs'
+/// order; each part is dropped once placed.
+fn aligned_features(
+    applicants: &Applicants,
+    parts: Vec<DataFrame>,
+    specs: &[FeatureSpec],
+    table: Table,
+) -> Result<Vec<Column>> {
+    let failed = |source| crate::Error::Polars {
+        stage: stage_name(table),
+        source,
+    };
+    let mut placed: PlHashMap<String, Column> = PlHashMap::with_capacity(specs.len());
+    for part in parts {
+        let names: Vec<&str> = part
+            .get_column_names()
+            .into_iter()
+            .map(PlSmallStr::as_str)
+            .filter(|n| *n != CLIENT_ID && *n != TARGET)
+            .collect();
+        let columns = applicants.align(&part, CLIENT_ID, &names).map_err(failed)?;
+        for column in columns {
+            placed.insert(column.name().to_string(), column);
+        }
+    }
+    specs
+        .iter()
+        .map(|spec| {
+            placed.remove(&spec.name).ok_or_else(|| {
+                crate::Error::Core(scoring_core::Error::InvalidFeatureDefinition {
+                    table,
+                    reason: format!("feature {} was not built", spec.name),
+                })
+            })
+        })
+        .collect()
 }
 
 /// The process's peak resident memory so far, in MiB (Linux; 0 elsewhere),
@@ -214,12 +240,4 @@ fn stage_name(table: Table) -> &'static str {
 pub(crate) fn collect_streaming(plan: LazyFrame) -> PolarsResult<DataFrame> {
     // Only plans with several sinks give several frames; ours have one.
     Ok(plan.collect_with_engine(Engine::Streaming)?.unwrap_single())
-}
-
-/// A left join whose output keeps the left rows' order (the streaming engine
-/// does not otherwise), so the table lists applicants as the files do.
-pub(crate) fn left_join_keeping_order() -> JoinArgs {
-    let mut args = JoinArgs::new(JoinType::Left);
-    args.maintain_order = MaintainOrderJoin::Left;
-    args
 }

@@ -7,6 +7,7 @@ use polars::prelude::*;
 use scoring_core::features::{FeatureDefinition, Table};
 use scoring_core::{CategoryEncoding, CategoryVocabulary};
 
+use super::dictionary::LoadedTable;
 use crate::{Error, Result};
 
 /// Vocabularies in use: fixed ones from an earlier schema, or read from data.
@@ -39,7 +40,7 @@ impl Vocabularies {
         &mut self,
         definition: &FeatureDefinition,
         table: Table,
-        frame: &DataFrame,
+        loaded: &LoadedTable,
     ) -> Result<()> {
         for category in definition.categories(table) {
             if category.table != table {
@@ -59,7 +60,7 @@ impl Vocabularies {
                         column: category.column.clone(),
                     })?,
                 None => read_values(
-                    frame,
+                    loaded,
                     &category.column,
                     category.encoding,
                     &category.excluded,
@@ -84,22 +85,17 @@ impl Vocabularies {
 /// one-hot) or in order of first appearance as `pd.factorize` (for codes);
 /// `excluded` values are left out.
 fn read_values(
-    frame: &DataFrame,
+    loaded: &LoadedTable,
     column: &str,
     encoding: CategoryEncoding,
     excluded: &[String],
 ) -> PolarsResult<Vec<String>> {
-    let series = frame.column(column)?.as_materialized_series().drop_nulls();
-    let distinct = match encoding {
-        CategoryEncoding::Code => series.unique_stable()?,
-        CategoryEncoding::OneHot { .. } => series.unique()?,
-    };
-    let mut values: Vec<String> = distinct
-        .str()?
+    // The dictionary lists the distinct values in order of first appearance.
+    let mut values: Vec<String> = loaded
+        .dictionary(column)?
         .iter()
-        .flatten()
-        .filter(|v| !excluded.iter().any(|e| e == v))
-        .map(str::to_owned)
+        .filter(|v| !excluded.contains(v))
+        .cloned()
         .collect();
     if matches!(encoding, CategoryEncoding::OneHot { .. }) {
         values.sort_unstable();

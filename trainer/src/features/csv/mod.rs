@@ -1,6 +1,7 @@
 //! A parallel reader of the Home Credit CSV files: only the columns asked
-//! for, typed as they are read, with the file, line and column of anything
-//! that does not parse.
+//! for, typed as they are read (identifiers i64, numbers f64, text as
+//! positions in the column's dictionary, see [`super::dictionary`]), with
+//! the file, line and column of anything that does not parse.
 //!
 //! Polars' CSV reader finds its row boundaries in one pass over the whole
 //! file on one thread, byte by byte without SIMD on a stable compiler: on a
@@ -18,6 +19,7 @@
 //! spreadsheet numbers rows: it is the file's line unless a quoted field
 //! above holds a line break or the file has empty lines.
 
+mod number;
 mod record;
 #[cfg(test)]
 mod tests;
@@ -31,6 +33,7 @@ use polars::prelude::*;
 use rayon::prelude::*;
 
 use self::record::{Failure, Parsed, parse_block};
+use super::dictionary::{Dictionary, LoadedTable, remap};
 use crate::{Error, Result};
 
 /// Bytes of a block (at least); a wave is two blocks per thread.
@@ -49,7 +52,7 @@ impl Kind {
         match self {
             Kind::Integer => DataType::Int64,
             Kind::Number => DataType::Float64,
-            Kind::Text => DataType::String,
+            Kind::Text => DataType::UInt32,
         }
     }
 
@@ -63,15 +66,16 @@ impl Kind {
 }
 
 /// Reads `columns` (name and kind) of the CSV file at `path`: a frame with
-/// those columns in that order. A file without a header line is an empty
-/// table; columns of the file not asked for are skipped unparsed.
-pub(crate) fn read_csv(path: &Path, columns: &[(&str, Kind)]) -> Result<DataFrame> {
+/// those columns in that order, text as positions in its dictionary. A file
+/// without a header line is an empty table; columns of the file not asked
+/// for are skipped unparsed.
+pub(crate) fn read_csv(path: &Path, columns: &[(&str, Kind)]) -> Result<LoadedTable> {
     read_in_blocks(path, columns, BLOCK)
 }
 
 /// [`read_csv`] with blocks of about `block` bytes (more for a record
 /// longer than that).
-fn read_in_blocks(path: &Path, columns: &[(&str, Kind)], block: usize) -> Result<DataFrame> {
+fn read_in_blocks(path: &Path, columns: &[(&str, Kind)], block: usize) -> Result<LoadedTable> {
     let mut reader = BufReader::new(File::open(path).map_err(io(path, "opening"))?);
     let mut header = Vec::new();
     reader
@@ -110,7 +114,7 @@ fn read_in_blocks(path: &Path, columns: &[(&str, Kind)], block: usize) -> Result
         spare: Vec::new(),
     };
     let wave = 2 * rayon::current_num_threads().max(1);
-    let mut parts: Vec<Vec<Column>> = Vec::new();
+    let mut parts: Vec<Parsed> = Vec::new();
     let mut records_before = 0u64;
     while !blocks.at_end {
         let texts = blocks.next_wave(wave).map_err(io(path, "reading"))?;
@@ -122,7 +126,7 @@ fn read_in_blocks(path: &Path, columns: &[(&str, Kind)], block: usize) -> Result
             let parsed =
                 result.map_err(|failure| failure.into_error(path, records_before, columns))?;
             records_before += parsed.records;
-            parts.push(parsed.columns);
+            parts.push(parsed);
         }
         blocks.spare = texts;
     }
@@ -204,18 +208,47 @@ fn record_end(text: &[u8], from: usize) -> Option<usize> {
     end.filter(|&end| end > from)
 }
 
-/// The blocks' columns one after the other.
-fn assemble(parts: Vec<Vec<Column>>, columns: &[(&str, Kind)]) -> Result<DataFrame> {
-    let mut parts = parts.into_iter();
-    let Some(first) = parts.next() else {
+/// The blocks' columns one after the other, each text column's positions
+/// moved into one dictionary (values in order of first appearance).
+fn assemble(parts: Vec<Parsed>, columns: &[(&str, Kind)]) -> Result<LoadedTable> {
+    let mut dictionaries: Vec<Dictionary> = vec![Dictionary::default(); columns.len()];
+    let mut frame: Option<DataFrame> = None;
+    for part in parts {
+        let mut block = Vec::with_capacity(part.columns.len());
+        for ((column, values), (dictionary, (_, kind))) in part
+            .columns
+            .into_iter()
+            .zip(&part.dictionaries)
+            .zip(dictionaries.iter_mut().zip(columns))
+        {
+            if *kind != Kind::Text {
+                block.push(column);
+                continue;
+            }
+            let moved = dictionary.merge(values).map_err(polars_failed)?;
+            let positions = column.u32().map_err(polars_failed)?;
+            block.push(remap(positions, &moved).into_column());
+        }
+        let block = DataFrame::new_infer_height(block).map_err(polars_failed)?;
+        match &mut frame {
+            None => frame = Some(block),
+            Some(frame) => {
+                frame.vstack_mut_owned(block).map_err(polars_failed)?;
+            }
+        }
+    }
+    let Some(frame) = frame else {
         return Ok(empty(columns));
     };
-    let mut frame = DataFrame::new_infer_height(first).map_err(polars_failed)?;
-    for part in parts {
-        let part = DataFrame::new_infer_height(part).map_err(polars_failed)?;
-        frame.vstack_mut_owned(part).map_err(polars_failed)?;
-    }
-    Ok(frame)
+    Ok(LoadedTable {
+        frame,
+        dictionaries: dictionaries
+            .into_iter()
+            .zip(columns)
+            .filter(|(_, (_, kind))| *kind == Kind::Text)
+            .map(|(dictionary, (name, _))| ((*name).to_owned(), dictionary.into_values()))
+            .collect(),
+    })
 }
 
 fn polars_failed(source: PolarsError) -> Error {
@@ -225,8 +258,15 @@ fn polars_failed(source: PolarsError) -> Error {
     }
 }
 
-fn empty(columns: &[(&str, Kind)]) -> DataFrame {
-    DataFrame::empty_with_schema(&schema_of(columns))
+fn empty(columns: &[(&str, Kind)]) -> LoadedTable {
+    LoadedTable {
+        frame: DataFrame::empty_with_schema(&schema_of(columns)),
+        dictionaries: columns
+            .iter()
+            .filter(|(_, kind)| *kind == Kind::Text)
+            .map(|(name, _)| ((*name).to_owned(), Vec::new()))
+            .collect(),
+    }
 }
 
 /// The polars schema of `columns` read with their kinds.

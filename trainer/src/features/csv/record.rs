@@ -9,13 +9,47 @@ use memchr::memchr;
 use polars::prelude::*;
 
 use super::Kind;
+use super::number::{parse_f64, parse_i64};
 use crate::Error;
 
 /// A column being filled, written straight into polars' buffers.
 enum Values {
     Integer(PrimitiveChunkedBuilder<Int64Type>),
     Number(PrimitiveChunkedBuilder<Float64Type>),
-    Text(StringChunkedBuilder),
+    Text(TextValues),
+}
+
+/// A text column as positions in the block's own dictionary.
+struct TextValues {
+    positions: PrimitiveChunkedBuilder<UInt32Type>,
+    values: Vec<String>,
+    lookup: PlHashMap<Vec<u8>, u32>,
+    /// The position of the last value: categories often repeat row after row.
+    last: Option<u32>,
+}
+
+impl TextValues {
+    fn push(&mut self, bytes: &[u8]) -> std::result::Result<(), ()> {
+        if let Some(last) = self.last
+            && self.values[last as usize].as_bytes() == bytes
+        {
+            self.positions.append_value(last);
+            return Ok(());
+        }
+        let position = match self.lookup.get(bytes) {
+            Some(&position) => position,
+            None => {
+                let text = std::str::from_utf8(bytes).map_err(|_| ())?;
+                let position = u32::try_from(self.values.len()).map_err(|_| ())?;
+                self.values.push(text.to_owned());
+                self.lookup.insert(bytes.to_vec(), position);
+                position
+            }
+        };
+        self.last = Some(position);
+        self.positions.append_value(position);
+        Ok(())
+    }
 }
 
 impl Values {
@@ -24,23 +58,31 @@ impl Values {
         match kind {
             Kind::Integer => Values::Integer(PrimitiveChunkedBuilder::new(name, capacity)),
             Kind::Number => Values::Number(PrimitiveChunkedBuilder::new(name, capacity)),
-            Kind::Text => Values::Text(StringChunkedBuilder::new(name, capacity)),
+            Kind::Text => Values::Text(TextValues {
+                positions: PrimitiveChunkedBuilder::new(name, capacity),
+                values: Vec::new(),
+                lookup: PlHashMap::new(),
+                last: None,
+            }),
         }
     }
 
-    fn finish(self) -> Column {
+    /// The column, and the dictionary of a text column.
+    fn finish(self) -> (Column, Vec<String>) {
         match self {
-            Values::Integer(b) => b.finish().into_column(),
-            Values::Number(b) => b.finish().into_column(),
-            Values::Text(b) => b.finish().into_column(),
+            Values::Integer(b) => (b.finish().into_column(), Vec::new()),
+            Values::Number(b) => (b.finish().into_column(), Vec::new()),
+            Values::Text(t) => (t.positions.finish().into_column(), t.values),
         }
     }
 }
 
-/// One block's columns.
+/// One block's columns; a text column as positions in its dictionary
+/// (empty for other columns).
 pub(super) struct Parsed {
     pub(super) records: u64,
     pub(super) columns: Vec<Column>,
+    pub(super) dictionaries: Vec<Vec<String>>,
 }
 
 /// What went wrong in a block, at its `record` (0-based within the block).
@@ -99,8 +141,9 @@ pub(super) fn parse_block(
     slots: &[Option<usize>],
     columns: &[(&str, Kind)],
 ) -> std::result::Result<Parsed, Failure> {
-    // Records of about 8 bytes per field: enough room for most files.
-    let estimate = block.len() / (8 * slots.len().max(1));
+    // A record per line break at most (fewer where a quoted field holds
+    // one): columns never grow, so never copy themselves while filling.
+    let estimate = memchr::memchr_iter(b'\n', block).count() + 1;
     let mut values: Vec<Values> = columns
         .iter()
         .map(|(name, kind)| Values::new(*kind, name, estimate))
@@ -145,9 +188,11 @@ pub(super) fn parse_block(
         }
         records += 1;
     }
+    let (columns, dictionaries) = values.into_iter().map(Values::finish).unzip();
     Ok(Parsed {
         records,
-        columns: values.into_iter().map(Values::finish).collect(),
+        columns,
+        dictionaries,
     })
 }
 
@@ -211,14 +256,13 @@ fn next_field(
 /// it is not of the column's kind.
 fn store(values: &mut Values, bytes: &[u8]) -> std::result::Result<(), String> {
     let shown = || String::from_utf8_lossy(bytes).into_owned();
-    let text = || std::str::from_utf8(bytes).map_err(|_| shown());
     match values {
         Values::Integer(b) if bytes.is_empty() => b.append_null(),
         Values::Number(b) if bytes.is_empty() => b.append_null(),
-        Values::Text(b) if bytes.is_empty() => b.append_null(),
-        Values::Number(b) => b.append_value(fast_float2::parse(bytes).map_err(|_| shown())?),
-        Values::Integer(b) => b.append_value(text()?.parse().map_err(|_| shown())?),
-        Values::Text(b) => b.append_value(text()?),
+        Values::Text(t) if bytes.is_empty() => t.positions.append_null(),
+        Values::Number(b) => b.append_value(parse_f64(bytes).ok_or_else(shown)?),
+        Values::Integer(b) => b.append_value(parse_i64(bytes).ok_or_else(shown)?),
+        Values::Text(t) => t.push(bytes).map_err(|()| shown())?,
     }
     Ok(())
 }

@@ -15,18 +15,21 @@ fn write(text: &str) -> (tempfile::TempDir, std::path::PathBuf) {
 
 type Row = (Option<i64>, Option<f64>, Option<String>);
 
-fn rows(frame: &DataFrame) -> Vec<Row> {
+/// The rows of a table read, each text through its dictionary.
+fn rows(table: &LoadedTable) -> Vec<Row> {
+    let frame = &table.frame;
     let ids = frame.column("SK_ID_CURR").expect("id").i64().expect("i64");
     let amounts = frame.column("AMOUNT").expect("amount").f64().expect("f64");
-    let suites = frame.column("SUITE").expect("suite").str().expect("str");
+    let suites = frame.column("SUITE").expect("suite").u32().expect("u32");
+    let dictionary = table.dictionary("SUITE").expect("a text column");
     ids.iter()
         .zip(amounts.iter())
         .zip(suites.iter())
-        .map(|((id, amount), suite)| (id, amount, suite.map(str::to_owned)))
+        .map(|((id, amount), suite)| (id, amount, suite.map(|p| dictionary[p as usize].clone())))
         .collect()
 }
 
-fn read(text: &str, block: usize) -> Result<DataFrame> {
+fn read(text: &str, block: usize) -> Result<LoadedTable> {
     let (_dir, path) = write(text);
     read_in_blocks(&path, &COLUMNS, block)
 }
@@ -52,6 +55,28 @@ fn quoted_fields_hold_commas_quotes_and_line_breaks_in_any_block_size() {
     for block in [1, 2, 3, 5, 8, 13, 64, 1 << 20] {
         let frame = read(text, block).expect("read");
         assert_eq!(rows(&frame), expected, "block of {block} bytes");
+    }
+}
+
+#[test]
+fn a_text_column_is_one_dictionary_in_order_of_first_appearance_across_blocks() {
+    let text = "SK_ID_CURR,AMOUNT,SUITE\n1,,b\n2,,a\n3,,\n4,,b\n5,,c\n6,,a\n";
+    for block in [1, 7, 1 << 20] {
+        let table = read(text, block).expect("read");
+        assert_eq!(table.dictionary("SUITE").expect("text"), ["b", "a", "c"]);
+        let positions: Vec<Option<u32>> = table
+            .frame
+            .column("SUITE")
+            .expect("column")
+            .u32()
+            .expect("u32")
+            .iter()
+            .collect();
+        assert_eq!(
+            positions,
+            [Some(0), Some(1), None, Some(0), Some(2), Some(1)],
+            "block of {block} bytes"
+        );
     }
 }
 
@@ -88,12 +113,13 @@ fn numbers_parse_as_polars_and_pandas_read_them() {
 #[test]
 fn a_header_only_or_empty_file_is_an_empty_table() {
     for text in ["SK_ID_CURR,AMOUNT,SUITE\n", ""] {
-        let frame = read(text, 16).expect("read");
-        assert_eq!(frame.height(), 0);
+        let table = read(text, 16).expect("read");
+        assert_eq!(table.frame.height(), 0);
         assert_eq!(
-            frame.dtypes(),
-            [DataType::Int64, DataType::Float64, DataType::String]
+            table.frame.dtypes(),
+            [DataType::Int64, DataType::Float64, DataType::UInt32]
         );
+        assert!(table.dictionary("SUITE").expect("a text column").is_empty());
     }
 }
 
