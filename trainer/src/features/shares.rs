@@ -41,16 +41,13 @@ pub(crate) fn shares(
     let kept_codes = kept
         .map(|k| codes_of(rows, k.column).map(|c| (c, k.code)))
         .transpose()?;
-    let keys = rows
-        .column(key)?
-        .as_materialized_series()
-        .i64()?
-        .rechunk()
-        .into_owned();
+    let keys = rows.column(key)?.as_materialized_series().i64()?.clone();
     let (groups, first_keys) = group_index(&keys, kept_codes.as_ref())?;
     let mut sizes = vec![0u32; first_keys.len()];
-    for group in groups.iter().flatten() {
-        sizes[*group as usize] += 1;
+    for &group in &groups {
+        if group != NONE {
+            sizes[group as usize] += 1;
+        }
     }
 
     // One pass per coded column counts every value of it at once.
@@ -89,16 +86,13 @@ pub(crate) fn shares(
     DataFrame::new_infer_height(out)
 }
 
-/// A coded column in one chunk, so that it is read without a chunk lookup
-/// per value.
+/// A coded column (read chunk by chunk: no copy into one).
 fn codes_of(rows: &DataFrame, column: &str) -> PolarsResult<UInt32Chunked> {
-    Ok(rows
-        .column(column)?
-        .as_materialized_series()
-        .u32()?
-        .rechunk()
-        .into_owned())
+    Ok(rows.column(column)?.as_materialized_series().u32()?.clone())
 }
+
+/// The group of a row that is in none: not kept, or its key missing.
+const NONE: u32 = u32::MAX;
 
 /// How many rows of each group hold each value of a coded column that a
 /// share asks for, and how many hold none.
@@ -111,7 +105,7 @@ struct ValueCounts {
 impl ValueCounts {
     fn of(
         codes: &UInt32Chunked,
-        groups: &[Option<u32>],
+        groups: &[u32],
         n_groups: usize,
         wanted: &[(usize, &Share)],
     ) -> Self {
@@ -128,7 +122,9 @@ impl ValueCounts {
             for code in array.iter() {
                 let group = groups[row];
                 row += 1;
-                let Some(group) = group else { continue };
+                if group == NONE {
+                    continue;
+                }
                 let slot = match code {
                     Some(&code) if (code as usize) < missing => code as usize,
                     Some(_) => continue,
@@ -146,13 +142,13 @@ impl ValueCounts {
     }
 }
 
-/// Each row's group (`None` for a row not kept or with a missing key) and
-/// each group's key. Rows of one key usually follow each other in these
+/// Each row's group ([`NONE`] for a row not kept or with a missing key)
+/// and each group's key. Rows of one key usually follow each other in these
 /// files, so the last key is checked before the map.
 fn group_index(
     keys: &Int64Chunked,
     kept: Option<&(UInt32Chunked, u32)>,
-) -> PolarsResult<(Vec<Option<u32>>, Vec<i64>)> {
+) -> PolarsResult<(Vec<u32>, Vec<i64>)> {
     let mut index: PlHashMap<i64, u32> = PlHashMap::new();
     let mut first_keys: Vec<i64> = Vec::new();
     let mut last: Option<(i64, u32)> = None;
@@ -177,9 +173,10 @@ fn group_index(
             }),
             _ => None,
         };
-        groups.push(group);
+        groups.push(group.unwrap_or(NONE));
     }
-    if u32::try_from(first_keys.len()).is_err() {
+    // NONE itself is no group.
+    if first_keys.len() >= NONE as usize {
         return Err(PolarsError::ComputeError(
             "more than 2^32 groups of rows".into(),
         ));

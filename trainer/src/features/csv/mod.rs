@@ -116,19 +116,26 @@ fn read_in_blocks(path: &Path, columns: &[(&str, Kind)], block: usize) -> Result
     let wave = 2 * rayon::current_num_threads().max(1);
     let mut parts: Vec<Parsed> = Vec::new();
     let mut records_before = 0u64;
-    while !blocks.at_end {
-        let texts = blocks.next_wave(wave).map_err(io(path, "reading"))?;
-        let parsed: Vec<std::result::Result<Parsed, Failure>> = texts
-            .par_iter()
-            .map(|text| parse_block(text, &slots, columns))
-            .collect();
+    let mut texts = blocks.next_wave(wave).map_err(io(path, "reading"))?;
+    while !texts.is_empty() {
+        // The next wave is read while this one is parsed.
+        let (parsed, next) = rayon::join(
+            || {
+                texts
+                    .par_iter()
+                    .map(|text| parse_block(text, &slots, columns))
+                    .collect::<Vec<std::result::Result<Parsed, Failure>>>()
+            },
+            || blocks.next_wave(wave),
+        );
         for result in parsed {
             let parsed =
                 result.map_err(|failure| failure.into_error(path, records_before, columns))?;
             records_before += parsed.records;
             parts.push(parsed);
         }
-        blocks.spare = texts;
+        blocks.spare.append(&mut texts);
+        texts = next.map_err(io(path, "reading"))?;
     }
     assemble(parts, columns)
 }
@@ -148,7 +155,7 @@ struct Blocks {
     /// The start of a record that the last block cut off.
     carried: Vec<u8>,
     at_end: bool,
-    /// Buffers of the last wave, reused so that a block is not read into
+    /// Buffers of waves already parsed, reused so that a block is not read into
     /// freshly mapped memory.
     spare: Vec<Vec<u8>>,
 }

@@ -17,9 +17,9 @@ const POWERS_OF_TEN: [f64; 23] = [
 /// The f64 of `bytes`, or `None` if it is not a number.
 #[inline]
 pub(super) fn parse_f64(bytes: &[u8]) -> Option<f64> {
-    match plain_decimal(bytes) {
-        Some(value) => Some(value),
-        None => fast_float2::parse(bytes).ok(),
+    match decimal_prefix(bytes) {
+        Some((value, length)) if length == bytes.len() => Some(value),
+        _ => fast_float2::parse(bytes).ok(),
     }
 }
 
@@ -27,62 +27,73 @@ pub(super) fn parse_f64(bytes: &[u8]) -> Option<f64> {
 /// reads one).
 #[inline]
 pub(super) fn parse_i64(bytes: &[u8]) -> Option<i64> {
-    let (negative, digits) = match bytes {
-        [b'-', rest @ ..] => (true, rest),
-        _ => (false, bytes),
-    };
-    // 18 digits never overflow.
-    if digits.is_empty() || digits.len() > 18 {
-        return std::str::from_utf8(bytes).ok()?.parse().ok();
+    match integer_prefix(bytes) {
+        Some((value, length)) if length == bytes.len() => Some(value),
+        _ => std::str::from_utf8(bytes).ok()?.parse().ok(),
     }
-    let mut value: i64 = 0;
-    for &b in digits {
-        let digit = b.wrapping_sub(b'0');
-        if digit > 9 {
-            return std::str::from_utf8(bytes).ok()?.parse().ok();
-        }
-        value = value * 10 + i64::from(digit);
-    }
-    Some(if negative { -value } else { value })
 }
 
-/// `[-]digits[.digits]` within the exact range, else `None`.
+/// The plain decimal `[-]digits[.digits]` that `text` starts with, within
+/// the exact range, and its length; `None` if `text` does not start with
+/// one (the caller then checks that the decimal is the whole field).
 #[inline]
-fn plain_decimal(bytes: &[u8]) -> Option<f64> {
-    let (negative, text) = match bytes {
-        [b'-', rest @ ..] => (true, rest),
-        _ => (false, bytes),
-    };
-    if text.is_empty() || text.len() > 20 {
-        return None;
-    }
+pub(super) fn decimal_prefix(text: &[u8]) -> Option<(f64, usize)> {
+    let negative = text.first() == Some(&b'-');
+    let start = usize::from(negative);
     let mut mantissa: u64 = 0;
     let mut digits = 0usize;
     let mut point = None;
-    for (i, &b) in text.iter().enumerate() {
+    let mut end = start;
+    while let Some(&b) = text.get(end) {
         let digit = b.wrapping_sub(b'0');
         if digit <= 9 {
             mantissa = mantissa.wrapping_mul(10).wrapping_add(u64::from(digit));
             digits += 1;
         } else if b == b'.' && point.is_none() {
-            point = Some(i);
+            point = Some(end);
         } else {
-            return None;
+            break;
         }
+        end += 1;
     }
-    // At most 19 digits: no wrap of u64. "." alone or "5." are left to
-    // the general parser, as is "-.5".
+    // "." alone, "5." and ".5" are left to the general parser.
     let decimals = match point {
-        Some(p) if p == 0 || p + 1 == text.len() => return None,
-        Some(p) => text.len() - p - 1,
+        Some(p) if p == start || p + 1 == end => return None,
+        Some(p) => end - p - 1,
         None => 0,
     };
-    if digits > 19 || mantissa > (1u64 << 53) || decimals >= POWERS_OF_TEN.len() {
+    // At most 19 digits: the mantissa did not wrap.
+    if digits == 0 || digits > 19 || mantissa > (1u64 << 53) || decimals >= POWERS_OF_TEN.len() {
         return None;
     }
     #[allow(clippy::cast_precision_loss)] // exact: at most 2^53
     let value = mantissa as f64 / POWERS_OF_TEN[decimals];
-    Some(if negative { -value } else { value })
+    Some((if negative { -value } else { value }, end))
+}
+
+/// The integer `[-]digits` (at most 18 digits: no overflow) that `text`
+/// starts with, and its length.
+#[inline]
+pub(super) fn integer_prefix(text: &[u8]) -> Option<(i64, usize)> {
+    let negative = text.first() == Some(&b'-');
+    let start = usize::from(negative);
+    let mut value: i64 = 0;
+    let mut end = start;
+    while let Some(&b) = text.get(end) {
+        let digit = b.wrapping_sub(b'0');
+        if digit > 9 {
+            break;
+        }
+        if end - start == 18 {
+            return None;
+        }
+        value = value * 10 + i64::from(digit);
+        end += 1;
+    }
+    if end == start {
+        return None;
+    }
+    Some((if negative { -value } else { value }, end))
 }
 
 #[cfg(test)]
@@ -163,6 +174,23 @@ mod tests {
         for text in ["", "-", "1.2.3", "12a", "--1", "1,5", " 1"] {
             assert_eq!(parse_f64(text.as_bytes()), general(text), "{text:?}");
         }
+    }
+
+    #[test]
+    fn a_prefix_stops_at_the_first_byte_that_is_not_part_of_it() {
+        assert_eq!(decimal_prefix(b"-12.5,7"), Some((-12.5, 5)));
+        assert_eq!(decimal_prefix(b"3\n"), Some((3.0, 1)));
+        assert_eq!(
+            decimal_prefix(b"1e5"),
+            Some((1.0, 1)),
+            "the caller sees the e"
+        );
+        assert_eq!(decimal_prefix(b",1"), None);
+        assert_eq!(decimal_prefix(b"-,"), None);
+        assert_eq!(integer_prefix(b"100003,1"), Some((100_003, 6)));
+        assert_eq!(integer_prefix(b"-4\r\n"), Some((-4, 2)));
+        assert_eq!(integer_prefix(b"1234567890123456789"), None, "19 digits");
+        assert_eq!(integer_prefix(b"-"), None);
     }
 
     #[test]

@@ -9,7 +9,7 @@ use memchr::memchr;
 use polars::prelude::*;
 
 use super::Kind;
-use super::number::{parse_f64, parse_i64};
+use super::number::{decimal_prefix, integer_prefix, parse_f64, parse_i64};
 use crate::Error;
 
 /// A column being filled, written straight into polars' buffers.
@@ -169,6 +169,17 @@ pub(super) fn parse_block(
         };
         let mut field = 0;
         loop {
+            let slot = slots.get(field).copied().flatten();
+            if let Some((next, last)) =
+                slot.and_then(|s| store_number_at(&mut values[s], block, at))
+            {
+                field += 1;
+                at = next;
+                if last {
+                    break;
+                }
+                continue;
+            }
             let (raw, next, last) = next_field(block, at).map_err(fail)?;
             if let Some(Some(slot)) = slots.get(field) {
                 store(&mut values[*slot], &raw)
@@ -249,6 +260,52 @@ fn next_field(
         [b'\n', ..] => Ok((raw, close + 2, true)),
         [b'\r', b'\n', ..] => Ok((raw, close + 3, true)),
         _ => Err(Problem::AfterQuote),
+    }
+}
+
+/// For a number column, parses the field at `at` straight from the block
+/// (one pass for the field's end and its value) and appends it: where the
+/// next field starts and whether the record ends. `None`, nothing
+/// appended, for any other column or field (quoted, an exponent, an error,
+/// …): [`next_field`] and [`store`] then read it.
+#[inline]
+fn store_number_at(values: &mut Values, block: &[u8], at: usize) -> Option<(usize, bool)> {
+    let rest = &block[at..];
+    // An empty field is missing.
+    let empty = matches!(rest.first(), None | Some(b',' | b'\n' | b'\r'));
+    match values {
+        Values::Number(b) => {
+            let (value, length) = match empty {
+                true => (None, 0),
+                false => decimal_prefix(rest).map(|(v, n)| (Some(v), n))?,
+            };
+            let end = field_end(block, at + length)?;
+            b.append_option(value);
+            Some(end)
+        }
+        Values::Integer(b) => {
+            let (value, length) = match empty {
+                true => (None, 0),
+                false => integer_prefix(rest).map(|(v, n)| (Some(v), n))?,
+            };
+            let end = field_end(block, at + length)?;
+            b.append_option(value);
+            Some(end)
+        }
+        Values::Text(_) => None,
+    }
+}
+
+/// Where the next field starts and whether the record ends, for a field
+/// whose text ends at `end`; `None` if a field does not end there.
+#[inline]
+fn field_end(block: &[u8], end: usize) -> Option<(usize, bool)> {
+    match &block[end..] {
+        [] => Some((end, true)),
+        [b',', ..] => Some((end + 1, false)),
+        [b'\n', ..] => Some((end + 1, true)),
+        [b'\r', b'\n', ..] => Some((end + 2, true)),
+        _ => None,
     }
 }
 
