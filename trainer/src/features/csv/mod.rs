@@ -23,6 +23,7 @@ mod number;
 mod record;
 #[cfg(test)]
 mod tests;
+mod values;
 
 use std::fs::File;
 use std::io::{BufRead, BufReader, Read};

@@ -43,6 +43,8 @@ pub(super) fn decimal_prefix(text: &[u8]) -> Option<(f64, usize)> {
     let mut mantissa: u64 = 0;
     let mut digits = 0usize;
     let mut point = None;
+    // The digits before the point.
+    let mut whole: u64 = 0;
     let mut end = start;
     while let Some(&b) = text.get(end) {
         let digit = b.wrapping_sub(b'0');
@@ -51,23 +53,30 @@ pub(super) fn decimal_prefix(text: &[u8]) -> Option<(f64, usize)> {
             digits += 1;
         } else if b == b'.' && point.is_none() {
             point = Some(end);
+            whole = mantissa;
         } else {
             break;
         }
         end += 1;
     }
     // "." alone, "5." and ".5" are left to the general parser.
-    let decimals = match point {
+    let (decimals, fraction) = match point {
         Some(p) if p == start || p + 1 == end => return None,
-        Some(p) => end - p - 1,
-        None => 0,
+        Some(p) => (end - p - 1, text[p + 1..end].iter().any(|&b| b != b'0')),
+        None => (0, false),
     };
     // At most 19 digits: the mantissa did not wrap.
     if digits == 0 || digits > 19 || mantissa > (1u64 << 53) || decimals >= POWERS_OF_TEN.len() {
         return None;
     }
+    // `-628.0` is its whole part: no division (a third of the parse time
+    // went to them).
     #[allow(clippy::cast_precision_loss)] // exact: at most 2^53
-    let value = mantissa as f64 / POWERS_OF_TEN[decimals];
+    let value = match (decimals, fraction) {
+        (0, _) => mantissa as f64,
+        (_, false) => whole as f64,
+        _ => mantissa as f64 / POWERS_OF_TEN[decimals],
+    };
     Some((if negative { -value } else { value }, end))
 }
 
@@ -112,6 +121,9 @@ mod tests {
             "-0.0",
             "1",
             "-628.0",
+            "-628.000",
+            "7.00",
+            "-0.000",
             "4395.556",
             "0.1",
             "0.3",

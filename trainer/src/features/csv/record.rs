@@ -10,72 +10,8 @@ use polars::prelude::*;
 
 use super::Kind;
 use super::number::{decimal_prefix, integer_prefix, parse_f64, parse_i64};
+use super::values::Values;
 use crate::Error;
-
-/// A column being filled, written straight into polars' buffers.
-enum Values {
-    Integer(PrimitiveChunkedBuilder<Int64Type>),
-    Number(PrimitiveChunkedBuilder<Float64Type>),
-    Text(TextValues),
-}
-
-/// A text column as positions in the block's own dictionary.
-struct TextValues {
-    positions: PrimitiveChunkedBuilder<UInt32Type>,
-    values: Vec<String>,
-    lookup: PlHashMap<Vec<u8>, u32>,
-    /// The position of the last value: categories often repeat row after row.
-    last: Option<u32>,
-}
-
-impl TextValues {
-    fn push(&mut self, bytes: &[u8]) -> std::result::Result<(), ()> {
-        if let Some(last) = self.last
-            && self.values[last as usize].as_bytes() == bytes
-        {
-            self.positions.append_value(last);
-            return Ok(());
-        }
-        let position = match self.lookup.get(bytes) {
-            Some(&position) => position,
-            None => {
-                let text = std::str::from_utf8(bytes).map_err(|_| ())?;
-                let position = u32::try_from(self.values.len()).map_err(|_| ())?;
-                self.values.push(text.to_owned());
-                self.lookup.insert(bytes.to_vec(), position);
-                position
-            }
-        };
-        self.last = Some(position);
-        self.positions.append_value(position);
-        Ok(())
-    }
-}
-
-impl Values {
-    fn new(kind: Kind, name: &str, capacity: usize) -> Self {
-        let name = PlSmallStr::from_str(name);
-        match kind {
-            Kind::Integer => Values::Integer(PrimitiveChunkedBuilder::new(name, capacity)),
-            Kind::Number => Values::Number(PrimitiveChunkedBuilder::new(name, capacity)),
-            Kind::Text => Values::Text(TextValues {
-                positions: PrimitiveChunkedBuilder::new(name, capacity),
-                values: Vec::new(),
-                lookup: PlHashMap::new(),
-                last: None,
-            }),
-        }
-    }
-
-    /// The column, and the dictionary of a text column.
-    fn finish(self) -> (Column, Vec<String>) {
-        match self {
-            Values::Integer(b) => (b.finish().into_column(), Vec::new()),
-            Values::Number(b) => (b.finish().into_column(), Vec::new()),
-            Values::Text(t) => (t.positions.finish().into_column(), t.values),
-        }
-    }
-}
 
 /// One block's columns; a text column as positions in its dictionary
 /// (empty for other columns).
@@ -146,7 +82,7 @@ pub(super) fn parse_block(
     let estimate = memchr::memchr_iter(b'\n', block).count() + 1;
     let mut values: Vec<Values> = columns
         .iter()
-        .map(|(name, kind)| Values::new(*kind, name, estimate))
+        .map(|(_, kind)| Values::new(*kind, estimate))
         .collect();
     let mut records = 0u64;
     let mut at = 0;
@@ -199,7 +135,11 @@ pub(super) fn parse_block(
         }
         records += 1;
     }
-    let (columns, dictionaries) = values.into_iter().map(Values::finish).unzip();
+    let (columns, dictionaries) = values
+        .into_iter()
+        .zip(columns)
+        .map(|(values, (name, _))| values.finish(name))
+        .unzip();
     Ok(Parsed {
         records,
         columns,
@@ -280,7 +220,7 @@ fn store_number_at(values: &mut Values, block: &[u8], at: usize) -> Option<(usiz
                 false => decimal_prefix(rest).map(|(v, n)| (Some(v), n))?,
             };
             let end = field_end(block, at + length)?;
-            b.append_option(value);
+            b.push(value);
             Some(end)
         }
         Values::Integer(b) => {
@@ -289,7 +229,7 @@ fn store_number_at(values: &mut Values, block: &[u8], at: usize) -> Option<(usiz
                 false => integer_prefix(rest).map(|(v, n)| (Some(v), n))?,
             };
             let end = field_end(block, at + length)?;
-            b.append_option(value);
+            b.push(value);
             Some(end)
         }
         Values::Text(_) => None,
@@ -314,11 +254,11 @@ fn field_end(block: &[u8], end: usize) -> Option<(usize, bool)> {
 fn store(values: &mut Values, bytes: &[u8]) -> std::result::Result<(), String> {
     let shown = || String::from_utf8_lossy(bytes).into_owned();
     match values {
-        Values::Integer(b) if bytes.is_empty() => b.append_null(),
-        Values::Number(b) if bytes.is_empty() => b.append_null(),
-        Values::Text(t) if bytes.is_empty() => t.positions.append_null(),
-        Values::Number(b) => b.append_value(parse_f64(bytes).ok_or_else(shown)?),
-        Values::Integer(b) => b.append_value(parse_i64(bytes).ok_or_else(shown)?),
+        Values::Integer(b) if bytes.is_empty() => b.push(None),
+        Values::Number(b) if bytes.is_empty() => b.push(None),
+        Values::Text(t) if bytes.is_empty() => t.push_missing(),
+        Values::Number(b) => b.push(Some(parse_f64(bytes).ok_or_else(shown)?)),
+        Values::Integer(b) => b.push(Some(parse_i64(bytes).ok_or_else(shown)?)),
         Values::Text(t) => t.push(bytes).map_err(|()| shown())?,
     }
     Ok(())
