@@ -110,8 +110,30 @@ impl LoadedTable {
     }
 }
 
-/// The dictionary positions of `text`, and its dictionary.
+/// Rows of a text column encoded per parallel task.
+const PART: usize = 1 << 20;
+
+/// The dictionary positions of `text`, and its dictionary: parts of the
+/// column encoded in parallel, each with its own dictionary, then moved
+/// into one in order (so values still come in order of first appearance).
 fn encode(text: &StringChunked) -> PolarsResult<(UInt32Chunked, Vec<String>)> {
+    let offsets: Vec<usize> = (0..text.len()).step_by(PART).collect();
+    let parts: Vec<(Vec<Option<u32>>, Vec<String>)> = offsets
+        .into_par_iter()
+        .map(|offset| encode_part(&text.slice(offset as i64, PART)))
+        .collect::<PolarsResult<_>>()?;
+    let mut dictionary = Dictionary::default();
+    let mut positions = Vec::with_capacity(text.len());
+    for (part, values) in parts {
+        let moved = dictionary.merge(&values)?;
+        positions.extend(part.into_iter().map(|p| p.map(|p| moved[p as usize])));
+    }
+    let positions = UInt32Chunked::from_iter_options(text.name().clone(), positions.into_iter());
+    Ok((positions, dictionary.into_values()))
+}
+
+/// The positions of `text` in a dictionary of its own, and that dictionary.
+fn encode_part(text: &StringChunked) -> PolarsResult<(Vec<Option<u32>>, Vec<String>)> {
     let mut dictionary = Dictionary::default();
     let mut positions = Vec::with_capacity(text.len());
     // Categories often repeat row after row: the last one is checked first.
@@ -128,7 +150,6 @@ fn encode(text: &StringChunked) -> PolarsResult<(UInt32Chunked, Vec<String>)> {
         };
         positions.push(position);
     }
-    let positions = UInt32Chunked::from_iter_options(text.name().clone(), positions.into_iter());
     Ok((positions, dictionary.into_values()))
 }
 
@@ -165,6 +186,26 @@ mod tests {
             table.dictionary("id").is_err(),
             "a number has no dictionary"
         );
+    }
+
+    #[test]
+    fn a_long_column_is_one_dictionary_across_its_parts() {
+        let values: Vec<Option<&str>> = (0..PART * 2 + 5)
+            .map(|i| match i % 7 {
+                0 => None,
+                r if i < PART => Some(["a", "b"][r % 2]),
+                r => Some(["c", "b", "a"][r % 3]),
+            })
+            .collect();
+        let frame = df!["status" => values.clone()].expect("frame");
+        let table = LoadedTable::from_text(frame).expect("loaded");
+        let dictionary = table.dictionary("status").expect("text");
+        assert_eq!(dictionary, ["b", "a", "c"]);
+        let decoded: Vec<Option<&str>> = positions(&table, "status")
+            .into_iter()
+            .map(|p| p.map(|p| dictionary[p as usize].as_str()))
+            .collect();
+        assert_eq!(decoded, values);
     }
 
     #[test]

@@ -233,3 +233,33 @@ fn record_ends_skip_line_breaks_inside_quotes() {
     assert_eq!(record_end(b"1,2\n3,4\n5", 0), Some(8));
     assert_eq!(record_end(b"1,2\n3", 4), None);
 }
+
+#[test]
+fn numbers_read_in_one_pass_end_at_a_comma_a_line_end_or_the_file_end() {
+    // Numbers last in a record, before CRLF and at the very end of the
+    // file; quoted numbers and a stray carriage return take the general path.
+    let text = "AMOUNT,SK_ID_CURR,SUITE\r\n\
+        -628.0,-7,a\r\n\
+        4395.556,\"8\",b\n\
+        \"0.5\",9,\r\n\
+        ,10,c\n\
+        7.000,11,d";
+    let expected = vec![
+        row(-7, Some(-628.0), Some("a")),
+        row(8, Some(4395.556), Some("b")),
+        row(9, Some(0.5), None),
+        row(10, None, Some("c")),
+        row(11, Some(7.0), Some("d")),
+    ];
+    for block in [1, 5, 1 << 20] {
+        assert_eq!(
+            rows(&read(text, block).expect("read")),
+            expected,
+            "block of {block} bytes"
+        );
+    }
+    match read("SK_ID_CURR,AMOUNT,SUITE\n1,2\r3,a\n", 1 << 20) {
+        Err(Error::MalformedValue { value, .. }) => assert_eq!(value, "2\r3"),
+        other => panic!("expected MalformedValue, got {other:?}"),
+    }
+}
