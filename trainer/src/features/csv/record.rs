@@ -10,7 +10,7 @@ use polars::prelude::*;
 
 use super::Kind;
 use super::number::{decimal_prefix, integer_prefix, parse_f64, parse_i64};
-use super::values::Values;
+use super::values::{Filled, Values};
 use crate::Error;
 
 /// One block's columns; a text column as positions in its dictionary
@@ -210,30 +210,30 @@ fn next_field(
 /// …): [`next_field`] and [`store`] then read it.
 #[inline]
 fn store_number_at(values: &mut Values, block: &[u8], at: usize) -> Option<(usize, bool)> {
-    let rest = &block[at..];
-    // An empty field is missing.
-    let empty = matches!(rest.first(), None | Some(b',' | b'\n' | b'\r'));
     match values {
-        Values::Number(b) => {
-            let (value, length) = match empty {
-                true => (None, 0),
-                false => decimal_prefix(rest).map(|(v, n)| (Some(v), n))?,
-            };
-            let end = field_end(block, at + length)?;
-            b.push(value);
-            Some(end)
-        }
-        Values::Integer(b) => {
-            let (value, length) = match empty {
-                true => (None, 0),
-                false => integer_prefix(rest).map(|(v, n)| (Some(v), n))?,
-            };
-            let end = field_end(block, at + length)?;
-            b.push(value);
-            Some(end)
-        }
+        Values::Number(b) => push_prefix(b, block, at, decimal_prefix),
+        Values::Integer(b) => push_prefix(b, block, at, integer_prefix),
         Values::Text(_) => None,
     }
+}
+
+/// Appends the value `prefix` reads at `at` if it is the whole field (an
+/// empty field is missing).
+#[inline]
+fn push_prefix<T: Copy + Default>(
+    column: &mut Filled<T>,
+    block: &[u8],
+    at: usize,
+    prefix: impl Fn(&[u8]) -> Option<(T, usize)>,
+) -> Option<(usize, bool)> {
+    let rest = &block[at..];
+    let (value, length) = match rest.first() {
+        None | Some(b',' | b'\n' | b'\r') => (None, 0),
+        Some(_) => prefix(rest).map(|(v, n)| (Some(v), n))?,
+    };
+    let end = field_end(block, at + length)?;
+    column.push(value);
+    Some(end)
 }
 
 /// Where the next field starts and whether the record ends, for a field
