@@ -6,8 +6,9 @@
 //! each text column as positions in its dictionary
 //! ([`super::dictionary`]); its vocabularies are recorded from those
 //! dictionaries (or taken from a fixed schema); the definition is resolved
-//! with them and the category columns replaced by codes ([`Codes`]). The computed numbers become one `with_columns`; the
-//! indicators of a category are not materialised as columns: their means
+//! with them and the category columns replaced by codes ([`Codes`]). The
+//! computed numbers become one `with_columns`; the indicators of a category
+//! are not materialised as columns: their means
 //! (category shares) are counted from the codes ([`super::shares`]) where
 //! the rows are in memory, and any other reduction computes them from the
 //! codes; each family is a filter and a group-by per client. Every other

@@ -97,20 +97,15 @@ impl Codes {
     /// positions replaced by its codes. A coded column absent from the
     /// frame is left to the plan's own error.
     pub(crate) fn encode(&self, loaded: LoadedTable) -> PolarsResult<DataFrame> {
-        let mut frame = loaded.frame;
+        let mut maps: Vec<(&str, Vec<u32>)> = Vec::new();
         for (column, values) in &self.columns {
-            let Ok(positions) = frame.column(column) else {
-                continue;
-            };
-            let dictionary = loaded
-                .dictionaries
-                .iter()
-                .find(|(c, _)| c == column)
-                .map(|(_, d)| d.as_slice())
-                .ok_or_else(|| {
-                    PolarsError::SchemaMismatch(format!("{column} is not a text column").into())
-                })?;
-            let coded = remap(positions.u32()?, &codes_of(dictionary, values));
+            if loaded.frame.column(column).is_ok() {
+                maps.push((column, codes_of(loaded.dictionary(column)?, values)));
+            }
+        }
+        let mut frame = loaded.frame;
+        for (column, map) in maps {
+            let coded = remap(frame.column(column)?.u32()?, &map);
             frame.with_column(coded.into_column())?;
         }
         Ok(frame)

@@ -88,24 +88,17 @@ impl LoadedTable {
 
     /// This table's rows, then `below`'s (same columns), positions of
     /// `below` moved into this table's dictionaries.
-    pub(crate) fn stack(mut self, below: LoadedTable) -> PolarsResult<Self> {
-        let mut rows = below.frame;
+    pub(crate) fn stack(mut self, mut below: LoadedTable) -> PolarsResult<Self> {
         for (column, values) in &mut self.dictionaries {
-            let theirs = below
-                .dictionaries
-                .iter()
-                .find(|(c, _)| c == column)
-                .map(|(_, v)| v.as_slice())
-                .unwrap_or_default();
             let mut dictionary = Dictionary::default();
             dictionary.merge(values)?;
-            let moved = dictionary.merge(theirs)?;
-            let positions = rows.column(column)?.as_materialized_series().u32()?;
-            let positions = remap(positions, &moved);
-            rows.with_column(positions.into_column())?;
+            let moved = dictionary.merge(below.dictionary(column)?)?;
             *values = dictionary.into_values();
+            let positions = below.frame.column(column)?.as_materialized_series().u32()?;
+            let positions = remap(positions, &moved);
+            below.frame.with_column(positions.into_column())?;
         }
-        self.frame.vstack_mut_owned(rows)?;
+        self.frame.vstack_mut_owned(below.frame)?;
         Ok(self)
     }
 }

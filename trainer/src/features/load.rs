@@ -11,7 +11,7 @@ use std::path::Path;
 use polars::prelude::*;
 use synth::tables::{ColumnType, Table};
 
-use super::csv::{Kind, read_csv, schema_of};
+use super::csv::{Kind, read_csv};
 use super::dictionary::LoadedTable;
 use crate::{Error, Result};
 
@@ -36,7 +36,7 @@ pub(crate) fn read_table(data_dir: &Path, table: Table, columns: &[&str]) -> Res
     if !path.is_file() {
         let parquet = path.with_extension("parquet");
         if parquet.is_file() {
-            return read_parquet(&parquet, &schema_of(&kinds));
+            return read_parquet(&parquet, &kinds);
         }
         return Err(Error::MissingFile {
             path,
@@ -46,9 +46,9 @@ pub(crate) fn read_table(data_dir: &Path, table: Table, columns: &[&str]) -> Res
     read_csv(&path, &kinds)
 }
 
-/// Reads the columns of `schema` from a parquet file, each converted to the
-/// type the CSV reader would give it, text then to dictionary positions.
-fn read_parquet(path: &Path, schema: &Schema) -> Result<LoadedTable> {
+/// Reads `columns` (name and kind) from a parquet file, each converted to
+/// the type the CSV reader would give it, text then to dictionary positions.
+fn read_parquet(path: &Path, columns: &[(&str, Kind)]) -> Result<LoadedTable> {
     let failed = |source| Error::Parquet {
         path: path.to_owned(),
         source,
@@ -57,35 +57,36 @@ fn read_parquet(path: &Path, schema: &Schema) -> Result<LoadedTable> {
         .and_then(|p| LazyFrame::scan_parquet(p, ScanArgsParquet::default()))
         .map_err(failed)?;
     let found = scan.collect_schema().map_err(failed)?;
-    let mut exprs = Vec::with_capacity(schema.len());
-    for (name, expected) in schema.iter() {
-        let Some(stored) = found.get(name.as_str()) else {
+    let mut exprs = Vec::with_capacity(columns.len());
+    for &(name, kind) in columns {
+        let Some(stored) = found.get(name) else {
             return Err(Error::MissingColumn {
                 path: path.to_owned(),
                 column: name.to_string(),
             });
         };
-        let convertible = match expected {
-            DataType::UInt32 => matches!(stored, DataType::String | DataType::Null),
-            _ => stored.is_primitive_numeric() || matches!(stored, DataType::Null),
+        let convertible = match kind {
+            Kind::Text => matches!(stored, DataType::String | DataType::Null),
+            Kind::Integer | Kind::Number => {
+                stored.is_primitive_numeric() || matches!(stored, DataType::Null)
+            }
         };
         if !convertible {
             return Err(Error::ColumnType {
                 path: path.to_owned(),
                 column: name.to_string(),
                 found: stored.to_string(),
-                expected: if *expected == DataType::UInt32 {
-                    "text"
-                } else {
-                    "a number"
+                expected: match kind {
+                    Kind::Text => "text",
+                    Kind::Integer | Kind::Number => "a number",
                 },
             });
         }
-        let read_as = match expected {
-            DataType::UInt32 => DataType::String,
-            other => other.clone(),
+        let read_as = match kind {
+            Kind::Text => DataType::String,
+            Kind::Integer | Kind::Number => kind.dtype(),
         };
-        exprs.push(col(name.clone()).strict_cast(read_as));
+        exprs.push(col(name).strict_cast(read_as));
     }
     let frame = scan.select(exprs).collect().map_err(failed)?;
     LoadedTable::from_text(frame).map_err(failed)

@@ -49,7 +49,8 @@ pub(crate) enum Kind {
 }
 
 impl Kind {
-    fn dtype(self) -> DataType {
+    /// The type of a column read: text as u32 dictionary positions.
+    pub(super) fn dtype(self) -> DataType {
         match self {
             Kind::Integer => DataType::Int64,
             Kind::Number => DataType::Float64,
@@ -91,7 +92,7 @@ fn read_in_blocks(path: &Path, columns: &[(&str, Kind)], block: usize) -> Result
         .trim_start_matches('\u{feff}')
         .trim_end_matches(['\r', '\n']);
     if header.is_empty() {
-        return Ok(empty(columns));
+        return assemble(Vec::new(), columns);
     }
     let names = synth::split_csv_line(header);
     let mut slots: Vec<Option<usize>> = vec![None; names.len()];
@@ -245,11 +246,8 @@ fn assemble(parts: Vec<Parsed>, columns: &[(&str, Kind)]) -> Result<LoadedTable>
             }
         }
     }
-    let Some(frame) = frame else {
-        return Ok(empty(columns));
-    };
     Ok(LoadedTable {
-        frame,
+        frame: frame.unwrap_or_else(|| DataFrame::empty_with_schema(&schema_of(columns))),
         dictionaries: dictionaries
             .into_iter()
             .zip(columns)
@@ -266,19 +264,8 @@ fn polars_failed(source: PolarsError) -> Error {
     }
 }
 
-fn empty(columns: &[(&str, Kind)]) -> LoadedTable {
-    LoadedTable {
-        frame: DataFrame::empty_with_schema(&schema_of(columns)),
-        dictionaries: columns
-            .iter()
-            .filter(|(_, kind)| *kind == Kind::Text)
-            .map(|(name, _)| ((*name).to_owned(), Vec::new()))
-            .collect(),
-    }
-}
-
 /// The polars schema of `columns` read with their kinds.
-pub(crate) fn schema_of(columns: &[(&str, Kind)]) -> Schema {
+fn schema_of(columns: &[(&str, Kind)]) -> Schema {
     columns
         .iter()
         .map(|(name, kind)| Field::new((*name).into(), kind.dtype()))
