@@ -7,29 +7,30 @@
 //! ([`super::dictionary`]); its vocabularies are recorded from those
 //! dictionaries (or taken from a fixed schema); the definition is resolved
 //! with them and the category columns replaced by codes ([`Codes`]). The
-//! computed numbers become one `with_columns`; the indicators of a category
-//! are not materialised as columns: their means
-//! (category shares) are counted from the codes ([`super::shares`]) where
-//! the rows are in memory, and any other reduction computes them from the
-//! codes; each family is a filter and a group-by per client. Every other
-//! node becomes the polars expression of [`super::translate`]. The result is
-//! a list of parts keyed by client (a family's reductions, its counted
-//! shares), each placed on the applicants' rows by [`super::align`] rather
-//! than joined to the others.
+//! computed numbers become one `with_columns` (the polars expressions of
+//! [`super::translate`]), collected once; the indicators of a category are
+//! never stored as columns. The rows are then grouped by client once
+//! ([`Groups`]) and each family's reductions computed over those groups
+//! ([`Family`]: shares counted from the codes, the other reductions in our
+//! own passes, polars for what is left). The result is a list of parts
+//! keyed by client, each placed on the applicants' rows by
+//! [`super::align`] rather than joined to the others.
 
+use std::borrow::Cow;
 use std::path::Path;
 
 use polars::prelude::*;
 use scoring_core::features::{
-    Agg, CLIENT_ID, ColumnValue, FeatureDefinition, Filter, PlanGroup, PlanValue, RowExpr, TARGET,
+    CLIENT_ID, ColumnValue, FeatureDefinition, Filter, PlanGroup, PlanValue, RowExpr, TARGET,
     Table, TablePlan,
 };
 
 use super::codes::Codes;
 use super::dictionary::LoadedTable;
+use super::family::{Family, column_expr, is_inline};
+use super::groups::Groups;
 use super::load::read_table;
-use super::shares::{Kept, Share, shares};
-use super::translate::{aggregate, filter, row_expr};
+use super::translate::{filter, row_expr};
 use super::vocabularies::Vocabularies;
 use super::{Built, collect_streaming};
 use crate::{Error, Result};
@@ -83,43 +84,29 @@ pub(crate) fn build_table(
     {
         let key = child.parent().map_or(CLIENT_ID, |(_, key)| key);
         let child_codes = Codes::of(child_plan);
-        let mut reductions: Vec<Expr> = Vec::new();
-        let mut counted: Vec<Share> = Vec::new();
+        let child_rows = with_computed(child_codes.encode(child_frame), child_plan, &child_codes)
+            .map_err(failed)?;
+        let mut rollups = Family::default();
         for c in &plan.columns {
             let PlanValue::Rollup { child, column, agg } = &c.value else {
                 continue;
             };
-            if *child != index {
-                continue;
-            }
-            match share_of(child_plan, *column, *agg, &child_codes, &c.name) {
-                Some(share) => counted.push(share),
-                None => reductions.push(
-                    aggregate(column_expr(child_plan, *column, &child_codes), *agg)
-                        .alias(c.name.as_str()),
-                ),
+            if *child == index {
+                rollups.add(
+                    &child_rows,
+                    child_plan,
+                    &child_codes,
+                    (*column, *agg),
+                    &c.name,
+                );
             }
         }
-        let child_frame = child_codes.encode(child_frame).map_err(failed)?;
-        let child_shares = (!counted.is_empty())
-            .then(|| shares(&child_frame, key, None, &counted))
-            .transpose()
-            .map_err(failed)?;
-        let mut per_parent = child_frame
-            .lazy()
-            .with_columns(computed_columns(child_plan, &child_codes))
-            .group_by([col(key)])
-            .agg(reductions);
-        if let Some(child_shares) = child_shares {
-            per_parent = per_parent.join(
-                child_shares.lazy(),
-                [col(key)],
-                [col(key)],
-                JoinArgs::new(JoinType::Left),
-            );
-        }
+        let groups = Groups::of(key_of(&child_rows, key)?).map_err(failed)?;
         // Reduced now, so that the child rows are freed before the families.
-        let per_parent = collect_streaming(per_parent).map_err(failed)?;
+        let per_parent = rollups
+            .reduce_to_one(&child_rows, &groups, key)
+            .map_err(failed)?;
+        drop(child_rows);
         rows = rows.join(
             per_parent.lazy(),
             [col(key)],
@@ -128,24 +115,30 @@ pub(crate) fn build_table(
         );
     }
     let rows = rows.with_columns(computed_columns(&plan, &codes));
-    let families = plan
+    let has_families = plan
         .groups
         .iter()
-        .filter(|g| matches!(g, PlanGroup::Family(_)))
-        .count();
-    // Several families read the same rows: computed (and joined) once.
-    let materialized = if families > 1 {
-        Some(collect_streaming(rows.clone()).map_err(failed)?)
+        .any(|g| matches!(g, PlanGroup::Family(_)));
+    let has_columns = plan.groups.iter().any(|g| matches!(g, PlanGroup::Columns));
+    // The families' rows, computed (and joined) once, then grouped once.
+    let materialized = if has_families {
+        let rows = rows.clone().collect().map_err(failed)?;
+        let groups = Groups::of(key_of(&rows, CLIENT_ID)?).map_err(failed)?;
+        Some((rows, groups))
     } else {
         None
     };
-    let rows = materialized.as_ref().map_or(rows, |m| m.clone().lazy());
+    // The rows as read are freed here unless kept as columns.
+    let rows = has_columns.then_some(rows);
 
     let mut parts: Vec<DataFrame> = Vec::new();
     let mut spec = 0;
     for group in &plan.groups {
         match group {
             PlanGroup::Columns => {
+                let Some(rows) = &rows else {
+                    continue;
+                };
                 let mut exprs = vec![col(CLIENT_ID)];
                 if table == Table::Application {
                     exprs.push(col(TARGET).cast(DataType::Int32));
@@ -159,42 +152,37 @@ pub(crate) fn build_table(
                 parts.push(rows.clone().select(exprs).collect().map_err(failed)?);
             }
             PlanGroup::Family(family) => {
-                let mut exprs: Vec<Expr> = Vec::new();
-                let mut counted: Vec<Share> = Vec::new();
-                for &(column, agg) in &family.features {
-                    let name = plan.specs[spec].name.as_str();
+                let Some((rows, all)) = &materialized else {
+                    continue;
+                };
+                let mut reductions = Family::default();
+                for &feature in &family.features {
+                    reductions.add(rows, &plan, &codes, feature, &plan.specs[spec].name);
                     spec += 1;
-                    // Counted only where the rows are already in memory.
-                    match materialized
-                        .as_ref()
-                        .and_then(|_| share_of(&plan, column, agg, &codes, name))
-                    {
-                        Some(share) => counted.push(share),
-                        None => exprs
-                            .push(aggregate(column_expr(&plan, column, &codes), agg).alias(name)),
-                    }
                 }
                 if family.count {
-                    let name = plan.specs[spec].name.as_str();
+                    reductions.add_count(&plan.specs[spec].name);
                     spec += 1;
-                    exprs.push(len().cast(DataType::Float64).alias(name));
                 }
-                if !exprs.is_empty() {
-                    let kept = match &family.filter {
-                        Some(kept) => rows.clone().filter(filter(kept, &codes)),
-                        None => rows.clone(),
-                    };
-                    let reduced = kept.group_by([col(CLIENT_ID)]).agg(exprs);
-                    parts.push(collect_streaming(reduced).map_err(failed)?);
-                }
-                if let Some(rows) = materialized.as_ref().filter(|_| !counted.is_empty()) {
-                    let kept = family
-                        .filter
-                        .as_ref()
-                        .map(|f| kept_rows(f, &codes, table))
-                        .transpose()?;
-                    parts.push(shares(rows, CLIENT_ID, kept, &counted).map_err(failed)?);
-                }
+                let (groups, kept) = match &family.filter {
+                    Some(kept) => {
+                        let code = kept_code(kept, &codes, table)?;
+                        let filter_codes = rows
+                            .column(&kept.column)
+                            .and_then(|c| c.as_materialized_series().u32().cloned())
+                            .map_err(failed)?;
+                        (
+                            Cow::Owned(all.kept(&filter_codes, code)),
+                            Some(filter(kept, &codes)),
+                        )
+                    }
+                    None => (Cow::Borrowed(all), None),
+                };
+                parts.extend(
+                    reductions
+                        .reduce(rows, &groups, CLIENT_ID, kept)
+                        .map_err(failed)?,
+                );
             }
         }
     }
@@ -210,58 +198,38 @@ pub(crate) fn build_table(
     })
 }
 
-/// Feature `name`, the reduction `agg` of column `index` of `plan`, as a
-/// share counted from the codes, when it is the mean of a coded column's
-/// indicator (of a value or of missing).
-fn share_of(plan: &TablePlan, index: usize, agg: Agg, codes: &Codes, name: &str) -> Option<Share> {
-    if agg != Agg::Mean {
-        return None;
-    }
-    let (column, code) = match &plan.columns[index].value {
-        PlanValue::Row(RowExpr::Equals { column, value }) if codes.is_coded(column) => {
-            (column, Some(codes.code(column, value)?))
-        }
-        PlanValue::Row(RowExpr::IsMissing { column }) if codes.is_coded(column) => (column, None),
-        _ => return None,
-    };
-    Some(Share {
-        column: column.clone(),
-        code,
-        name: name.to_owned(),
-    })
-}
-
-/// The rows a family filter keeps, as codes.
-fn kept_rows<'a>(filter: &'a Filter, codes: &Codes, table: Table) -> Result<Kept<'a>> {
-    let code = codes.code(&filter.column, &filter.equals).ok_or_else(|| {
+/// The code a family filter keeps.
+fn kept_code(filter: &Filter, codes: &Codes, table: Table) -> Result<u32> {
+    codes.code(&filter.column, &filter.equals).ok_or_else(|| {
         Error::Core(scoring_core::Error::InvalidFeatureDefinition {
             table,
             reason: format!("the filter on {} is not coded", filter.column),
         })
-    })?;
-    Ok(Kept {
-        column: &filter.column,
-        code,
     })
 }
 
-/// Whether column `index` of `plan` is computed inside each reduction that
-/// reads it rather than stored: an indicator or a code, cheap from the codes
-/// and as many as a category has values.
-fn is_inline(plan: &TablePlan, index: usize) -> bool {
-    matches!(
-        &plan.columns[index].value,
-        PlanValue::Row(RowExpr::Equals { .. } | RowExpr::IsMissing { .. } | RowExpr::CodeOf { .. })
-    )
+/// The identifiers `key` of `rows`.
+fn key_of<'a>(rows: &'a DataFrame, key: &str) -> Result<&'a Int64Chunked> {
+    let failed = |source| Error::Polars {
+        stage: "grouping rows",
+        source,
+    };
+    rows.column(key)
+        .and_then(|c| c.as_materialized_series().i64())
+        .map_err(failed)
 }
 
-/// The expression giving column `index` of `plan`'s rows.
-fn column_expr(plan: &TablePlan, index: usize, codes: &Codes) -> Expr {
-    let column = &plan.columns[index];
-    match &column.value {
-        PlanValue::Row(expr) if is_inline(plan, index) => row_expr(expr, codes),
-        _ => col(column.name.as_str()),
+/// The coded rows of a child table with its computed columns.
+fn with_computed(
+    coded: PolarsResult<DataFrame>,
+    plan: &TablePlan,
+    codes: &Codes,
+) -> PolarsResult<DataFrame> {
+    let computed = computed_columns(plan, codes);
+    if computed.is_empty() {
+        return coded;
     }
+    collect_streaming(coded?.lazy().with_columns(computed))
 }
 
 /// The stored row columns of `plan` that are not an input column as it is.

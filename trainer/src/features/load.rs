@@ -33,17 +33,26 @@ fn kind_of(table: Table, column: &str) -> Kind {
 pub(crate) fn read_table(data_dir: &Path, table: Table, columns: &[&str]) -> Result<LoadedTable> {
     let path = data_dir.join(table.file_name());
     let kinds: Vec<(&str, Kind)> = columns.iter().map(|c| (*c, kind_of(table, c))).collect();
-    if !path.is_file() {
+    let started = std::time::Instant::now();
+    let loaded = if path.is_file() {
+        read_csv(&path, &kinds)?
+    } else {
         let parquet = path.with_extension("parquet");
-        if parquet.is_file() {
-            return read_parquet(&parquet, &kinds);
+        if !parquet.is_file() {
+            return Err(Error::MissingFile {
+                path,
+                table: table.short_name(),
+            });
         }
-        return Err(Error::MissingFile {
-            path,
-            table: table.short_name(),
-        });
-    }
-    read_csv(&path, &kinds)
+        read_parquet(&parquet, &kinds)?
+    };
+    tracing::debug!(
+        table = table.short_name(),
+        rows = loaded.frame.height(),
+        seconds = started.elapsed().as_secs_f64(),
+        "table read"
+    );
+    Ok(loaded)
 }
 
 /// Reads `columns` (name and kind) from a parquet file, each converted to

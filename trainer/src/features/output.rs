@@ -30,37 +30,21 @@ pub(crate) fn write(
     let staged_table = out.join(format!(".{FEATURES_FILE}.partial"));
     let staged_schema = out.join(format!(".{SCHEMA_FILE}.partial"));
 
-    // Written by the streaming engine, which encodes the row groups in
-    // parallel. Snappy: several times faster to write than the default
-    // zstd, for a table about 30% larger on disk. No min/max statistics:
-    // the table is always read whole, and they cost a pass per column.
-    let options = ParquetWriteOptions {
-        compression: ParquetCompression::Snappy,
-        statistics: StatisticsOptions::empty(),
-        ..ParquetWriteOptions::default()
-    };
-    let target = PlRefPath::try_from_path(&staged_table).map_err(|source| Error::Polars {
-        stage: "writing the parquet table",
-        source,
-    })?;
-    table
-        .clone()
-        .lazy()
-        .sink(
-            SinkDestination::File {
-                target: SinkTarget::Path(target),
-            },
-            FileWriteFormat::Parquet(Arc::new(options)),
-            UnifiedSinkArgs::default(),
-        )
-        .and_then(|plan| plan.collect_with_engine(Engine::Streaming))
+    // Row group by row group, each one's columns encoded in parallel: the
+    // streaming sink was no faster and held 0.5 GiB more at the run's
+    // peak. Snappy: several times faster to write than the default zstd,
+    // for a table about 30% larger on disk. No min/max statistics: the
+    // table is always read whole, and they cost a pass per column.
+    let mut file = File::create(&staged_table).map_err(io(&staged_table, "creating"))?;
+    ParquetWriter::new(&mut file)
+        .with_compression(ParquetCompression::Snappy)
+        .with_statistics(StatisticsOptions::empty())
+        .finish(&mut table.clone())
         .map_err(|source| Error::Polars {
             stage: "writing the parquet table",
             source,
         })?;
-    File::open(&staged_table)
-        .and_then(|f| f.sync_all())
-        .map_err(io(&staged_table, "syncing"))?;
+    file.sync_all().map_err(io(&staged_table, "syncing"))?;
     schema.save(&staged_schema)?;
     std::fs::rename(&staged_table, &features_path)
         .map_err(io(&features_path, "renaming into place"))?;

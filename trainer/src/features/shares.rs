@@ -10,7 +10,10 @@
 //! `count / rows` is the same f64 as the mean of the 0/1 indicators.
 
 use polars::prelude::*;
+use polars_arrow::array::PrimitiveArray;
 use rayon::prelude::*;
+
+use super::groups::{Groups, NONE};
 
 /// One share to compute: the rows of a group whose coded `column` is
 /// `code` (missing when `code` is `None`), over the group's rows.
@@ -21,35 +24,14 @@ pub(crate) struct Share {
     pub(crate) name: String,
 }
 
-/// The rows kept: those whose coded `column` is `code`.
-#[derive(Debug, Clone, Copy)]
-pub(crate) struct Kept<'a> {
-    pub(crate) column: &'a str,
-    pub(crate) code: u32,
-}
-
-/// For each value of `key` among the kept rows of `rows`, each share of
-/// `shares`: one row per key (in order of first appearance), the key column
-/// then one f64 column per share. Rows with a missing key are left out, as
-/// they join nothing.
+/// One row per group of `groups` (in their order): the key column, named
+/// `key`, then one f64 column per share of `shares`.
 pub(crate) fn shares(
     rows: &DataFrame,
+    groups: &Groups,
     key: &str,
-    kept: Option<Kept<'_>>,
     shares: &[Share],
 ) -> PolarsResult<DataFrame> {
-    let kept_codes = kept
-        .map(|k| codes_of(rows, k.column).map(|c| (c, k.code)))
-        .transpose()?;
-    let keys = rows.column(key)?.as_materialized_series().i64()?.clone();
-    let (groups, first_keys) = group_index(&keys, kept_codes.as_ref())?;
-    let mut sizes = vec![0u32; first_keys.len()];
-    for &group in &groups {
-        if group != NONE {
-            sizes[group as usize] += 1;
-        }
-    }
-
     // One pass per coded column counts every value of it at once.
     let mut coded: Vec<&str> = Vec::new();
     for share in shares {
@@ -65,12 +47,19 @@ pub(crate) fn shares(
                 .enumerate()
                 .filter(|(_, s)| s.column == *column)
                 .collect();
-            let counts = ValueCounts::of(&codes_of(rows, column)?, &groups, sizes.len(), &wanted);
+            // Spans of rows in parallel only where columns alone leave a
+            // core idle: each span has its own counts to add up.
+            let spans = if coded.len() < rayon::current_num_threads() {
+                rayon::current_num_threads()
+            } else {
+                1
+            };
+            let counts = ValueCounts::of(&codes_of(rows, column)?, groups, &wanted, spans)?;
             Ok(wanted
                 .iter()
                 .map(|&(position, share)| {
-                    let values: Vec<f64> = (0..sizes.len())
-                        .map(|g| f64::from(counts.get(g, share.code)) / f64::from(sizes[g]))
+                    let values: Vec<f64> = (0..groups.len())
+                        .map(|g| f64::from(counts.get(g, share.code)) / f64::from(groups.sizes[g]))
                         .collect();
                     (position, Column::new(share.name.as_str().into(), values))
                 })
@@ -81,7 +70,7 @@ pub(crate) fn shares(
     columns.sort_by_key(|(position, _)| *position);
     let columns = columns.into_iter().map(|(_, column)| column);
 
-    let mut out = vec![Column::new(key.into(), first_keys)];
+    let mut out = vec![groups.key_column(key)];
     out.extend(columns);
     DataFrame::new_infer_height(out)
 }
@@ -90,9 +79,6 @@ pub(crate) fn shares(
 fn codes_of(rows: &DataFrame, column: &str) -> PolarsResult<UInt32Chunked> {
     Ok(rows.column(column)?.as_materialized_series().u32()?.clone())
 }
-
-/// The group of a row that is in none: not kept, or its key missing.
-const NONE: u32 = u32::MAX;
 
 /// How many rows of each group hold each value of a coded column that a
 /// share asks for, and how many hold none.
@@ -103,37 +89,56 @@ struct ValueCounts {
 }
 
 impl ValueCounts {
+    /// Counted over `spans` spans of chunks in parallel (bureau_balance's
+    /// one coded column has 27M rows), then added up.
     fn of(
         codes: &UInt32Chunked,
-        groups: &[u32],
-        n_groups: usize,
+        groups: &Groups,
         wanted: &[(usize, &Share)],
-    ) -> Self {
+        spans: usize,
+    ) -> PolarsResult<Self> {
+        if codes.len() != groups.of_row.len() {
+            return Err(PolarsError::ShapeMismatch(
+                format!(
+                    "{} has {} rows, its groups {}",
+                    codes.name(),
+                    codes.len(),
+                    groups.of_row.len()
+                )
+                .into(),
+            ));
+        }
         let width = wanted
             .iter()
             .filter_map(|(_, s)| s.code)
             .max()
             .map_or(0, |code| code as usize + 1)
             + 1;
-        let missing = width - 1;
-        let mut counts = vec![0u32; n_groups * width];
-        let mut row = 0;
-        for array in codes.downcast_iter() {
-            for code in array.iter() {
-                let group = groups[row];
-                row += 1;
-                if group == NONE {
-                    continue;
+        let chunks: Vec<(usize, &PrimitiveArray<u32>)> = codes
+            .downcast_iter()
+            .scan(0, |offset, array| {
+                let start = *offset;
+                *offset += array.len();
+                Some((start, array))
+            })
+            .collect();
+        let spans = spans.clamp(1, chunks.len().max(1));
+        let per_span = chunks.len().div_ceil(spans).max(1);
+        let counts = chunks
+            .par_chunks(per_span)
+            .map(|span| {
+                let mut counts = vec![0u32; groups.len() * width];
+                for &(start, array) in span {
+                    count_into(&mut counts, width, array, &groups.of_row[start..]);
                 }
-                let slot = match code {
-                    Some(&code) if (code as usize) < missing => code as usize,
-                    Some(_) => continue,
-                    None => missing,
-                };
-                counts[group as usize * width + slot] += 1;
-            }
-        }
-        Self { width, counts }
+                counts
+            })
+            .reduce_with(|mut total, part| {
+                total.iter_mut().zip(part).for_each(|(t, p)| *t += p);
+                total
+            })
+            .unwrap_or_else(|| vec![0u32; groups.len() * width]);
+        Ok(Self { width, counts })
     }
 
     fn get(&self, group: usize, code: Option<u32>) -> u32 {
@@ -142,46 +147,21 @@ impl ValueCounts {
     }
 }
 
-/// Each row's group ([`NONE`] for a row not kept or with a missing key)
-/// and each group's key. Rows of one key usually follow each other in these
-/// files, so the last key is checked before the map.
-fn group_index(
-    keys: &Int64Chunked,
-    kept: Option<&(UInt32Chunked, u32)>,
-) -> PolarsResult<(Vec<u32>, Vec<i64>)> {
-    let mut index: PlHashMap<i64, u32> = PlHashMap::new();
-    let mut first_keys: Vec<i64> = Vec::new();
-    let mut last: Option<(i64, u32)> = None;
-    let mut groups = Vec::with_capacity(keys.len());
-    let mut kept_codes = kept.map(|(codes, code)| (codes.iter(), *code));
-    for key in keys.iter() {
-        let is_kept = match &mut kept_codes {
-            Some((codes, code)) => codes.next().flatten() == Some(*code),
-            None => true,
+/// Adds the codes of `array` (whose rows' groups `of_row` starts with) to
+/// `counts`; codes no share asks for are not counted.
+fn count_into(counts: &mut [u32], width: usize, array: &PrimitiveArray<u32>, of_row: &[u32]) {
+    let missing = width - 1;
+    for (&group, code) in of_row.iter().zip(array.iter()) {
+        if group == NONE {
+            continue;
+        }
+        let slot = match code {
+            Some(&code) if (code as usize) < missing => code as usize,
+            Some(_) => continue,
+            None => missing,
         };
-        let group = match key {
-            Some(key) if is_kept => Some(match last {
-                Some((last_key, group)) if last_key == key => group,
-                _ => {
-                    let group = *index.entry(key).or_insert_with(|| {
-                        first_keys.push(key);
-                        u32::try_from(first_keys.len() - 1).unwrap_or(u32::MAX)
-                    });
-                    last = Some((key, group));
-                    group
-                }
-            }),
-            _ => None,
-        };
-        groups.push(group.unwrap_or(NONE));
+        counts[group as usize * width + slot] += 1;
     }
-    // NONE itself is no group.
-    if first_keys.len() >= NONE as usize {
-        return Err(PolarsError::ComputeError(
-            "more than 2^32 groups of rows".into(),
-        ));
-    }
-    Ok((groups, first_keys))
 }
 
 #[cfg(test)]
@@ -221,10 +201,15 @@ mod tests {
         ids.iter().collect()
     }
 
+    fn groups(frame: &DataFrame) -> Groups {
+        Groups::of(frame.column("id").expect("id").i64().expect("i64")).expect("groups")
+    }
+
     #[test]
     fn a_share_is_the_count_of_the_value_over_the_group_rows() {
         let wanted = [share(Some(0), "zero"), share(None, "missing")];
-        let out = shares(&frame(), "id", None, &wanted).expect("shares");
+        let rows = frame();
+        let out = shares(&rows, &groups(&rows), "id", &wanted).expect("shares");
         assert_eq!(ids(&out), [Some(1), Some(2), Some(3)]);
         // id 1: kind 0, missing, 0 → 2/3 zero, 1/3 missing.
         assert_eq!(
@@ -239,11 +224,15 @@ mod tests {
 
     #[test]
     fn only_kept_rows_count_and_a_group_without_kept_rows_is_absent() {
-        let kept = Kept {
-            column: "status",
-            code: 0,
-        };
-        let out = shares(&frame(), "id", Some(kept), &[share(Some(0), "zero")]).expect("shares");
+        let rows = frame();
+        let status = rows
+            .column("status")
+            .expect("status")
+            .u32()
+            .expect("u32")
+            .clone();
+        let kept = groups(&rows).kept(&status, 0);
+        let out = shares(&rows, &kept, "id", &[share(Some(0), "zero")]).expect("shares");
         // id 3's only row has status 1; id 1 keeps its first two rows.
         assert_eq!(ids(&out), [Some(1), Some(2)]);
         assert_eq!(column(&out, "zero"), [Some(0.5), Some(0.0)]);
@@ -253,6 +242,7 @@ mod tests {
     fn a_column_that_is_not_coded_is_an_error() {
         let mut wrong = share(Some(0), "x");
         wrong.column = "id".to_owned();
-        assert!(shares(&frame(), "id", None, &[wrong]).is_err());
+        let rows = frame();
+        assert!(shares(&rows, &groups(&rows), "id", &[wrong]).is_err());
     }
 }

@@ -1,0 +1,262 @@
+//! The reductions of a family counted in our own passes over rows already
+//! in memory, with the groups of [`super::groups`] computed once per table:
+//! one pass per input column feeds its minimum, maximum, sum, mean and
+//! count, a second its variance. Polars' group-by hashed the keys again for
+//! each family and filtered a copy of the rows for each filter.
+//!
+//! As in pandas, a missing value or NaN is skipped: an all-missing group
+//! sums to 0, has no minimum, maximum or mean and 0 distinct values; a
+//! variance needs two values (`ddof = 1`).
+
+use polars::prelude::*;
+use polars_arrow::bitmap::MutableBitmap;
+use rayon::prelude::*;
+use scoring_core::features::Agg;
+
+use super::groups::{Groups, NONE};
+
+/// What a reduction reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Input<'a> {
+    /// A stored f64 column.
+    Number(&'a str),
+    /// The 0/1 indicator of `code` (missing when `None`) in a coded column;
+    /// never missing itself.
+    Indicator { column: &'a str, code: Option<u32> },
+    /// The rows themselves, for their number ([`Agg::Size`] only).
+    Rows,
+}
+
+/// One feature: `agg` of `input` per group, named `name`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Reduction<'a> {
+    pub(crate) input: Input<'a>,
+    pub(crate) agg: Agg,
+    pub(crate) name: String,
+}
+
+/// What one pass over an input feeds besides its totals.
+#[derive(Debug, Clone, Copy, Default)]
+struct Needs {
+    variance: bool,
+    distinct: bool,
+}
+
+/// One row per group of `groups` (in their order): the key column, named
+/// `key`, then each reduction as an f64 column.
+pub(crate) fn reduce(
+    rows: &DataFrame,
+    groups: &Groups,
+    key: &str,
+    reductions: &[Reduction<'_>],
+) -> PolarsResult<DataFrame> {
+    let mut inputs: Vec<(Input<'_>, Needs)> = Vec::new();
+    for reduction in reductions.iter().filter(|r| r.agg != Agg::Size) {
+        let position = match inputs.iter().position(|(i, _)| *i == reduction.input) {
+            Some(position) => position,
+            None => {
+                inputs.push((reduction.input, Needs::default()));
+                inputs.len() - 1
+            }
+        };
+        let needs = &mut inputs[position].1;
+        needs.variance |= reduction.agg == Agg::Var;
+        needs.distinct |= reduction.agg == Agg::NUnique;
+    }
+    let stats: Vec<Stats> = inputs
+        .par_iter()
+        .map(|&(input, needs)| Stats::of(rows, input, groups, needs))
+        .collect::<PolarsResult<_>>()?;
+
+    let mut columns = vec![groups.key_column(key)];
+    for reduction in reductions {
+        let column = match reduction.agg {
+            Agg::Size => Float64Chunked::from_vec(
+                reduction.name.as_str().into(),
+                groups.sizes.iter().map(|&s| f64::from(s)).collect(),
+            ),
+            agg => {
+                let position = inputs
+                    .iter()
+                    .position(|(input, _)| *input == reduction.input)
+                    .unwrap_or_default();
+                stats[position].column(&reduction.name, agg)
+            }
+        };
+        columns.push(column.into_column());
+    }
+    DataFrame::new_infer_height(columns)
+}
+
+/// Per group: the count, sum, minimum and maximum of an input's values
+/// (side by side: one cache line per row when groups are scattered), and
+/// when asked the sum of squared deviations from the mean and the number
+/// of distinct values.
+struct Stats {
+    totals: Vec<Totals>,
+    squares: Option<Vec<f64>>,
+    distinct: Option<Vec<u32>>,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Totals {
+    sum: f64,
+    min: f64,
+    max: f64,
+    count: u64,
+}
+
+impl Stats {
+    fn of(rows: &DataFrame, input: Input<'_>, groups: &Groups, needs: Needs) -> PolarsResult<Self> {
+        let empty = Totals {
+            sum: 0.0,
+            min: f64::INFINITY,
+            max: f64::NEG_INFINITY,
+            count: 0,
+        };
+        let mut totals = vec![empty; groups.len()];
+        let mut seen: PlHashSet<(u32, u64)> = PlHashSet::new();
+        visit(rows, input, &groups.of_row, |group, value| {
+            let t = &mut totals[group as usize];
+            t.count += 1;
+            t.sum += value;
+            t.min = t.min.min(value);
+            t.max = t.max.max(value);
+            if needs.distinct {
+                // -0.0 and 0.0 are one value, as in pandas.
+                seen.insert((group, (value + 0.0).to_bits()));
+            }
+        })?;
+        let distinct = needs.distinct.then(|| {
+            let mut distinct = vec![0u32; totals.len()];
+            for (group, _) in seen {
+                distinct[group as usize] += 1;
+            }
+            distinct
+        });
+        let squares = needs
+            .variance
+            .then(|| {
+                // Two passes: deviations from the mean lose fewer digits
+                // than a running update.
+                let means: Vec<f64> = totals.iter().map(|t| t.sum / t.count as f64).collect();
+                let mut squares = vec![0.0; totals.len()];
+                visit(rows, input, &groups.of_row, |group, value| {
+                    let deviation = value - means[group as usize];
+                    squares[group as usize] += deviation * deviation;
+                })?;
+                Ok::<_, PolarsError>(squares)
+            })
+            .transpose()?;
+        Ok(Self {
+            totals,
+            squares,
+            distinct,
+        })
+    }
+
+    /// The reduction `agg` per group, missing where the group has no value
+    /// for it.
+    fn column(&self, name: &str, agg: Agg) -> Float64Chunked {
+        let mut numbers = Vec::with_capacity(self.totals.len());
+        let mut present = MutableBitmap::with_capacity(self.totals.len());
+        for (g, t) in self.totals.iter().enumerate() {
+            let seen = t.count > 0;
+            let value = match agg {
+                Agg::Sum => Some(t.sum),
+                Agg::Mean => seen.then(|| t.sum / t.count as f64),
+                Agg::Min => seen.then_some(t.min),
+                Agg::Max => seen.then_some(t.max),
+                Agg::Var => match &self.squares {
+                    Some(squares) if t.count > 1 => Some(squares[g] / (t.count - 1) as f64),
+                    _ => None,
+                },
+                Agg::NUnique => self.distinct.as_ref().map(|d| f64::from(d[g])),
+                // The group's rows: read from the groups by `reduce`.
+                Agg::Size => None,
+            };
+            numbers.push(value.unwrap_or(f64::NAN));
+            present.push(value.is_some());
+        }
+        Float64Chunked::from_vec_validity(name.into(), numbers, Some(present.into()))
+    }
+}
+
+/// Calls `each(group, value)` for every row in a group whose value is
+/// present and not NaN.
+fn visit(
+    rows: &DataFrame,
+    input: Input<'_>,
+    of_row: &[u32],
+    mut each: impl FnMut(u32, f64),
+) -> PolarsResult<()> {
+    let column = match input {
+        Input::Number(column) | Input::Indicator { column, .. } => rows.column(column)?,
+        Input::Rows => {
+            return Err(PolarsError::ComputeError(
+                "only the number of rows is read from the rows".into(),
+            ));
+        }
+    };
+    if column.len() != of_row.len() {
+        return Err(PolarsError::ShapeMismatch(
+            format!(
+                "{} has {} rows, its groups {}",
+                column.name(),
+                column.len(),
+                of_row.len()
+            )
+            .into(),
+        ));
+    }
+    let mut row = 0;
+    match input {
+        Input::Number(_) => {
+            let values = column.as_materialized_series().f64()?.clone();
+            for array in values.downcast_iter() {
+                let groups = &of_row[row..row + array.len()];
+                row += array.len();
+                let numbers = array.values().as_slice();
+                match array.validity().filter(|v| v.unset_bits() > 0) {
+                    None => {
+                        for (&group, &value) in groups.iter().zip(numbers) {
+                            if group != NONE && !value.is_nan() {
+                                each(group, value);
+                            }
+                        }
+                    }
+                    Some(validity) => {
+                        for ((&group, &value), valid) in
+                            groups.iter().zip(numbers).zip(validity.iter())
+                        {
+                            if group != NONE && valid && !value.is_nan() {
+                                each(group, value);
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        Input::Rows => {}
+        Input::Indicator { code, .. } => {
+            let codes = column.as_materialized_series().u32()?.clone();
+            for array in codes.downcast_iter() {
+                let groups = &of_row[row..row + array.len()];
+                row += array.len();
+                for (&group, value) in groups.iter().zip(array.iter()) {
+                    if group != NONE {
+                        let hit = match code {
+                            Some(code) => value == Some(&code),
+                            None => value.is_none(),
+                        };
+                        each(group, f64::from(u8::from(hit)));
+                    }
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests;
