@@ -12,9 +12,11 @@
 //! category set of `$CREDIT_SHARED_DATA/homecredit-profiles/categories.csv`)
 //! under `--data-root`, and a parquet copy of it. Then, for each input format,
 //! runs `trainer features` and `trainer/reference/kernel_features.py` as
-//! child processes one after the other and reports for each the wall time,
-//! the peak RSS (the child's `VmHWM`, polled) and its stages, and the ratio
-//! of the two. The ratios are what to compare across machines: both
+//! child processes one after the other, each after reading the input files
+//! once (both find them in the page cache, whichever runs first), `--runs`
+//! times in turn, and reports for each the wall time, the peak RSS (the
+//! child's `VmHWM`, polled) and the stages of its median run, and the ratio
+//! of the two medians. The ratios are what to compare across machines: both
 //! engines run in the same conditions, on a machine that may be shared.
 
 mod data;
@@ -53,6 +55,9 @@ struct Args {
     /// Input formats to measure.
     #[arg(long, env = "BENCH_FORMATS", value_delimiter = ',', default_values = ["csv", "parquet"])]
     formats: Vec<Format>,
+    /// Runs of each engine per format, in turn; the median run is reported.
+    #[arg(long, env = "BENCH_RUNS", default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..))]
+    runs: u32,
     /// Passed by `cargo bench`; ignored.
     #[arg(long, hide = true)]
     bench: bool,
@@ -88,31 +93,50 @@ fn main() {
             input.dir.display()
         );
         let out = input.dir.join("bench-out");
-        let ours = run_measured(
-            "trainer features",
-            std::process::Command::new(trainer)
-                .env("RUST_LOG", "info")
-                .env("NO_COLOR", "1")
-                .arg("features")
-                .arg("--data")
-                .arg(&input.dir)
-                .arg("--out")
-                .arg(out.join("trainer")),
-        );
-        ours.report();
-        let pandas = pandas_version.as_ref().map(|version| {
-            let measured = run_measured(
-                &format!("kernel (pandas {version})"),
-                std::process::Command::new(&args.python)
-                    .arg(script)
+        let mut ours_runs = Vec::new();
+        let mut pandas_runs = Vec::new();
+        for run in 1..=args.runs {
+            if args.runs > 1 {
+                println!("-- run {run} of {}", args.runs);
+            }
+            measure::warm(&input.dir);
+            let ours = run_measured(
+                "trainer features",
+                std::process::Command::new(trainer)
+                    .env("RUST_LOG", "info")
+                    .env("NO_COLOR", "1")
+                    .arg("features")
                     .arg("--data")
                     .arg(&input.dir)
                     .arg("--out")
-                    .arg(out.join("kernel.parquet")),
+                    .arg(out.join("trainer")),
             );
-            measured.report();
-            measured
-        });
+            ours.report();
+            ours_runs.push(ours);
+            if let Some(version) = &pandas_version {
+                measure::warm(&input.dir);
+                let measured = run_measured(
+                    &format!("kernel (pandas {version})"),
+                    std::process::Command::new(&args.python)
+                        .arg(script)
+                        .arg("--data")
+                        .arg(&input.dir)
+                        .arg("--out")
+                        .arg(out.join("kernel.parquet")),
+                );
+                measured.report();
+                pandas_runs.push(measured);
+            }
+        }
+        let ours = measure::median(ours_runs);
+        let pandas = (!pandas_runs.is_empty()).then(|| measure::median(pandas_runs));
+        if args.runs > 1 {
+            println!("-- median runs");
+            ours.report();
+            if let Some(pandas) = &pandas {
+                pandas.report();
+            }
+        }
         results.push((format, ours, pandas));
         std::fs::remove_dir_all(&out).ok();
     }

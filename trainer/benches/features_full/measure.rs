@@ -1,5 +1,6 @@
 //! A child process's wall time, peak RSS and stage times.
 
+use std::io::Read;
 use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
@@ -69,6 +70,30 @@ pub(crate) fn run_measured(name: &str, command: &mut Command) -> Measured {
         peak_rss_kib,
         stages: stages(&text),
     }
+}
+
+/// Reads every file of `dir` once, so that the engine measured next finds
+/// its input in the page cache, as the one before it did.
+pub(crate) fn warm(dir: &Path) {
+    let entries =
+        std::fs::read_dir(dir).unwrap_or_else(|e| panic!("cannot list {}: {e}", dir.display()));
+    let mut buffer = vec![0u8; 1 << 20];
+    for entry in entries.flatten() {
+        let path = entry.path();
+        if !path.is_file() {
+            continue;
+        }
+        let mut file = std::fs::File::open(&path)
+            .unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
+        while file.read(&mut buffer).map_or(0, |n| n) > 0 {}
+    }
+}
+
+/// The run of median wall time (the lower middle one of an even number).
+pub(crate) fn median(mut runs: Vec<Measured>) -> Measured {
+    runs.sort_by(|a, b| a.seconds.total_cmp(&b.seconds));
+    let middle = (runs.len() - 1) / 2;
+    runs.swap_remove(middle)
 }
 
 fn read_hwm(status: &Path) -> Option<u64> {

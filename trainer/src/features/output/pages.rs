@@ -19,7 +19,10 @@ use polars_parquet::write::{
 };
 use rayon::prelude::*;
 
-/// Rows per row group: the encoded pages of one are held at a time.
+/// Rows per row group: the encoded pages of one are held at a time, each
+/// in a buffer of the largest size its compression could take (snappy:
+/// about 7/6 of the page), about 450 MB for 741 columns. Groups of 16k rows
+/// (110 MB) gave no lower peak and a slower write.
 const ROW_GROUP_ROWS: usize = 64 * 1024;
 
 /// Writes `table` to `sink` as a parquet file.
