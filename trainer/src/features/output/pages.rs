@@ -14,16 +14,19 @@ use polars_parquet::parquet::error::ParquetResult;
 use polars_parquet::read::ParquetError;
 use polars_parquet::write::{
     CompressedPage, CompressionOptions, Compressor, DynIter, DynStreamingIterator, Encoding,
-    FileWriter, StatisticsOptions, Version, WriteOptions, array_to_columns,
-    fallible_streaming_iterator,
+    FallibleStreamingIterator, FileWriter, ParquetType, StatisticsOptions, Version, WriteOptions,
+    array_to_columns,
 };
 use rayon::prelude::*;
 
-/// Rows per row group: the encoded pages of one are held at a time, each
-/// in a buffer of the largest size its compression could take (snappy:
-/// about 7/6 of the page), about 450 MB for 741 columns. Groups of 16k rows
-/// (110 MB) gave no lower peak and a slower write.
+/// Rows per row group.
 const ROW_GROUP_ROWS: usize = 64 * 1024;
+
+/// Columns encoded at a time, in parallel, before the writer takes them:
+/// each page is held in a buffer of the largest size its compression could
+/// take (snappy: about 7/6 of the page), so a whole row group of 741
+/// columns held about 450 MB more at the run's peak.
+const COLUMNS_AT_ONCE: usize = 128;
 
 /// Writes `table` to `sink` as a parquet file.
 pub(super) fn write_parquet(sink: impl Write, table: &DataFrame) -> PolarsResult<()> {
@@ -39,40 +42,78 @@ pub(super) fn write_parquet(sink: impl Write, table: &DataFrame) -> PolarsResult
     let types = writer.parquet_schema().fields().to_vec();
     for start in (0..table.height()).step_by(ROW_GROUP_ROWS) {
         let rows = table.slice(start as i64, ROW_GROUP_ROWS);
-        let encoded: Vec<Vec<CompressedPage>> = rows
-            .columns()
-            .par_iter()
-            .zip(&types)
-            .map(|(column, parquet_type)| {
-                let array = column
-                    .as_materialized_series()
-                    .rechunk()
-                    .to_arrow(0, CompatLevel::newest());
-                let mut pages = Vec::new();
-                for encoded in
-                    array_to_columns(array, parquet_type.clone(), options, &[Encoding::Plain])?
-                {
-                    let compressed = Compressor::new_from_vec(
-                        encoded.map(|page| {
-                            page.map_err(|e| ParquetError::FeatureNotSupported(e.to_string()))
-                        }),
-                        options.compression,
-                        vec![],
-                    );
-                    pages.extend(compressed.collect::<ParquetResult<Vec<_>>>()?);
+        let columns = rows.columns();
+        let mut encoded = Vec::new().into_iter();
+        let mut next = 0;
+        // The writer takes the columns one after the other; each batch is
+        // encoded when it reaches the first column of it.
+        let row_group = std::iter::from_fn(|| {
+            if encoded.len() == 0 && next < columns.len() {
+                let end = (next + COLUMNS_AT_ONCE).min(columns.len());
+                let batch = columns[next..end]
+                    .par_iter()
+                    .zip(&types[next..end])
+                    .map(|(column, parquet_type)| encode(column, parquet_type, options))
+                    .collect::<PolarsResult<Vec<_>>>();
+                next = end;
+                match batch {
+                    Ok(batch) => encoded = batch.into_iter(),
+                    Err(error) => return Some(Err(error)),
                 }
-                Ok(pages)
-            })
-            .collect::<PolarsResult<_>>()?;
-        let row_group = DynIter::new(encoded.iter().map(|pages| {
-            Ok(DynStreamingIterator::new(
-                fallible_streaming_iterator::convert(pages.iter().map(PolarsResult::Ok)),
-            ))
-        }));
-        writer.write(rows.height() as u64, row_group)?;
+            }
+            let pages = encoded.next()?;
+            Some(Ok(DynStreamingIterator::new(Pages {
+                pages: pages.into_iter(),
+                current: None,
+            })))
+        });
+        writer.write(rows.height() as u64, DynIter::new(row_group))?;
     }
     writer.end(None)?;
     Ok(())
+}
+
+/// One column's pages, handed to the writer one at a time and freed as
+/// they are written.
+struct Pages {
+    pages: std::vec::IntoIter<CompressedPage>,
+    current: Option<CompressedPage>,
+}
+
+impl FallibleStreamingIterator for Pages {
+    type Item = CompressedPage;
+    type Error = PolarsError;
+
+    fn advance(&mut self) -> PolarsResult<()> {
+        self.current = self.pages.next();
+        Ok(())
+    }
+
+    fn get(&self) -> Option<&CompressedPage> {
+        self.current.as_ref()
+    }
+}
+
+/// The compressed pages of one column of a row group.
+fn encode(
+    column: &Column,
+    parquet_type: &ParquetType,
+    options: WriteOptions,
+) -> PolarsResult<Vec<CompressedPage>> {
+    let array = column
+        .as_materialized_series()
+        .rechunk()
+        .to_arrow(0, CompatLevel::newest());
+    let mut pages = Vec::new();
+    for encoded in array_to_columns(array, parquet_type.clone(), options, &[Encoding::Plain])? {
+        let compressed = Compressor::new_from_vec(
+            encoded.map(|page| page.map_err(|e| ParquetError::FeatureNotSupported(e.to_string()))),
+            options.compression,
+            vec![],
+        );
+        pages.extend(compressed.collect::<ParquetResult<Vec<_>>>()?);
+    }
+    Ok(pages)
 }
 
 #[cfg(test)]
@@ -96,8 +137,21 @@ mod tests {
     }
 
     #[test]
-    fn a_table_of_several_row_groups_reads_back_bit_for_bit() {
-        let table = table(2 * ROW_GROUP_ROWS + 5);
+    fn a_table_of_several_row_groups_and_column_batches_reads_back_bit_for_bit() {
+        let mut table = table(2 * ROW_GROUP_ROWS + 5);
+        // More columns than one batch encodes.
+        let extra: Vec<Column> = (0..COLUMNS_AT_ONCE)
+            .map(|i| {
+                let values = table
+                    .column("AMT_MEAN")
+                    .expect("column")
+                    .as_materialized_series();
+                (values * (i as f64 + 1.0))
+                    .with_name(format!("F{i}").into())
+                    .into_column()
+            })
+            .collect();
+        table.hstack_mut(&extra).expect("wide table");
         let mut bytes = Vec::new();
         write_parquet(&mut bytes, &table).expect("written");
         let read = ParquetReader::new(std::io::Cursor::new(bytes))
