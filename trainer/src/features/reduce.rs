@@ -115,19 +115,17 @@ impl Stats {
             count: 0,
         };
         let mut totals = vec![empty; groups.len()];
-        let mut seen: PlHashSet<(u32, u64)> = PlHashSet::new();
-        visit(rows, input, &groups.of_row, |group, value| {
-            let t = &mut totals[group as usize];
-            t.count += 1;
-            t.sum += value;
-            t.min = t.min.min(value);
-            t.max = t.max.max(value);
-            if needs.distinct {
-                // -0.0 and 0.0 are one value, as in pandas.
-                seen.insert((group, (value + 0.0).to_bits()));
-            }
-        })?;
-        let distinct = needs.distinct.then(|| {
+        let mut seen: Option<PlHashSet<(u32, u64)>> = needs.distinct.then(PlHashSet::new);
+        visit(
+            rows,
+            input,
+            &groups.of_row,
+            &mut Sums {
+                totals: &mut totals,
+                seen: seen.as_mut(),
+            },
+        )?;
+        let distinct = seen.map(|seen| {
             let mut distinct = vec![0u32; totals.len()];
             for (group, _) in seen {
                 distinct[group as usize] += 1;
@@ -141,10 +139,15 @@ impl Stats {
                 // than a running update.
                 let means: Vec<f64> = totals.iter().map(|t| t.sum / t.count as f64).collect();
                 let mut squares = vec![0.0; totals.len()];
-                visit(rows, input, &groups.of_row, |group, value| {
-                    let deviation = value - means[group as usize];
-                    squares[group as usize] += deviation * deviation;
-                })?;
+                visit(
+                    rows,
+                    input,
+                    &groups.of_row,
+                    &mut Squares {
+                        means: &means,
+                        squares: &mut squares,
+                    },
+                )?;
                 Ok::<_, PolarsError>(squares)
             })
             .transpose()?;
@@ -182,13 +185,59 @@ impl Stats {
     }
 }
 
-/// Calls `each(group, value)` for every row in a group whose value is
-/// present and not NaN.
+/// What a pass does with each value of a group.
+trait Fold {
+    fn add(&mut self, group: u32, value: f64);
+}
+
+/// The first pass: totals, and the distinct values when asked.
+struct Sums<'a> {
+    totals: &'a mut [Totals],
+    seen: Option<&'a mut PlHashSet<(u32, u64)>>,
+}
+
+impl Fold for Sums<'_> {
+    // Inlined in the loops of `visit`: a call per value cost as much as
+    // the work.
+    #[inline(always)]
+    fn add(&mut self, group: u32, value: f64) {
+        let t = &mut self.totals[group as usize];
+        t.count += 1;
+        t.sum += value;
+        // Never NaN here: plain comparisons.
+        if value < t.min {
+            t.min = value;
+        }
+        if value > t.max {
+            t.max = value;
+        }
+        if let Some(seen) = self.seen.as_mut() {
+            // -0.0 and 0.0 are one value, as in pandas.
+            seen.insert((group, (value + 0.0).to_bits()));
+        }
+    }
+}
+
+/// The second pass: squared deviations from each group's mean.
+struct Squares<'a> {
+    means: &'a [f64],
+    squares: &'a mut [f64],
+}
+
+impl Fold for Squares<'_> {
+    #[inline(always)]
+    fn add(&mut self, group: u32, value: f64) {
+        let deviation = value - self.means[group as usize];
+        self.squares[group as usize] += deviation * deviation;
+    }
+}
+
+/// Gives `fold` every row in a group whose value is present and not NaN.
 fn visit(
     rows: &DataFrame,
     input: Input<'_>,
     of_row: &[u32],
-    mut each: impl FnMut(u32, f64),
+    fold: &mut impl Fold,
 ) -> PolarsResult<()> {
     let column = match input {
         Input::Number(column) | Input::Indicator { column, .. } => rows.column(column)?,
@@ -221,7 +270,7 @@ fn visit(
                     None => {
                         for (&group, &value) in groups.iter().zip(numbers) {
                             if group != NONE && !value.is_nan() {
-                                each(group, value);
+                                fold.add(group, value);
                             }
                         }
                     }
@@ -230,7 +279,7 @@ fn visit(
                             groups.iter().zip(numbers).zip(validity.iter())
                         {
                             if group != NONE && valid && !value.is_nan() {
-                                each(group, value);
+                                fold.add(group, value);
                             }
                         }
                     }
@@ -249,7 +298,7 @@ fn visit(
                             Some(code) => value == Some(&code),
                             None => value.is_none(),
                         };
-                        each(group, f64::from(u8::from(hit)));
+                        fold.add(group, f64::from(u8::from(hit)));
                     }
                 }
             }
