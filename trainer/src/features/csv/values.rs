@@ -1,7 +1,7 @@
-//! The columns of one block being filled: plain vectors and a validity
-//! bitmap, pushed to inline and handed to polars once the block is parsed
-//! (polars' builders cost a call per value); a text column as positions
-//! in the block's own dictionary.
+//! The columns of one block being filled: plain vectors and the rows where
+//! a value is missing, pushed to inline and handed to polars once the block
+//! is parsed (polars' builders cost a call per value); a text column as
+//! positions in the block's own dictionary.
 
 use polars::prelude::*;
 use polars_arrow::bitmap::MutableBitmap;
@@ -15,28 +15,41 @@ pub(super) enum Values {
     Text(TextValues),
 }
 
-/// Values and whether each is present.
+/// Values, and where they are missing: most columns miss few values or
+/// none, so a bit per value pushed for each was most of the cost of
+/// storing a number.
 pub(super) struct Filled<T> {
     values: Vec<T>,
-    present: MutableBitmap,
+    missing: Vec<usize>,
 }
 
 impl<T: Copy + Default> Filled<T> {
     fn with_capacity(capacity: usize) -> Self {
         Self {
             values: Vec::with_capacity(capacity),
-            present: MutableBitmap::with_capacity(capacity),
+            missing: Vec::new(),
         }
     }
 
     #[inline]
     pub(super) fn push(&mut self, value: Option<T>) {
-        self.values.push(value.unwrap_or_default());
-        self.present.push(value.is_some());
+        match value {
+            Some(value) => self.values.push(value),
+            None => {
+                self.missing.push(self.values.len());
+                self.values.push(T::default());
+            }
+        }
     }
 
     fn finish<P: PolarsNumericType<Native = T>>(self, name: &str) -> ChunkedArray<P> {
-        let validity = (self.present.unset_bits() > 0).then(|| self.present.into());
+        let validity = (!self.missing.is_empty()).then(|| {
+            let mut present = MutableBitmap::from_len_set(self.values.len());
+            for &row in &self.missing {
+                present.set(row, false);
+            }
+            present.into()
+        });
         ChunkedArray::from_vec_validity(name.into(), self.values, validity)
     }
 }
