@@ -39,10 +39,15 @@ pub(crate) fn write(
         stage: "writing the parquet table",
         source,
     })?;
+    let encoded = std::time::Instant::now();
     sink.into_inner()
         .map_err(|e| e.into_error())
         .and_then(|file| file.sync_all())
         .map_err(io(&staged_table, "syncing"))?;
+    tracing::debug!(
+        seconds = encoded.elapsed().as_secs_f64(),
+        "feature table synced to disk"
+    );
     schema.save(&staged_schema)?;
     std::fs::rename(&staged_table, &features_path)
         .map_err(io(&features_path, "renaming into place"))?;
