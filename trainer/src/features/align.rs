@@ -6,8 +6,10 @@
 //! applicant, in the application files' order. A left join per part copied
 //! every column twice (the join, then NaN turned into missing); here the
 //! row of each applicant in the part is looked up once and each feature
-//! column is gathered by those rows in one pass, in parallel over columns,
-//! a NaN (a variance of one value, a ratio over zero) becoming missing.
+//! column is gathered by those rows, in parallel over columns, a NaN (a
+//! variance of one value, a ratio over zero) becoming missing. The
+//! application's own part, already in the applicants' order, is only
+//! copied.
 
 use polars::prelude::*;
 use polars_arrow::bitmap::MutableBitmap;
@@ -38,7 +40,13 @@ impl Applicants {
         key: &str,
         names: &[&str],
     ) -> PolarsResult<Vec<Column>> {
-        let rows = self.rows_in(part.column(key)?)?;
+        let keys = part.column(key)?;
+        // The application's own rows are the applicants', in their order.
+        let rows = if self.are(keys)? {
+            None
+        } else {
+            Some(self.rows_in(keys)?)
+        };
         names
             .par_iter()
             .map(|name| {
@@ -47,9 +55,25 @@ impl Applicants {
                     .as_materialized_series()
                     .cast(&DataType::Float64)?;
                 let values = values.f64()?.rechunk();
-                Ok(gather(&values, &rows).into_column())
+                Ok(match &rows {
+                    Some(rows) => gather(&values, rows),
+                    None => nan_missing(&values),
+                }
+                .into_column())
             })
             .collect()
+    }
+
+    /// Whether `keys` are the applicants' identifiers, all present, in
+    /// their order.
+    fn are(&self, keys: &Column) -> PolarsResult<bool> {
+        let keys = keys.as_materialized_series().cast(&DataType::Int64)?;
+        Ok(keys.len() == self.ids.len()
+            && keys
+                .i64()?
+                .iter()
+                .zip(self.ids.iter())
+                .all(|(key, id)| key.is_some() && key == id))
     }
 
     /// For each applicant, its row in a part whose keys are `keys`.
@@ -81,18 +105,40 @@ fn gather(values: &Float64Chunked, rows: &[Option<u32>]) -> Float64Chunked {
         Some(array) => (array.values().as_slice(), array.validity()),
         None => (&[][..], None),
     };
-    let mut out = Vec::with_capacity(rows.len());
-    let mut present = MutableBitmap::with_capacity(rows.len());
-    for row in rows {
-        let value = row
-            .map(|r| r as usize)
-            .filter(|&r| validity.is_none_or(|v| v.get_bit(r)))
-            .map(|r| numbers[r])
-            .filter(|v| !v.is_nan());
-        out.push(value.unwrap_or(f64::NAN));
-        present.push(value.is_some());
-    }
-    Float64Chunked::from_vec_validity(values.name().clone(), out, Some(present.into()))
+    // NaN marks every missing cell, then the validity is read from it in
+    // one pass (a bit pushed per value cost more than the gather).
+    let out: Vec<f64> = rows
+        .iter()
+        .map(|row| match *row {
+            Some(r) if validity.is_none_or(|v| v.get_bit(r as usize)) => numbers[r as usize],
+            _ => f64::NAN,
+        })
+        .collect();
+    with_nan_missing(values.name().clone(), out)
+}
+
+/// `values` with each NaN missing too.
+fn nan_missing(values: &Float64Chunked) -> Float64Chunked {
+    let Some(array) = values.downcast_iter().next() else {
+        return values.clone();
+    };
+    let numbers = array.values().as_slice();
+    let out: Vec<f64> = match array.validity() {
+        None => numbers.to_vec(),
+        Some(validity) => numbers
+            .iter()
+            .zip(validity.iter())
+            .map(|(&value, present)| if present { value } else { f64::NAN })
+            .collect(),
+    };
+    with_nan_missing(values.name().clone(), out)
+}
+
+/// `numbers` as a column in which NaN is missing.
+fn with_nan_missing(name: PlSmallStr, numbers: Vec<f64>) -> Float64Chunked {
+    let present = MutableBitmap::from_iter(numbers.iter().map(|v| !v.is_nan()));
+    let validity = (present.unset_bits() > 0).then(|| present.into());
+    Float64Chunked::from_vec_validity(name, numbers, validity)
 }
 
 #[cfg(test)]
@@ -119,6 +165,39 @@ mod tests {
         assert_eq!(values(&out[0]), [None, Some(10.0), None, None]);
         assert_eq!(values(&out[1]), [None, Some(4.0), None, None]);
         assert_eq!(out[0].name().as_str(), "x");
+    }
+
+    #[test]
+    fn a_part_in_the_applicants_order_keeps_its_values_and_loses_its_nan() {
+        let applicants =
+            Applicants::new(&Column::new("id".into(), [3i64, 1, 2])).expect("applicants");
+        let part = df![
+            "id" => [3i64, 1, 2],
+            "x" => [Some(1.5), None, Some(f64::NAN)],
+            "n" => [Some(4i64), Some(5), Some(6)],
+        ]
+        .expect("part");
+        assert!(
+            applicants
+                .are(part.column("id").expect("id"))
+                .expect("compared")
+        );
+        let out = applicants.align(&part, "id", &["x", "n"]).expect("aligned");
+        assert_eq!(values(&out[0]), [Some(1.5), None, None]);
+        assert_eq!(values(&out[1]), [Some(4.0), Some(5.0), Some(6.0)]);
+        // Same keys in another order, or one missing, go through the lookup.
+        let shuffled = df!["id" => [1i64, 3, 2]].expect("part");
+        assert!(
+            !applicants
+                .are(shuffled.column("id").expect("id"))
+                .expect("compared")
+        );
+        let gap = df!["id" => [Some(3i64), None, Some(2)]].expect("part");
+        assert!(
+            !applicants
+                .are(gap.column("id").expect("id"))
+                .expect("compared")
+        );
     }
 
     #[test]

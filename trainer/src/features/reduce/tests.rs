@@ -9,6 +9,16 @@ fn frame() -> DataFrame {
     .expect("frame")
 }
 
+const EVERY_AGG: [Agg; 7] = [
+    Agg::Min,
+    Agg::Max,
+    Agg::Mean,
+    Agg::Sum,
+    Agg::Var,
+    Agg::Size,
+    Agg::NUnique,
+];
+
 fn groups(frame: &DataFrame) -> Groups {
     Groups::of(frame.column("id").expect("id").i64().expect("i64")).expect("groups")
 }
@@ -29,18 +39,10 @@ fn column(frame: &DataFrame, name: &str) -> Vec<Option<f64>> {
 #[test]
 fn numbers_skip_missing_values_and_nan_as_pandas_does() {
     let rows = frame();
-    let wanted: Vec<Reduction> = [
-        Agg::Min,
-        Agg::Max,
-        Agg::Mean,
-        Agg::Sum,
-        Agg::Var,
-        Agg::Size,
-        Agg::NUnique,
-    ]
-    .into_iter()
-    .map(|agg| reduction(Input::Number("x"), agg, &format!("{agg:?}")))
-    .collect();
+    let wanted: Vec<Reduction> = EVERY_AGG
+        .into_iter()
+        .map(|agg| reduction(Input::Number("x"), agg, &format!("{agg:?}")))
+        .collect();
     let out = reduce(&rows, &groups(&rows), "id", &wanted).expect("reduced");
     let ids: Vec<Option<i64>> = out
         .column("id")
@@ -165,15 +167,7 @@ fn every_reduction_equals_polars_on_random_rows() {
         });
     }
     let rows = df!["id" => ids, "x" => xs].expect("rows");
-    let aggs = [
-        Agg::Min,
-        Agg::Max,
-        Agg::Mean,
-        Agg::Sum,
-        Agg::Var,
-        Agg::Size,
-        Agg::NUnique,
-    ];
+    let aggs = EVERY_AGG;
     let wanted: Vec<Reduction> = aggs
         .iter()
         .map(|&agg| reduction(Input::Number("x"), agg, &format!("{agg:?}")))
