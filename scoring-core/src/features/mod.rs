@@ -32,8 +32,8 @@ pub use self::definition::{
 pub use self::descriptions::ColumnDescriptions;
 pub use self::kernel::{DAYS_SENTINEL, TARGET, kernel_definition};
 pub use self::online::{
-    BureauCredit, FeatureScratch, Limits, LoanApplication, OnlineEngine, PreviousApplication,
-    Record, RecordAt, Value,
+    Accumulator, BureauCredit, FeatureScratch, Limits, LoanApplication, OnlineEngine,
+    PreviousApplication, Record, RecordAt, Value, distinct_key,
 };
 pub use self::resolve::{
     Plan, PlanColumn, PlanDefinition, PlanFamily, PlanGroup, PlanValue, TablePlan,

@@ -1,8 +1,10 @@
 //! The reductions of a family counted in our own passes over rows already
 //! in memory, with the groups of [`super::groups`] computed once per table:
-//! one pass per input column feeds its minimum, maximum, sum, mean and
-//! count, a second its variance. Polars' group-by hashed the keys again for
-//! each family and filtered a copy of the rows for each filter.
+//! one pass per input column feeds each group's [`Accumulator`] (count,
+//! sum, minimum, maximum, and Welford's variance where asked), the online
+//! engine's own, so that both engines agree to the last bit. Polars'
+//! group-by hashed the keys again for each family and filtered a copy of
+//! the rows for each filter.
 //!
 //! As in pandas, a missing value or NaN is skipped: an all-missing group
 //! sums to 0, has no minimum, maximum or mean and 0 distinct values; a
@@ -11,7 +13,7 @@
 use polars::prelude::*;
 use polars_arrow::bitmap::MutableBitmap;
 use rayon::prelude::*;
-use scoring_core::features::Agg;
+use scoring_core::features::{Accumulator, Agg, distinct_key};
 
 use super::groups::{Groups, NONE};
 
@@ -80,7 +82,7 @@ pub(crate) fn reduce(
                     .iter()
                     .position(|(input, _)| *input == reduction.input)
                     .unwrap_or_default();
-                stats[position].column(&reduction.name, agg)
+                stats[position].column(&reduction.name, agg, &groups.sizes)
             }
         };
         columns.push(column.into_column());
@@ -88,147 +90,82 @@ pub(crate) fn reduce(
     DataFrame::new_infer_height(columns)
 }
 
-/// Per group: the count, sum, minimum and maximum of an input's values
-/// (side by side: one cache line per row when groups are scattered), and
-/// when asked the sum of squared deviations from the mean and the number
-/// of distinct values.
+/// Per group: the accumulated values of an input (side by side: one cache
+/// line per row when groups are scattered), and when asked the number of
+/// distinct values.
 struct Stats {
-    totals: Vec<Totals>,
-    squares: Option<Vec<f64>>,
+    accumulators: Vec<Accumulator>,
     distinct: Option<Vec<u32>>,
-}
-
-#[derive(Debug, Clone, Copy)]
-struct Totals {
-    sum: f64,
-    min: f64,
-    max: f64,
-    count: u64,
 }
 
 impl Stats {
     fn of(rows: &DataFrame, input: Input<'_>, groups: &Groups, needs: Needs) -> PolarsResult<Self> {
-        let empty = Totals {
-            sum: 0.0,
-            min: f64::INFINITY,
-            max: f64::NEG_INFINITY,
-            count: 0,
-        };
-        let mut totals = vec![empty; groups.len()];
+        let mut accumulators = vec![Accumulator::EMPTY; groups.len()];
         let mut seen: Option<PlHashSet<(u32, u64)>> = needs.distinct.then(PlHashSet::new);
         visit(
             rows,
             input,
             &groups.of_row,
-            &mut Sums {
-                totals: &mut totals,
+            &mut Fold {
+                accumulators: &mut accumulators,
+                variance: needs.variance,
                 seen: seen.as_mut(),
             },
         )?;
         let distinct = seen.map(|seen| {
-            let mut distinct = vec![0u32; totals.len()];
+            let mut distinct = vec![0u32; accumulators.len()];
             for (group, _) in seen {
                 distinct[group as usize] += 1;
             }
             distinct
         });
-        let squares = needs
-            .variance
-            .then(|| {
-                // Two passes: deviations from the mean lose fewer digits
-                // than a running update.
-                let means: Vec<f64> = totals.iter().map(|t| t.sum / t.count as f64).collect();
-                let mut squares = vec![0.0; totals.len()];
-                visit(
-                    rows,
-                    input,
-                    &groups.of_row,
-                    &mut Squares {
-                        means: &means,
-                        squares: &mut squares,
-                    },
-                )?;
-                Ok::<_, PolarsError>(squares)
-            })
-            .transpose()?;
         Ok(Self {
-            totals,
-            squares,
+            accumulators,
             distinct,
         })
     }
 
-    /// The reduction `agg` per group, missing where the group has no value
-    /// for it.
-    fn column(&self, name: &str, agg: Agg) -> Float64Chunked {
-        let mut numbers = Vec::with_capacity(self.totals.len());
-        let mut present = MutableBitmap::with_capacity(self.totals.len());
-        for (g, t) in self.totals.iter().enumerate() {
-            let seen = t.count > 0;
-            let value = match agg {
-                Agg::Sum => Some(t.sum),
-                Agg::Mean => seen.then(|| t.sum / t.count as f64),
-                Agg::Min => seen.then_some(t.min),
-                Agg::Max => seen.then_some(t.max),
-                Agg::Var => match &self.squares {
-                    Some(squares) if t.count > 1 => Some(squares[g] / (t.count - 1) as f64),
-                    _ => None,
-                },
-                Agg::NUnique => self.distinct.as_ref().map(|d| f64::from(d[g])),
-                // The group's rows: read from the groups by `reduce`.
-                Agg::Size => None,
-            };
-            numbers.push(value.unwrap_or(f64::NAN));
-            present.push(value.is_some());
-        }
+    /// The reduction `agg` per group (of `sizes` rows), missing where the
+    /// group has no value for it.
+    fn column(&self, name: &str, agg: Agg, sizes: &[u32]) -> Float64Chunked {
+        let numbers: Vec<f64> = self
+            .accumulators
+            .iter()
+            .zip(sizes)
+            .enumerate()
+            .map(|(g, (accumulator, &rows))| {
+                let distinct = self.distinct.as_ref().map_or(0, |d| d[g] as usize);
+                accumulator.finish(agg, rows, distinct)
+            })
+            .collect();
+        // NaN stands for missing in `finish`.
+        let present = MutableBitmap::from_iter(numbers.iter().map(|v| !v.is_nan()));
         Float64Chunked::from_vec_validity(name.into(), numbers, Some(present.into()))
     }
 }
 
-/// What a pass does with each value of a group.
-trait Fold {
-    fn add(&mut self, group: u32, value: f64);
-}
-
-/// The first pass: totals, and the distinct values when asked.
-struct Sums<'a> {
-    totals: &'a mut [Totals],
+/// What one pass does with each value of a group.
+struct Fold<'a> {
+    accumulators: &'a mut [Accumulator],
+    /// Welford's update costs a division per value: only where asked.
+    variance: bool,
     seen: Option<&'a mut PlHashSet<(u32, u64)>>,
 }
 
-impl Fold for Sums<'_> {
+impl Fold<'_> {
     // Inlined in the loops of `visit`: a call per value cost as much as
     // the work.
     #[inline(always)]
     fn add(&mut self, group: u32, value: f64) {
-        let t = &mut self.totals[group as usize];
-        t.count += 1;
-        t.sum += value;
-        // Never NaN here: plain comparisons.
-        if value < t.min {
-            t.min = value;
-        }
-        if value > t.max {
-            t.max = value;
+        let accumulator = &mut self.accumulators[group as usize];
+        if self.variance {
+            accumulator.add(value);
+        } else {
+            accumulator.add_to_totals(value);
         }
         if let Some(seen) = self.seen.as_mut() {
-            // -0.0 and 0.0 are one value, as in pandas.
-            seen.insert((group, (value + 0.0).to_bits()));
+            seen.insert((group, distinct_key(value)));
         }
-    }
-}
-
-/// The second pass: squared deviations from each group's mean.
-struct Squares<'a> {
-    means: &'a [f64],
-    squares: &'a mut [f64],
-}
-
-impl Fold for Squares<'_> {
-    #[inline(always)]
-    fn add(&mut self, group: u32, value: f64) {
-        let deviation = value - self.means[group as usize];
-        self.squares[group as usize] += deviation * deviation;
     }
 }
 
@@ -237,7 +174,7 @@ fn visit(
     rows: &DataFrame,
     input: Input<'_>,
     of_row: &[u32],
-    fold: &mut impl Fold,
+    fold: &mut Fold<'_>,
 ) -> PolarsResult<()> {
     let column = match input {
         Input::Number(column) | Input::Indicator { column, .. } => rows.column(column)?,

@@ -1,14 +1,14 @@
-//! The reductions of one client's rows, computed as the batch engine's
-//! polars group-by computes them row after row: sums in row order, the mean
-//! as that sum over the count, the variance by Welford's update (polars'
-//! `VarState::insert_one`), so that both engines agree to the last bits on
-//! the same rows in the same order.
+//! The reductions of one client's rows, computed row after row: sums in
+//! row order, the mean as that sum over the count, the variance by
+//! Welford's update. The batch engine (the trainer's `reduce`) runs this
+//! same accumulator over each client's rows in file order, so both engines
+//! agree to the last bit on the same rows.
 
 use crate::features::definition::Agg;
 
 /// Running statistics of the non-missing values of one column.
 #[derive(Debug, Clone, Copy)]
-pub(super) struct Accumulator {
+pub struct Accumulator {
     count: u32,
     sum: f64,
     min: f64,
@@ -18,7 +18,7 @@ pub(super) struct Accumulator {
 }
 
 impl Accumulator {
-    pub(super) const EMPTY: Accumulator = Accumulator {
+    pub const EMPTY: Accumulator = Accumulator {
         count: 0,
         sum: 0.0,
         min: f64::INFINITY,
@@ -29,10 +29,23 @@ impl Accumulator {
 
     /// Adds one row's value (NaN: missing, skipped).
     #[inline]
-    pub(super) fn add(&mut self, x: f64) {
+    pub fn add(&mut self, x: f64) {
         if x.is_nan() {
             return;
         }
+        self.add_to_totals(x);
+        let weight = f64::from(self.count);
+        let delta = x - self.mean;
+        let mean = self.mean + delta / weight;
+        self.squares += (x - mean) * delta;
+        self.mean = mean;
+    }
+
+    /// Adds one value that is not NaN to the count, sum, minimum and
+    /// maximum only, for a column whose variance nobody asks: its
+    /// [`Agg::Var`] is then meaningless.
+    #[inline]
+    pub fn add_to_totals(&mut self, x: f64) {
         self.count += 1;
         self.sum += x;
         if x < self.min {
@@ -41,17 +54,12 @@ impl Accumulator {
         if x > self.max {
             self.max = x;
         }
-        let weight = f64::from(self.count);
-        let delta = x - self.mean;
-        let mean = self.mean + delta / weight;
-        self.squares += (x - mean) * delta;
-        self.mean = mean;
     }
 
     /// The reduction over `rows` rows (missing values included) of which the
     /// non-missing ones were added; `distinct` is the number of distinct
     /// values, for [`Agg::NUnique`]. NaN stands for missing.
-    pub(super) fn finish(&self, agg: Agg, rows: u32, distinct: usize) -> f64 {
+    pub fn finish(&self, agg: Agg, rows: u32, distinct: usize) -> f64 {
         if rows == 0 {
             return f64::NAN;
         }
@@ -92,7 +100,7 @@ pub(super) fn count_distinct(values: &mut [u64]) -> usize {
 
 /// The key [`count_distinct`] compares a value by.
 #[inline]
-pub(super) fn distinct_key(x: f64) -> u64 {
+pub fn distinct_key(x: f64) -> u64 {
     // -0.0 + 0.0 is 0.0: both zeros are one value, as in polars and pandas.
     (x + 0.0).to_bits()
 }

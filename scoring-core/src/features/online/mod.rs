@@ -17,7 +17,8 @@ mod compile;
 mod input;
 mod row;
 
-use self::accumulate::{Accumulator, count_distinct, distinct_key};
+use self::accumulate::count_distinct;
+pub use self::accumulate::{Accumulator, distinct_key};
 use self::compile::{Compiled, CompiledFamily, CompiledTable, Reduction};
 use self::row::Row;
 use super::definition::{Agg, FeatureDefinition};
