@@ -98,7 +98,8 @@ pub(super) fn count_distinct(values: &mut [u64]) -> usize {
     distinct
 }
 
-/// The key [`count_distinct`] compares a value by.
+/// The key distinct values are told apart by: in the online engine's
+/// `count_distinct` and in the batch engine's distinct counts.
 #[inline]
 pub fn distinct_key(x: f64) -> u64 {
     // -0.0 + 0.0 is 0.0: both zeros are one value, as in polars and pandas.
