@@ -154,10 +154,39 @@ fn run_writes_table_and_schema() {
         .expect("parquet");
     assert_eq!(table.width(), schema.features.len() + 2);
     assert_feature(&table, RICH, "INSTAL_DPD_SUM", Some(5.0));
+    // The file, encoded table after table while the next is built, holds
+    // exactly the table built in memory.
+    let (in_memory, _) = build_feature_table(dir.path(), None).expect("in memory");
+    assert_eq!(table.schema(), in_memory.schema());
+    assert!(table.equals_missing(&in_memory));
     let leftovers: Vec<_> = std::fs::read_dir(&out)
         .expect("out")
         .filter_map(|e| e.ok())
         .filter(|e| e.file_name().to_string_lossy().ends_with(".partial"))
         .collect();
     assert!(leftovers.is_empty(), "no staging files left behind");
+}
+
+#[test]
+fn an_output_folder_that_cannot_be_made_fails_before_any_table_is_read() {
+    let dir = fixture();
+    // A folder cannot be made inside a file, and the tables cannot be read
+    // either: the output's error comes first.
+    let blocker = dir.path().join("a-file");
+    std::fs::write(&blocker, "not a folder").expect("file");
+    let args = FeaturesArgs {
+        data: dir.path().join("no-such-data"),
+        out: blocker.join("out"),
+        schema: None,
+    };
+    match trainer::features::run(&args) {
+        Err(Error::Io { path, action, .. }) => {
+            assert_eq!(path, blocker.join("out"));
+            assert_eq!(action, "creating the output folder");
+        }
+        other => panic!(
+            "expected the output folder's error, got {:?}",
+            other.map(|_| ())
+        ),
+    }
 }

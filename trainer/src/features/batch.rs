@@ -17,63 +17,45 @@
 //! [`super::align`] rather than joined to the others.
 
 use std::borrow::Cow;
-use std::path::Path;
 
 use polars::prelude::*;
 use scoring_core::features::{
-    CLIENT_ID, ColumnValue, FeatureDefinition, Filter, PlanGroup, PlanValue, RowExpr, TARGET,
-    Table, TablePlan,
+    CLIENT_ID, FeatureDefinition, Filter, PlanGroup, PlanValue, RowExpr, TARGET, Table, TablePlan,
 };
 
 use super::codes::Codes;
 use super::dictionary::LoadedTable;
 use super::family::{Family, column_expr, is_inline};
 use super::groups::Groups;
-use super::load::read_table;
+use super::readahead::{ReadAhead, reads_of};
 use super::translate::{filter, row_expr};
 use super::vocabularies::Vocabularies;
 use super::{Built, collect_streaming};
 use crate::{Error, Result};
-use synth::tables::Table as File;
 
-/// The per-client rows of the features of `table`.
+/// The per-client rows of the features of `table`, from the tables its
+/// stage reads (see [`reads_of`](super::readahead::reads_of)), taken from
+/// `tables` in that order.
 pub(crate) fn build_table(
-    data_dir: &Path,
+    tables: &mut ReadAhead,
     definition: &FeatureDefinition,
     table: Table,
     vocabularies: &mut Vocabularies,
     stage: &'static str,
 ) -> Result<Built> {
     let failed = |source| Error::Polars { stage, source };
-    let own = definition.table(table).ok_or_else(|| {
-        Error::Core(scoring_core::Error::InvalidFeatureDefinition {
-            table,
-            reason: "it has no definition".to_owned(),
-        })
-    })?;
     // Child tables first, so their vocabularies come first, as
     // FeatureDefinition::categories lists them.
     let mut children: Vec<(Table, LoadedTable)> = Vec::new();
-    for column in &own.columns {
-        if let ColumnValue::Rollup { child, .. } = &column.value
-            && !children.iter().any(|(c, _)| c == child)
-        {
-            let (_, key) = child.parent().ok_or_else(|| {
-                Error::Core(scoring_core::Error::InvalidFeatureDefinition {
-                    table,
-                    reason: format!("{child} has no parent"),
-                })
-            })?;
-            let frame = read(data_dir, definition, *child, &[key])?;
-            vocabularies.record(definition, *child, &frame)?;
-            children.push((*child, frame));
+    for read in reads_of(definition, table)? {
+        if read.table == table {
+            continue;
         }
+        let frame = tables.next(read.table)?;
+        vocabularies.record(definition, read.table, &frame)?;
+        children.push((read.table, frame));
     }
-    let keys: Vec<&str> = children
-        .iter()
-        .filter_map(|(child, _)| child.parent().map(|(_, key)| key))
-        .collect();
-    let frame = read(data_dir, definition, table, &keys)?;
+    let frame = tables.next(table)?;
     vocabularies.record(definition, table, &frame)?;
     let plan = definition.resolve_table(table, vocabularies.used())?;
     let codes = Codes::of(&plan);
@@ -244,61 +226,4 @@ fn computed_columns(plan: &TablePlan, codes: &Codes) -> Vec<Expr> {
             PlanValue::Rollup { .. } => None,
         })
         .collect()
-}
-
-/// The file(s) of `table`, with the columns its definition reads, the
-/// client identifier and `keys`. The application is both files, test
-/// applicants with a missing TARGET.
-fn read(
-    data_dir: &Path,
-    definition: &FeatureDefinition,
-    table: Table,
-    keys: &[&str],
-) -> Result<LoadedTable> {
-    let inputs = definition
-        .table(table)
-        .map(|t| t.inputs())
-        .unwrap_or_default();
-    let columns: Vec<&str> = table
-        .columns()
-        .iter()
-        .map(|(c, _)| *c)
-        .filter(|c| {
-            (*c == CLIENT_ID && table.has_client_id())
-                || (*c == TARGET && table == Table::Application)
-                || keys.contains(c)
-                || inputs.contains(c)
-        })
-        .collect();
-    if table != Table::Application {
-        return read_table(data_dir, file_of(table), &columns);
-    }
-    let train = read_table(data_dir, File::ApplicationTrain, &columns)?;
-    let test_columns: Vec<&str> = columns.iter().copied().filter(|c| *c != TARGET).collect();
-    let mut test = read_table(data_dir, File::ApplicationTest, &test_columns)?;
-    let stage = |source| Error::Polars {
-        stage: "combining application train and test",
-        source,
-    };
-    test.frame = test
-        .frame
-        .lazy()
-        .with_column(lit(NULL).cast(DataType::Float64).alias(TARGET))
-        .select(columns.iter().map(|c| col(*c)).collect::<Vec<_>>())
-        .collect()
-        .map_err(stage)?;
-    train.stack(test).map_err(stage)
-}
-
-/// The file a table is read from (the application is two).
-pub(crate) fn file_of(table: Table) -> File {
-    match table {
-        Table::Application => File::ApplicationTrain,
-        Table::Bureau => File::Bureau,
-        Table::BureauBalance => File::BureauBalance,
-        Table::PreviousApplication => File::PreviousApplication,
-        Table::PosCashBalance => File::PosCashBalance,
-        Table::InstallmentsPayments => File::InstallmentsPayments,
-        Table::CreditCardBalance => File::CreditCardBalance,
-    }
 }

@@ -12,9 +12,11 @@
 //! that interprets that definition with polars (`batch`), and the service's
 //! online engine interprets the same one for a single applicant. Only the
 //! columns the features use are read, from CSV or parquet; a table with no
-//! rows gives missing features. Each table's features are built, aligned on
-//! the applicants and added to the table before the next table is read, so
-//! memory holds the feature table and one input table at a time.
+//! rows gives missing features. Each table's features are built and aligned
+//! on the applicants while the next table is read (`readahead`), then
+//! handed to the output, which encodes them into compressed parquet pages
+//! on a thread of its own (`output`): memory holds two input tables and
+//! the pages of the features so far, a fifth of their size as values.
 
 mod align;
 mod batch;
@@ -26,6 +28,7 @@ mod family;
 mod groups;
 mod load;
 mod output;
+mod readahead;
 mod reduce;
 mod shares;
 mod translate;
@@ -78,13 +81,18 @@ pub fn run(args: &FeaturesArgs) -> Result<()> {
         .as_deref()
         .map(FeatureSchema::load)
         .transpose()?;
-    let (table, schema) = build_feature_table(&args.data, fixed.as_ref())?;
+    let mut writer = output::TableWriter::start(&args.out)?;
+    let mut clients = 0;
+    let schema = build_features(&args.data, fixed.as_ref(), |columns| {
+        clients = columns.first().map_or(clients, Column::len);
+        writer.add(columns)
+    })?;
     let written = Instant::now();
-    let (features_path, schema_path) = output::write(&args.out, &table, &schema)?;
+    let (features_path, schema_path) = writer.finish(&schema)?;
     tracing::info!(
         write_seconds = written.elapsed().as_secs_f64(),
         peak_rss_mib = peak_rss_mib(),
-        clients = table.height(),
+        clients,
         features = schema.features.len(),
         seconds = started.elapsed().as_secs_f64(),
         table = %features_path.display(),
@@ -101,6 +109,31 @@ pub fn build_feature_table(
     data_dir: &Path,
     fixed: Option<&FeatureSchema>,
 ) -> Result<(DataFrame, FeatureSchema)> {
+    let mut table: Option<DataFrame> = None;
+    let schema = build_features(data_dir, fixed, |columns| {
+        let failed = |source| crate::Error::Polars {
+            stage: "assembling the feature table",
+            source,
+        };
+        match &mut table {
+            Some(table) => table.hstack_mut(&columns).map(drop).map_err(failed),
+            None => {
+                table = Some(DataFrame::new_infer_height(columns).map_err(failed)?);
+                Ok(())
+            }
+        }
+    })?;
+    Ok((table.unwrap_or_else(DataFrame::empty), schema))
+}
+
+/// Builds the features of the data in `data_dir` table after table, and
+/// hands each table's columns, one value per applicant, to `add`: first the
+/// identifiers and the target, then the features in the schema's order.
+fn build_features(
+    data_dir: &Path,
+    fixed: Option<&FeatureSchema>,
+    mut add: impl FnMut(Vec<Column>) -> Result<()>,
+) -> Result<FeatureSchema> {
     let definition = kernel_definition(&describe::load(data_dir)?);
     let mut vocabularies = Vocabularies::new(fixed.map(|s| s.vocabularies.clone()));
     let stages: Vec<Table> = definition
@@ -113,35 +146,47 @@ pub fn build_feature_table(
         ProgressStyle::with_template("{spinner} [{elapsed_precise}] {bar:20} {pos}/{len} {msg}")
             .unwrap_or_else(|_| ProgressStyle::default_bar()),
     );
+    let mut reads = Vec::new();
+    for &stage in &stages {
+        reads.extend(readahead::reads_of(&definition, stage)?);
+    }
+    let mut tables = readahead::ReadAhead::start(data_dir, &definition, reads)?;
     // The application's rows, then each table's features aligned on them,
     // so that every family's per-client frame is freed once placed.
-    let mut table: Option<(DataFrame, Applicants)> = None;
+    let mut applicants: Option<Applicants> = None;
     let mut specs: Vec<FeatureSpec> = Vec::new();
     for source in stages {
         let name = stage_name(source);
         progress.set_message(name);
         let started = Instant::now();
-        let built = batch::build_table(data_dir, &definition, source, &mut vocabularies, name)?;
+        let built = batch::build_table(&mut tables, &definition, source, &mut vocabularies, name)?;
         let clients = built.parts.iter().map(DataFrame::height).max().unwrap_or(0);
         let failed = |source| crate::Error::Polars {
             stage: name,
             source,
         };
-        let (rows, applicants) = match &mut table {
-            Some(table) => table,
+        let mut columns = Vec::new();
+        let applicants = match &mut applicants {
+            Some(applicants) => applicants,
             None => {
                 let first = built
                     .parts
                     .first()
                     .map_or_else(DataFrame::empty, Clone::clone);
                 let rows = first.select([CLIENT_ID, TARGET]).map_err(failed)?;
-                let applicants =
-                    Applicants::new(rows.column(CLIENT_ID).map_err(failed)?).map_err(failed)?;
-                table.insert((rows, applicants))
+                let ids = rows.column(CLIENT_ID).map_err(failed)?;
+                let found = Applicants::new(ids).map_err(failed)?;
+                columns = rows.columns().to_vec();
+                applicants.insert(found)
             }
         };
-        let features = aligned_features(applicants, built.parts, &built.specs, source)?;
-        rows.hstack_mut(&features).map_err(failed)?;
+        columns.extend(aligned_features(
+            applicants,
+            built.parts,
+            &built.specs,
+            source,
+        )?);
+        add(columns)?;
         specs.extend(built.specs);
         tracing::info!(
             stage = name,
@@ -153,14 +198,14 @@ pub fn build_feature_table(
         progress.inc(1);
     }
     progress.finish_and_clear();
-    let Some((table, _)) = table else {
+    if applicants.is_none() {
         return Err(crate::Error::Core(
             scoring_core::Error::InvalidFeatureDefinition {
                 table: Table::Application,
                 reason: "no table has features".to_owned(),
             },
         ));
-    };
+    }
 
     let schema = FeatureSchema {
         format_version: scoring_core::schema::SCHEMA_FORMAT_VERSION,
@@ -176,7 +221,7 @@ pub fn build_feature_table(
     if let Some(fixed) = fixed {
         output::ensure_same_features(fixed, &schema)?;
     }
-    Ok((table, schema))
+    Ok(schema)
 }
 
 /// The features `specs` of `parts`, one value per applicant, in the specs'

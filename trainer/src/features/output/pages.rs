@@ -1,82 +1,118 @@
-//! The feature table as parquet: plain pages, each column of a row group
-//! encoded and snappy-compressed on its own thread, the row groups written
-//! in order.
+//! The feature table as parquet: plain pages, snappy-compressed, one page
+//! per column and row group.
 //!
 //! Polars' writers try a dictionary for every column (a cardinality
 //! estimate, then a hash of every value where it looks worth it) and one
 //! compressed the pages on the writing thread alone. Plain pages of these
 //! f64 features compress as small with snappy, for a fraction of the work.
+//!
+//! A column is encoded on its own ([`encode_column`]), as soon as its
+//! values are known, into its compressed pages: a fifth of its size. The
+//! file is written from those pages once every column is encoded
+//! ([`write_encoded`]), since parquet's schema, and with it the
+//! column names, comes at the end of the row groups it describes.
 
+use std::collections::VecDeque;
 use std::io::Write;
 
 use polars::prelude::*;
+use polars_arrow::datatypes::{ArrowSchema, Field as ArrowField};
 use polars_parquet::parquet::error::ParquetResult;
 use polars_parquet::read::ParquetError;
 use polars_parquet::write::{
     CompressedPage, CompressionOptions, Compressor, DynIter, DynStreamingIterator, Encoding,
-    FallibleStreamingIterator, FileWriter, ParquetType, StatisticsOptions, Version, WriteOptions,
-    array_to_columns,
+    FallibleStreamingIterator, FileWriter, StatisticsOptions, Version, WriteOptions,
+    array_to_columns, to_parquet_type,
 };
-use rayon::prelude::*;
 
 /// Rows per row group.
 const ROW_GROUP_ROWS: usize = 64 * 1024;
 
-/// Columns encoded at a time, in parallel, before the writer takes them:
-/// each page is held in a buffer of the largest size its compression could
-/// take (snappy: about 7/6 of the page), so a whole row group of 741
-/// columns held about 450 MB more at the run's peak.
-const COLUMNS_AT_ONCE: usize = 128;
-
-/// Writes `table` to `sink` as a parquet file.
-pub(super) fn write_parquet(sink: impl Write, table: &DataFrame) -> PolarsResult<()> {
-    let schema = table.schema().to_arrow(CompatLevel::newest());
-    let options = WriteOptions {
+fn options() -> WriteOptions {
+    WriteOptions {
         // The table is always read whole: min/max would cost a pass each.
         statistics: StatisticsOptions::empty(),
         version: Version::V1,
         compression: CompressionOptions::Snappy,
         data_page_size: None,
-    };
-    let mut writer = FileWriter::try_new(sink, schema, options)?;
-    let types = writer.parquet_schema().fields().to_vec();
-    for start in (0..table.height()).step_by(ROW_GROUP_ROWS) {
-        let rows = table.slice(start as i64, ROW_GROUP_ROWS);
-        let columns = rows.columns();
-        let mut encoded = Vec::new().into_iter();
-        let mut next = 0;
-        // The writer takes the columns one after the other; each batch is
-        // encoded when it reaches the first column of it.
-        let row_group = std::iter::from_fn(|| {
-            if encoded.len() == 0 && next < columns.len() {
-                let end = (next + COLUMNS_AT_ONCE).min(columns.len());
-                let batch = columns[next..end]
-                    .par_iter()
-                    .zip(&types[next..end])
-                    .map(|(column, parquet_type)| encode(column, parquet_type, options))
-                    .collect::<PolarsResult<Vec<_>>>();
-                next = end;
-                match batch {
-                    Ok(batch) => encoded = batch.into_iter(),
-                    Err(error) => return Some(Err(error)),
+    }
+}
+
+/// One column of the table as parquet: its field and its compressed
+/// pages, one per row group, in order.
+pub(super) struct EncodedColumn {
+    field: ArrowField,
+    rows: usize,
+    pages: VecDeque<CompressedPage>,
+}
+
+/// Encodes `column` into its pages.
+pub(super) fn encode_column(column: &Column) -> PolarsResult<EncodedColumn> {
+    let field = column.field().to_arrow(CompatLevel::newest());
+    let parquet_type = to_parquet_type(&field)?;
+    let array = column
+        .as_materialized_series()
+        .rechunk()
+        .to_arrow(0, CompatLevel::newest());
+    let mut pages = VecDeque::new();
+    for start in (0..array.len()).step_by(ROW_GROUP_ROWS) {
+        let rows = array.sliced(start, ROW_GROUP_ROWS.min(array.len() - start));
+        for encoded in array_to_columns(rows, parquet_type.clone(), options(), &[Encoding::Plain])?
+        {
+            let compressed = Compressor::new_from_vec(
+                encoded
+                    .map(|page| page.map_err(|e| ParquetError::FeatureNotSupported(e.to_string()))),
+                options().compression,
+                vec![],
+            );
+            for mut page in compressed.collect::<ParquetResult<Vec<_>>>()? {
+                // Compressed into a buffer of the largest size snappy could
+                // need; the pages of every column are held until the end.
+                if let CompressedPage::Data(data) = &mut page {
+                    data.slice_mut().to_mut().shrink_to_fit();
                 }
+                pages.push_back(page);
             }
-            let pages = encoded.next()?;
-            Some(Ok(DynStreamingIterator::new(Pages {
-                pages: pages.into_iter(),
+        }
+    }
+    Ok(EncodedColumn {
+        field,
+        rows: array.len(),
+        pages,
+    })
+}
+
+/// Writes `columns`, all of one height, to `sink` as a parquet file, and
+/// frees each page once written.
+pub(super) fn write_encoded(sink: impl Write, mut columns: Vec<EncodedColumn>) -> PolarsResult<()> {
+    let rows = columns.first().map_or(0, |c| c.rows);
+    if let Some(other) = columns.iter().find(|c| c.rows != rows) {
+        polars_bail!(ShapeMismatch: "column {} has {} rows where the table has {rows}", other.field.name, other.rows);
+    }
+    let schema: ArrowSchema = columns
+        .iter()
+        .map(|c| (c.field.name.clone(), c.field.clone()))
+        .collect();
+    let mut writer = FileWriter::try_new(sink, schema, options())?;
+    for start in (0..rows).step_by(ROW_GROUP_ROWS) {
+        let row_group = columns.iter_mut().map(|column| {
+            let page = column.pages.pop_front();
+            Ok(DynStreamingIterator::new(Pages {
+                pages: page.into_iter(),
                 current: None,
-            })))
+            }))
         });
-        writer.write(rows.height() as u64, DynIter::new(row_group))?;
+        let height = ROW_GROUP_ROWS.min(rows - start);
+        writer.write(height as u64, DynIter::new(row_group))?;
     }
     writer.end(None)?;
     Ok(())
 }
 
-/// One column's pages, handed to the writer one at a time and freed as
-/// they are written.
+/// A column's page of one row group, handed to the writer and freed once
+/// written.
 struct Pages {
-    pages: std::vec::IntoIter<CompressedPage>,
+    pages: std::option::IntoIter<CompressedPage>,
     current: Option<CompressedPage>,
 }
 
@@ -94,31 +130,22 @@ impl FallibleStreamingIterator for Pages {
     }
 }
 
-/// The compressed pages of one column of a row group.
-fn encode(
-    column: &Column,
-    parquet_type: &ParquetType,
-    options: WriteOptions,
-) -> PolarsResult<Vec<CompressedPage>> {
-    let array = column
-        .as_materialized_series()
-        .rechunk()
-        .to_arrow(0, CompatLevel::newest());
-    let mut pages = Vec::new();
-    for encoded in array_to_columns(array, parquet_type.clone(), options, &[Encoding::Plain])? {
-        let compressed = Compressor::new_from_vec(
-            encoded.map(|page| page.map_err(|e| ParquetError::FeatureNotSupported(e.to_string()))),
-            options.compression,
-            vec![],
-        );
-        pages.extend(compressed.collect::<ParquetResult<Vec<_>>>()?);
-    }
-    Ok(pages)
-}
-
 #[cfg(test)]
 mod tests {
+    use rayon::prelude::*;
+
     use super::*;
+
+    /// Writes `table` to `sink` as a parquet file, its columns encoded in
+    /// parallel.
+    fn write_parquet(sink: impl Write, table: &DataFrame) -> PolarsResult<()> {
+        let columns = table
+            .columns()
+            .par_iter()
+            .map(encode_column)
+            .collect::<PolarsResult<Vec<_>>>()?;
+        write_encoded(sink, columns)
+    }
 
     fn table(rows: usize) -> DataFrame {
         let ids: Vec<i64> = (0..rows as i64).map(|i| 100_002 + i).collect();
@@ -137,10 +164,9 @@ mod tests {
     }
 
     #[test]
-    fn a_table_of_several_row_groups_and_column_batches_reads_back_bit_for_bit() {
+    fn a_table_of_several_row_groups_reads_back_bit_for_bit() {
         let mut table = table(2 * ROW_GROUP_ROWS + 5);
-        // More columns than one batch encodes.
-        let extra: Vec<Column> = (0..COLUMNS_AT_ONCE)
+        let extra: Vec<Column> = (0..3)
             .map(|i| {
                 let values = table
                     .column("AMT_MEAN")
@@ -207,5 +233,17 @@ mod tests {
         let error = write_parquet(Full { room: 10_000 }, &table(ROW_GROUP_ROWS + 1))
             .expect_err("the sink is full");
         assert!(error.to_string().contains("no space left"), "{error}");
+    }
+
+    #[test]
+    fn columns_of_different_heights_are_an_error() {
+        let short = encode_column(&Column::new("A".into(), [1.0f64, 2.0])).expect("encoded");
+        let long = encode_column(&Column::new("B".into(), [1.0f64, 2.0, 3.0])).expect("encoded");
+        let error = write_encoded(Vec::new(), vec![short, long]).expect_err("not a table");
+        let message = error.to_string();
+        assert!(
+            message.contains("column B has 3 rows where the table has 2"),
+            "{message}"
+        );
     }
 }
