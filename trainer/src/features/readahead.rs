@@ -1,11 +1,14 @@
-//! The input tables, read one ahead of the stage that uses them: while a
-//! table's features are built, a thread of its own reads the next file,
-//! so that reading (and its waits between waves of blocks) fills the
-//! cores the build leaves idle. At most one table waits, read, for its
-//! stage.
+//! The input tables, read on a thread of their own, a CSV file one ahead
+//! of the stage that uses it: while a table's features are built, the next
+//! CSV file is read, so that reading (and its waits between waves of
+//! blocks) fills the cores the build leaves idle. At most one table waits,
+//! read, for its stage. A parquet file is read when its stage asks for it:
+//! polars' reader already keeps every core busy, and reading one ahead
+//! only added memory (3.8 GiB at the peak instead of 2.8 on a full-size
+//! portfolio) and time.
 
 use std::path::{Path, PathBuf};
-use std::sync::mpsc::{Receiver, sync_channel};
+use std::sync::mpsc::{Receiver, Sender, channel, sync_channel};
 
 use polars::prelude::*;
 use scoring_core::features::{CLIENT_ID, ColumnValue, FeatureDefinition, TARGET, Table};
@@ -58,10 +61,11 @@ pub(crate) fn reads_of(definition: &FeatureDefinition, table: Table) -> Result<V
     Ok(reads)
 }
 
-/// The tables of a list of reads, each read on a thread of its own before
-/// it is asked for.
+/// The tables of a list of reads, read on a thread of its own.
 pub(crate) struct ReadAhead {
     tables: Receiver<(Table, Result<LoadedTable>)>,
+    /// One message per table asked for.
+    asks: Sender<()>,
 }
 
 impl ReadAhead {
@@ -75,16 +79,26 @@ impl ReadAhead {
         // A table is handed over when asked for: the reader holds one
         // table at most, and reads the next once it is taken.
         let (sender, tables) = sync_channel(0);
+        let (asks, asked) = channel::<()>();
         let data_dir: PathBuf = data_dir.to_owned();
         let definition = definition.clone();
         std::thread::Builder::new()
             .name("table-reader".to_owned())
             .spawn(move || {
+                // Every `recv` or `send` that fails means that nobody
+                // listens any more: the build has failed.
                 for Read { table, keys } in reads {
+                    let ahead = is_csv(&data_dir, table);
+                    if !ahead && asked.recv().is_err() {
+                        return;
+                    }
                     let loaded = read(&data_dir, &definition, table, &keys);
                     let failed = loaded.is_err();
-                    // Nobody listens once the build has failed.
                     if sender.send((table, loaded)).is_err() || failed {
+                        return;
+                    }
+                    // The ask that came with taking the table.
+                    if ahead && asked.recv().is_err() {
                         return;
                     }
                 }
@@ -94,7 +108,7 @@ impl ReadAhead {
                 action: "starting the thread that reads the tables",
                 source,
             })?;
-        Ok(Self { tables })
+        Ok(Self { tables, asks })
     }
 
     /// The next table, which must be `table`.
@@ -102,6 +116,8 @@ impl ReadAhead {
         let invalid = |reason: String| {
             Error::Core(scoring_core::Error::InvalidFeatureDefinition { table, reason })
         };
+        // A reader that has stopped has sent its failure, or panicked.
+        let _ = self.asks.send(());
         match self.tables.recv() {
             Ok((read, loaded)) if read == table => loaded,
             Ok((read, _)) => Err(invalid(format!("{read} was read where {table} was due"))),
@@ -152,6 +168,11 @@ fn read(
         .collect()
         .map_err(stage)?;
     train.stack(test).map_err(stage)
+}
+
+/// Whether `table` is read from a CSV file (else from parquet, or missing).
+fn is_csv(data_dir: &Path, table: Table) -> bool {
+    data_dir.join(file_of(table).file_name()).is_file()
 }
 
 /// The file a table is read from (the application is two).
@@ -220,5 +241,32 @@ mod tests {
             panic!("a table came after the failure");
         };
         assert!(error.to_string().contains("stopped"), "{error}");
+    }
+
+    #[test]
+    fn a_parquet_table_is_read_when_its_stage_asks_for_it() {
+        let dir = tempfile::tempdir().expect("dir");
+        let definition = kernel_definition(&ColumnDescriptions::new());
+        let table = Table::InstallmentsPayments;
+        let reads = reads_of(&definition, table).expect("reads");
+        let mut tables = ReadAhead::start(dir.path(), &definition, reads).expect("started");
+        // Time enough for a reader that read ahead to find no file at all.
+        std::thread::sleep(std::time::Duration::from_millis(200));
+        let inputs = definition.table(table).expect("definition").inputs();
+        let mut columns = vec![Column::new(CLIENT_ID.into(), [100_002i64])];
+        columns.extend(inputs.iter().filter(|c| **c != CLIENT_ID).map(|c| {
+            if c.starts_with("SK_ID_") {
+                Column::new((*c).into(), [1i64])
+            } else {
+                Column::new((*c).into(), [1.0f64])
+            }
+        }));
+        let mut frame = DataFrame::new_infer_height(columns).expect("frame");
+        let path = dir.path().join("installments_payments.parquet");
+        ParquetWriter::new(std::fs::File::create(&path).expect("file"))
+            .finish(&mut frame)
+            .expect("written");
+        let loaded = tables.next(table).expect("read once asked for");
+        assert_eq!(loaded.frame.height(), 1);
     }
 }

@@ -71,7 +71,7 @@ impl TextValues {
     /// Appends the text `bytes`; `Err` if it is not UTF-8.
     pub(super) fn push(&mut self, bytes: &[u8]) -> Result<(), ()> {
         if let Some(last) = self.last
-            && self.values[last as usize].as_bytes() == bytes
+            && same(self.values[last as usize].as_bytes(), bytes)
         {
             self.positions.push(Some(last));
             return Ok(());
@@ -90,6 +90,13 @@ impl TextValues {
         self.positions.push(Some(position));
         Ok(())
     }
+}
+
+/// Whether two short texts are equal, compared inline: a call to `memcmp`
+/// per value cost more than the comparison of a category's few bytes.
+#[inline]
+fn same(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).all(|(x, y)| x == y)
 }
 
 impl Values {
