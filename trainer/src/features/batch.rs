@@ -23,7 +23,7 @@ use scoring_core::features::{
     CLIENT_ID, FeatureDefinition, Filter, PlanGroup, PlanValue, RowExpr, TARGET, Table, TablePlan,
 };
 
-use super::codes::Codes;
+use super::codes::{Codes, codes_in};
 use super::dictionary::LoadedTable;
 use super::family::{Family, column_expr, is_inline};
 use super::groups::Groups;
@@ -149,10 +149,7 @@ pub(crate) fn build_table(
                 let (groups, kept) = match &family.filter {
                     Some(kept) => {
                         let code = kept_code(kept, &codes, table)?;
-                        let filter_codes = rows
-                            .column(&kept.column)
-                            .and_then(|c| c.as_materialized_series().u32().cloned())
-                            .map_err(failed)?;
+                        let filter_codes = codes_in(rows, &kept.column).map_err(failed)?;
                         (
                             Cow::Owned(all.kept(&filter_codes, code)),
                             Some(filter(kept, &codes)),

@@ -112,6 +112,12 @@ impl Codes {
     }
 }
 
+/// The codes of the coded column `column` of `rows`, chunk by chunk (no
+/// copy into one).
+pub(crate) fn codes_in(rows: &DataFrame, column: &str) -> PolarsResult<UInt32Chunked> {
+    Ok(rows.column(column)?.as_materialized_series().u32()?.clone())
+}
+
 /// For each value of a dictionary, its code: its position in `values`,
 /// `values.len()` for another value.
 fn codes_of(dictionary: &[String], values: &[String]) -> Vec<u32> {

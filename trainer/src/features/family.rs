@@ -136,23 +136,15 @@ fn counted_input<'a>(
     index: usize,
     codes: &Codes,
 ) -> Option<Input<'a>> {
-    let column = &plan.columns[index];
-    match &column.value {
-        PlanValue::Row(RowExpr::Equals { column, value }) if codes.is_coded(column) => {
-            Some(Input::Indicator {
-                column,
-                code: Some(codes.code(column, value)?),
-            })
-        }
-        PlanValue::Row(RowExpr::IsMissing { column }) if codes.is_coded(column) => {
-            Some(Input::Indicator { column, code: None })
-        }
-        _ if is_inline(plan, index) => None,
-        _ => {
-            let stored = rows.column(&column.name).ok()?;
-            (stored.dtype() == &DataType::Float64).then_some(Input::Number(&column.name))
-        }
+    if let Some((column, code)) = indicator_of(plan, index, codes) {
+        return Some(Input::Indicator { column, code });
     }
+    if is_inline(plan, index) {
+        return None;
+    }
+    let name = &plan.columns[index].name;
+    let stored = rows.column(name).ok()?;
+    (stored.dtype() == &DataType::Float64).then_some(Input::Number(name))
 }
 
 /// Feature `name`, the reduction `agg` of column `index` of `plan`, as a
@@ -162,18 +154,31 @@ fn share_of(plan: &TablePlan, index: usize, agg: Agg, codes: &Codes, name: &str)
     if agg != Agg::Mean {
         return None;
     }
-    let (column, code) = match &plan.columns[index].value {
-        PlanValue::Row(RowExpr::Equals { column, value }) if codes.is_coded(column) => {
-            (column, Some(codes.code(column, value)?))
-        }
-        PlanValue::Row(RowExpr::IsMissing { column }) if codes.is_coded(column) => (column, None),
-        _ => return None,
-    };
+    let (column, code) = indicator_of(plan, index, codes)?;
     Some(Share {
-        column: column.clone(),
+        column: column.to_owned(),
         code,
         name: name.to_owned(),
     })
+}
+
+/// The coded column and the code (`None` for missing) of which column
+/// `index` of `plan` is the 0/1 indicator, if it is one (and its value has
+/// a code).
+fn indicator_of<'a>(
+    plan: &'a TablePlan,
+    index: usize,
+    codes: &Codes,
+) -> Option<(&'a str, Option<u32>)> {
+    match &plan.columns[index].value {
+        PlanValue::Row(RowExpr::Equals { column, value }) if codes.is_coded(column) => {
+            Some((column, Some(codes.code(column, value)?)))
+        }
+        PlanValue::Row(RowExpr::IsMissing { column }) if codes.is_coded(column) => {
+            Some((column, None))
+        }
+        _ => None,
+    }
 }
 
 /// Whether column `index` of `plan` is computed inside each reduction that

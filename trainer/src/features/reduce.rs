@@ -15,6 +15,7 @@ use polars_arrow::bitmap::MutableBitmap;
 use rayon::prelude::*;
 use scoring_core::features::{Accumulator, Agg, distinct_key};
 
+use super::codes::codes_in;
 use super::groups::{Groups, NONE};
 
 /// What a reduction reads.
@@ -224,8 +225,8 @@ fn visit(
             }
         }
         Input::Rows => {}
-        Input::Indicator { code, .. } => {
-            let codes = column.as_materialized_series().u32()?.clone();
+        Input::Indicator { column, code } => {
+            let codes = codes_in(rows, column)?;
             for array in codes.downcast_iter() {
                 let groups = &of_row[row..row + array.len()];
                 row += array.len();

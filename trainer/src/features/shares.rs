@@ -13,6 +13,7 @@ use polars::prelude::*;
 use polars_arrow::array::PrimitiveArray;
 use rayon::prelude::*;
 
+use super::codes::codes_in;
 use super::groups::{Groups, NONE};
 
 /// One share to compute: the rows of a group whose coded `column` is
@@ -54,7 +55,7 @@ pub(crate) fn shares(
             } else {
                 1
             };
-            let counts = ValueCounts::of(&codes_of(rows, column)?, groups, &wanted, spans)?;
+            let counts = ValueCounts::of(&codes_in(rows, column)?, groups, &wanted, spans)?;
             Ok(wanted
                 .iter()
                 .map(|&(position, share)| {
@@ -73,11 +74,6 @@ pub(crate) fn shares(
     let mut out = vec![groups.key_column(key)];
     out.extend(columns);
     DataFrame::new_infer_height(out)
-}
-
-/// A coded column (read chunk by chunk: no copy into one).
-fn codes_of(rows: &DataFrame, column: &str) -> PolarsResult<UInt32Chunked> {
-    Ok(rows.column(column)?.as_materialized_series().u32()?.clone())
 }
 
 /// How many rows of each group hold each value of a coded column that a
