@@ -4,6 +4,7 @@
 //! ```text
 //! CREDIT_SHARED_DATA=/path/to/shared/data cargo bench -p trainer --bench features_full
 //! cargo bench -p trainer --bench features_full -- --applicants 50000   # smaller
+//! cargo bench -p trainer --bench features_full -- --shuffled           # unsorted rows
 //! cargo bench -p trainer --bench features_full -- --help               # every option
 //! ```
 //!
@@ -55,6 +56,11 @@ struct Args {
     /// Input formats to measure.
     #[arg(long, env = "BENCH_FORMATS", value_delimiter = ',', default_values = ["csv", "parquet"])]
     formats: Vec<Format>,
+    /// The rows of every table but the application's in a random order
+    /// (seeded), as in the real files, which are not sorted by client: a
+    /// copy of the generated data, made once next to it (`…-shuffled`).
+    #[arg(long, env = "BENCH_SHUFFLED")]
+    shuffled: bool,
     /// Runs of each engine per format, in turn; the median run is reported.
     #[arg(long, env = "BENCH_RUNS", default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..))]
     runs: u32,
@@ -83,7 +89,7 @@ fn main() {
             &root,
             args.applicants,
             categories.as_deref(),
-            format,
+            (format, args.shuffled),
             trainer,
         );
         println!(
