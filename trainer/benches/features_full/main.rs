@@ -28,7 +28,7 @@ use std::path::PathBuf;
 use clap::Parser;
 
 use self::data::{Format, prepare};
-use self::measure::{Measured, run_measured};
+use self::measure::{Measured, run_warm};
 
 /// Options (each also an environment variable).
 #[derive(Debug, Parser)]
@@ -105,8 +105,7 @@ fn main() {
             if args.runs > 1 {
                 println!("-- run {run} of {}", args.runs);
             }
-            measure::warm(&input.dir);
-            let ours = run_measured(
+            ours_runs.push(run_warm(
                 "trainer features",
                 std::process::Command::new(trainer)
                     .env("RUST_LOG", "info")
@@ -116,12 +115,10 @@ fn main() {
                     .arg(&input.dir)
                     .arg("--out")
                     .arg(out.join("trainer")),
-            );
-            ours.report();
-            ours_runs.push(ours);
+                &input.dir,
+            ));
             if let Some(version) = &pandas_version {
-                measure::warm(&input.dir);
-                let measured = run_measured(
+                pandas_runs.push(run_warm(
                     &format!("kernel (pandas {version})"),
                     std::process::Command::new(&args.python)
                         .arg(script)
@@ -129,9 +126,8 @@ fn main() {
                         .arg(&input.dir)
                         .arg("--out")
                         .arg(out.join("kernel.parquet")),
-                );
-                measured.report();
-                pandas_runs.push(measured);
+                    &input.dir,
+                ));
             }
         }
         let ours = measure::median(ours_runs);

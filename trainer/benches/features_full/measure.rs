@@ -72,9 +72,18 @@ pub(crate) fn run_measured(name: &str, command: &mut Command) -> Measured {
     }
 }
 
+/// Runs `command` as [`run_measured`] after reading its `input` once
+/// ([`warm`]), so that every engine starts alike, and prints its report.
+pub(crate) fn run_warm(name: &str, command: &mut Command, input: &Path) -> Measured {
+    warm(input);
+    let measured = run_measured(name, command);
+    measured.report();
+    measured
+}
+
 /// Reads every file of `dir` once, so that the engine measured next finds
 /// its input in the page cache, as the one before it did.
-pub(crate) fn warm(dir: &Path) {
+fn warm(dir: &Path) {
     let entries =
         std::fs::read_dir(dir).unwrap_or_else(|e| panic!("cannot list {}: {e}", dir.display()));
     let mut buffer = vec![0u8; 1 << 20];

@@ -34,7 +34,7 @@ pub(crate) fn read_table(data_dir: &Path, table: Table, columns: &[&str]) -> Res
     let path = data_dir.join(table.file_name());
     let kinds: Vec<(&str, Kind)> = columns.iter().map(|c| (*c, kind_of(table, c))).collect();
     let started = std::time::Instant::now();
-    let loaded = if path.is_file() {
+    let loaded = if is_csv(data_dir, table) {
         read_csv(&path, &kinds)?
     } else {
         let parquet = path.with_extension("parquet");
@@ -53,6 +53,12 @@ pub(crate) fn read_table(data_dir: &Path, table: Table, columns: &[&str]) -> Res
         "table read"
     );
     Ok(loaded)
+}
+
+/// Whether `table` is read from its CSV file in `data_dir` (else from its
+/// parquet file, or it is missing).
+pub(crate) fn is_csv(data_dir: &Path, table: Table) -> bool {
+    data_dir.join(table.file_name()).is_file()
 }
 
 /// Reads `columns` (name and kind) from a parquet file, each converted to

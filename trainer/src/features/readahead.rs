@@ -15,7 +15,7 @@ use scoring_core::features::{CLIENT_ID, ColumnValue, FeatureDefinition, TARGET, 
 use synth::tables::Table as File;
 
 use super::dictionary::LoadedTable;
-use super::load::read_table;
+use super::load::{is_csv, read_table};
 use crate::{Error, Result};
 
 /// One table a stage reads, and the keys of its parent rows it needs
@@ -88,7 +88,7 @@ impl ReadAhead {
                 // Every `recv` or `send` that fails means that nobody
                 // listens any more: the build has failed.
                 for Read { table, keys } in reads {
-                    let ahead = is_csv(&data_dir, table);
+                    let ahead = is_csv(&data_dir, file_of(table));
                     if !ahead && asked.recv().is_err() {
                         return;
                     }
@@ -168,11 +168,6 @@ fn read(
         .collect()
         .map_err(stage)?;
     train.stack(test).map_err(stage)
-}
-
-/// Whether `table` is read from a CSV file (else from parquet, or missing).
-fn is_csv(data_dir: &Path, table: Table) -> bool {
-    data_dir.join(file_of(table).file_name()).is_file()
 }
 
 /// The file a table is read from (the application is two).
